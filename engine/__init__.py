@@ -1,0 +1,29 @@
+"""kader: the shared execution framework of Baarn, Bunschoten and Soest as code.
+
+The public API is small: load a framework, load a case, assess it. Rendering
+(tables, JSON text, HTML) belongs to the command line, not to this package.
+"""
+
+__version__ = "0.1.0"
+
+from .assessment import Assessment  # noqa: E402
+from .case import Case, case_from_text, load_case  # noqa: E402
+from .errors import (  # noqa: E402
+                     CaseFileError,
+                     Diagnostic,
+                     EvaluationError,
+                     RuleEngineError,
+                     RuleFileError,
+                     ScenarioFileError,
+                     Span,
+                     UsageError,
+)
+from .evaluate import assess  # noqa: E402
+from .framework import Framework  # noqa: E402
+from .loader import check_rules, default_rules_dir, load_framework  # noqa: E402
+
+__all__ = [
+    "Assessment", "Case", "CaseFileError", "Diagnostic", "EvaluationError", "Framework", "RuleEngineError",
+    "RuleFileError", "ScenarioFileError", "Span", "UsageError", "__version__", "assess", "case_from_text",
+    "check_rules", "default_rules_dir", "load_case", "load_framework",
+]

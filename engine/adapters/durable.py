@@ -1,0 +1,206 @@
+"""The one place that talks to durable-rules (see shared/durable-rules.md).
+
+How each sharp edge of durable-rules 2.0.28 is handled here:
+
+- session cap (1024 live sessions per ruleset, then MemoryError): every run gets
+  its own session id, and its state is deleted in a `finally`, also on failure;
+- global host and "already registered": no use of `durable.lang`; one private
+  `Host` per process, and rulesets registered under a name that carries the
+  framework's content hash, once (so two rule-set versions live side by side);
+- not thread-safe, and background timer threads: our `Host` starts no timer
+  threads, and one lock guards every call into the engine; batch work uses
+  processes;
+- swallowed exceptions: every action runs inside our own `try`, which records
+  the failing rule; the session state is also read for an `exception` entry;
+  either way the run raises `EvaluationError` naming the rule;
+- unmatched facts (MessageNotHandledException): every ruleset gets catch-all
+  observers for every fact kind (`hv`, `c`, `f`), which match but never fire,
+  and a fact of another kind is refused before it reaches the engine. This
+  matters twice: after a refused batch, `delete_state` double-frees and aborts
+  the whole process (seen with 2.0.28), so a refused session is never deleted;
+- deleting a session in which no action ran crashes the process (double free)
+  once the host holds more than one ruleset (seen with 2.0.28); every run
+  therefore also asserts a heartbeat fact (`k: s`) that one rule per ruleset
+  always handles, so a session never ends without an action;
+- duplicate facts (MessageObservedException): facts carry the hulpvraag id, and
+  a finding is asserted once per (name, hulpvraag) per run;
+- a property named `id` breaks joins between facts asserted in separate calls
+  (and a reversed join on it crashed the process in our tests): facts never
+  carry `id`; the hulpvraag id travels as `hv`;
+- a comparison with an absent property on the right-hand side matches:
+  `engine.compile` adds an existence test;
+- fixed C limits (error 303, a 64-entry stack in the alpha network; 255
+  properties per fact): one ruleset per group, equality tests first so rules
+  fan out early, and an error code from the engine becomes a clear error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import durable_rules_engine
+from durable import engine as _durable
+
+from engine.errors import Diagnostic, EvaluationError, Span
+
+
+class _QuietHost(_durable.Host):
+    """A durable-rules host without its background dispatch and timer threads."""
+
+    def _run(self) -> None:  # noqa: D401 - overrides the thread starter
+        return None
+
+
+KINDS = ("hv", "c", "f")  # hulpvraag facts, the casus fact, findings
+HEARTBEAT = {"k": "s", "hv": ""}
+
+
+@dataclass
+class RuleSpec:
+    """One durable-rules rule: its patterns and what its action does."""
+
+    label: str  # shown in errors, e.g. the framework rule id
+    patterns: list[tuple[str, dict]]
+    findings: tuple[str, ...] = ()
+    finding_scope: str = "hv"  # "hv": per hulpvraag, "c": for the casus
+    action: Callable[[dict], None] | None = None  # test hook: extra work inside the action
+
+
+@dataclass
+class Run:
+    firings: list[tuple[int, str]] = field(default_factory=list)  # (rule index, hulpvraag id or "")
+    findings: set[tuple[str, str]] = field(default_factory=set)
+    errors: list[tuple[int, BaseException]] = field(default_factory=list)
+
+
+class DurableEngine:
+    """Registers rulesets once and runs facts through them, one session per run."""
+
+    def __init__(self) -> None:
+        self._host = _QuietHost()
+        self._lock = threading.RLock()
+        self._specs: dict[str, list[RuleSpec]] = {}
+        self._rulesets: dict[str, Any] = {}
+        self._current: Run | None = None
+        self._sids = itertools.count(1)
+
+    def is_registered(self, name: str) -> bool:
+        return name in self._rulesets
+
+    def register(self, name: str, specs: list[RuleSpec]) -> None:
+        """Register a ruleset under `name` (idempotent: a name is compiled once per process)."""
+        with self._lock:
+            if name in self._rulesets:
+                return
+            definition: dict[str, dict] = {}
+            for index, spec in enumerate(specs):
+                definition[f"r{index}"] = {
+                    "all": [{alias: pattern} for alias, pattern in spec.patterns],
+                    "run": self._action(index, spec),
+                }
+            for kind in KINDS:
+                definition[f"observe_{kind}"] = {"all": [{"m": {"k": kind}}, {"z": {"k": "__nooit__"}}], "run": _never}
+            definition["heartbeat"] = {"all": [{"m": {"k": "s"}}], "run": _beat}
+            try:
+                self._host.register_rulesets({name: definition})
+            except Exception as exc:  # the C engine reports a bad definition as a bare error
+                raise EvaluationError(Diagnostic("E900", f"durable-rules weigert regelset {name}: {exc}",
+                                                 Span(name, 1, 1))) from None
+            self._specs[name] = specs
+            self._rulesets[name] = self._host.get_ruleset(name)
+
+    def _action(self, index: int, spec: RuleSpec) -> Callable[[Any], None]:
+        findings = spec.findings
+        per_hulpvraag = spec.finding_scope == "hv"
+        extra = spec.action
+
+        def action(closure: Any) -> None:
+            run = self._current
+            try:
+                matched = closure._m
+                hulpvraag = matched["m"]["hv"]
+                run.firings.append((index, hulpvraag))
+                if extra is not None:
+                    extra(matched)
+                for name in findings:
+                    target = hulpvraag if per_hulpvraag else ""
+                    if (name, target) in run.findings:
+                        continue
+                    run.findings.add((name, target))
+                    closure.assert_fact({"k": "f", "n": name, "hv": target})
+            except Exception as exc:  # recorded and raised after the run, naming the rule
+                run.errors.append((index, exc))
+
+        return action
+
+    def run(self, name: str, facts: list[dict]) -> Run:
+        """Assert `facts` in a fresh session; return which rules fired for which hulpvraag."""
+        if not facts:
+            return Run()
+        for fact in facts:
+            if fact.get("k") not in KINDS or "id" in fact:
+                raise EvaluationError(Diagnostic("E903", f"feit van onbekende soort voor regelset {name}: "
+                                                 f"{fact.get('k')!r} (toegestaan: {', '.join(KINDS)}, zonder 'id')",
+                                                 Span(name, 1, 1)))
+        with self._lock:
+            ruleset = self._rulesets[name]
+            sid = str(next(self._sids))
+            facts = facts + [dict(HEARTBEAT)]
+            for fact in facts:
+                fact["sid"] = sid
+            run = self._current = Run()
+            refused = False
+            try:
+                try:
+                    self._host.assert_facts(name, facts)
+                except (_durable.MessageNotHandledException, _durable.MessageObservedException) as exc:
+                    refused = True
+                    raise EvaluationError(Diagnostic(
+                        "E904", f"durable-rules weigerde de feiten in regelset {name}: {type(exc).__name__}",
+                        Span(name, 1, 1))) from None
+                except durable_rules_engine.error as exc:
+                    raise EvaluationError(Diagnostic(
+                        "E901", f"durable-rules kon de feiten niet verwerken in regelset {name}: {exc}"
+                        + (" (te veel regels passen tegelijk; splits de groep of zet gelijkheidstests voorop)"
+                           if "303" in str(exc) else ""), Span(name, 1, 1))) from None
+                state = ruleset.get_state(sid)
+            finally:
+                self._current = None
+                if not refused:
+                    ruleset.delete_state(sid)
+            specs = self._specs[name]
+            if run.errors:
+                index, exc = run.errors[0]
+                raise EvaluationError(Diagnostic(
+                    "E902", f"regel {specs[index].label} faalde tijdens de afleiding: {type(exc).__name__}: {exc}",
+                    Span(specs[index].label, 1, 1)))
+            if state and "exception" in state:
+                raise EvaluationError(Diagnostic(
+                    "E902", f"een regel in {name} faalde tijdens de afleiding: {state['exception'].splitlines()[0][:200]}",
+                    Span(name, 1, 1)))
+            return run
+
+
+def _never(closure: Any) -> None:  # pragma: no cover - observers never fire
+    return None
+
+
+def _beat(closure: Any) -> None:
+    """The heartbeat action: its only job is that every session has run one action."""
+    return None
+
+
+_ENGINE: DurableEngine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def engine() -> DurableEngine:
+    """The process's engine (durable-rules keeps C state per process)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = DurableEngine()
+        return _ENGINE

@@ -1,0 +1,100 @@
+"""The result of one assessment, and its JSON form (the contract of shared/DESIGN.md).
+
+The JSON keys of the contract come first and keep their names; extra keys only
+add information. Same case + same rule set -> byte-identical JSON: every list
+has a defined order, and `to_json_text` fixes separators and key order.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass
+class FiredRule:
+    rule: str
+    hulpvraag: str  # "" for a casus rule
+    conclusions: list[str]
+
+
+@dataclass
+class Trace:
+    fired: list[FiredRule] = field(default_factory=list)
+    findings: list[tuple[str, str]] = field(default_factory=list)  # (name, hulpvraag or "")
+    derived: dict[str, Any] = field(default_factory=dict)  # key -> value (non-person)
+    person_derived: dict[str, dict[str, Any]] = field(default_factory=dict)  # person id -> key -> value
+    parameters: dict[str, dict] = field(default_factory=dict)  # name -> {value, from, legal_basis, decision}
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # hulpvraag id -> the facts its rules read
+
+    def to_json(self) -> dict:
+        return {
+            "fired": [{"rule": f.rule, "hulpvraag": f.hulpvraag or None, "conclusions": f.conclusions}
+                      for f in self.fired],
+            "findings": [{"finding": n, "hulpvraag": h or None} for n, h in self.findings],
+            "derived": {k: _plain(v) for k, v in self.derived.items()},
+            "person_derived": {p: {k: _plain(v) for k, v in d.items()} for p, d in self.person_derived.items()},
+            "parameters": self.parameters,
+        }
+
+
+@dataclass
+class Assessment:
+    case_id: str
+    gemeente: str
+    peildatum: _dt.date
+    framework: dict
+    engine_version: str
+    proposals: list[dict]
+    entitlements: list[dict]
+    deadlines: list[dict]
+    signals: list[dict]
+    checks: list[dict]
+    missing_facts: list[dict]
+    trace: Trace = field(default_factory=Trace)
+
+    def to_json(self, *, trace: bool = False) -> dict:
+        data = {
+            "case_id": self.case_id,
+            "gemeente": self.gemeente,
+            "peildatum": self.peildatum.isoformat(),
+            "framework": self.framework,
+            "engine_version": self.engine_version,
+            "proposals": self.proposals,
+            "entitlements": self.entitlements,
+            "deadlines": self.deadlines,
+            "signals": self.signals,
+            "checks": self.checks,
+            "missing_facts": self.missing_facts,
+        }
+        if trace:
+            data["trace"] = self.trace.to_json()
+        return data
+
+    def to_json_text(self, *, trace: bool = False, indent: int | None = 2) -> str:
+        return dumps(self.to_json(trace=trace), indent=indent)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return value
+
+
+def _default(value: Any) -> Any:
+    plain = _plain(value)
+    if plain is value:
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return plain
+
+
+def dumps(data: Any, *, indent: int | None = 2) -> str:
+    separators = (",", ": ") if indent is not None else (",", ":")
+    return json.dumps(data, ensure_ascii=False, indent=indent, separators=separators, default=_default)

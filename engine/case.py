@@ -1,0 +1,315 @@
+"""Read a case (casus) file and check it against the framework's vocabulary.
+
+The structure follows the case contract of shared/DESIGN.md; every fact a case
+gives beyond it (a person's `wlz_indicatie`, a hulpvraag's
+`mantelzorg_beschikbaar`, a casus-level fact) must be declared by the framework,
+with the right type and an allowed value. Problems are reported all at once,
+each at its place in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+
+from .errors import CaseFileError, Diagnostic
+from .framework import Framework
+from .models import Date, Number
+from .registry import INKOMENSSOORTEN, ROLES, VERWIJZERS, WOONSITUATIES
+from .sources import Document, PosMap, SourceError, parse_text, read_document
+from .validation import validate
+
+_Id = StrictStr
+
+
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PersonIn(_Open):
+    id: _Id = Field(min_length=1, max_length=40)
+    rol: Literal[ROLES]  # type: ignore[valid-type]
+    geboortedatum: Date
+    beperkt: StrictBool = False
+    studiefinanciering: StrictBool = False
+    commerciele_huurder: StrictBool = False
+    rechtmatig_verblijf: StrictBool = True
+
+
+class HouseholdIn(_Closed):
+    personen: tuple[PersonIn, ...] = Field(min_length=1)
+    woonsituatie: Literal[WOONSITUATIES] | None = None  # type: ignore[valid-type]
+
+
+class IncomeIn(_Closed):
+    persoon: _Id
+    soort: Literal[INKOMENSSOORTEN]  # type: ignore[valid-type]
+    netto_per_maand: Number
+
+
+class AssetsIn(_Closed):
+    totaal: Number
+
+
+class HulpvraagIn(_Closed):
+    id: _Id = Field(min_length=1, max_length=40)
+    domein: _Id
+    onderwerp: _Id
+    persoon: _Id
+    verwijzer: Literal[VERWIJZERS] | None = None  # type: ignore[valid-type]
+    feiten: dict[StrictStr, Any] = {}
+
+
+class CaseIn(_Closed):
+    id: _Id = Field(min_length=1, max_length=80)
+    gemeente: _Id
+    peildatum: Date
+    melddatum: Date | None = None
+    aanvraagdatum: Date | None = None
+    huishouden: HouseholdIn
+    inkomen: tuple[IncomeIn, ...] | None = None
+    vermogen: AssetsIn | None = None
+    hulpvragen: tuple[HulpvraagIn, ...] = Field(min_length=1)
+    signalen: tuple[StrictStr, ...] = ()
+    feiten: dict[StrictStr, Any] = {}
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    rol: str
+    geboortedatum: Date
+    facts: dict[str, Any]  # "persoon.<name>" -> value, for every flag and declared fact the case gives
+
+
+@dataclass(frozen=True)
+class Hulpvraag:
+    id: str
+    domein: str
+    onderwerp: str
+    persoon: str
+    verwijzer: str | None
+    facts: dict[str, Any]  # "hulpvraag.<name>" -> value
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    gemeente: str
+    peildatum: Date
+    melddatum: _dt.date | None
+    aanvraagdatum: _dt.date | None
+    personen: tuple[Person, ...]
+    woonsituatie: str | None
+    inkomen: tuple[tuple[str, str, Decimal], ...] | None
+    vermogen: Decimal | None
+    hulpvragen: tuple[Hulpvraag, ...]
+    signalen: tuple[str, ...]
+    facts: dict[str, Any]  # "casus.<name>" -> value
+    source: str = ""
+    data: Any = field(default=None, compare=False, repr=False)
+
+    def person(self, person_id: str) -> Person:
+        return next(p for p in self.personen if p.id == person_id)
+
+    @property
+    def aanvrager(self) -> Person:
+        return next(p for p in self.personen if p.rol == "aanvrager")
+
+
+_CONTRACT_PERSON_KEYS = set(PersonIn.model_fields)
+
+
+def _check_value(framework: Framework, key: str, value: Any) -> str | None:
+    info = framework.facts.get(key)
+    if info is None:
+        return None
+    kind = info.type
+    if kind == "bool" and not isinstance(value, bool):
+        return f"{key} verwacht true of false"
+    if kind == "geheel" and (not isinstance(value, int) or isinstance(value, bool)):
+        return f"{key} verwacht een geheel getal"
+    if kind in ("geld", "decimaal") and (isinstance(value, bool) or not isinstance(value, (int, Decimal, str))):
+        return f"{key} verwacht een getal"
+    if kind == "tekst":
+        if not isinstance(value, str):
+            return f"{key} verwacht tekst"
+        if info.values and value not in info.values:
+            return f"'{value}' is geen toegestane waarde van {key}; toegestaan: " + ", ".join(info.values)
+    if kind == "datum" and not isinstance(value, _dt.date):
+        return f"{key} verwacht een datum (JJJJ-MM-DD)"
+    return None
+
+
+def _coerce(framework: Framework, key: str, value: Any) -> Any:
+    info = framework.facts[key]
+    if info.type in ("geld", "decimaal") and not isinstance(value, Decimal):
+        return Decimal(str(value))
+    return value
+
+
+class _CaseChecker:
+    def __init__(self, framework: Framework, document: Document):
+        self.framework = framework
+        self.document = document
+        self.problems: list[Diagnostic] = []
+
+    def error(self, code: str, message: str, loc: tuple, *, key: bool = False, hint: str | None = None) -> None:
+        self.problems.append(Diagnostic(code, message, self.document.span(loc, key=key), hint=hint))
+
+    def declared(self, scope: str, name: str, loc: tuple, *, domain: str | None = None) -> str | None:
+        key = f"{scope}.{name}"
+        info = self.framework.facts.get(key)
+        if info is None or info.declared_in is None:
+            candidates = [k.split(".", 1)[1] for k, i in self.framework.facts.items()
+                          if k.startswith(scope + ".") and i.declared_in is not None]
+            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+            self.error("E501", f"onbekend feit '{name}' voor {scope}: het kader declareert het niet", loc, key=True,
+                       hint=f"bedoelde u '{close[0]}'?" if close else None)
+            return None
+        if domain is not None and info.declared_in not in ("kader", domain):
+            self.error("E502", f"feit '{name}' hoort bij domein {info.declared_in}, niet bij {domain}", loc, key=True)
+            return None
+        return key
+
+    def facts(self, scope: str, given: dict, loc: tuple, domain: str | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name, value in given.items():
+            key = self.declared(scope, name, loc + (name,), domain=domain)
+            if key is None:
+                continue
+            problem = _check_value(self.framework, key, value)
+            if problem:
+                self.error("E503", problem, loc + (name,))
+                continue
+            result[key] = _coerce(self.framework, key, value)
+        return result
+
+    def check(self, parsed: CaseIn) -> Case | None:
+        framework = self.framework
+        if parsed.gemeente not in framework.profiles:
+            self.error("E510", f"onbekende gemeente '{parsed.gemeente}'; kies uit " + ", ".join(sorted(framework.profiles)),
+                       ("gemeente",))
+        if parsed.peildatum < framework.valid_from:
+            self.error("E511", f"peildatum {parsed.peildatum} ligt vóór het begin van het kader ({framework.valid_from})",
+                       ("peildatum",))
+        persons: list[Person] = []
+        ids: set[str] = set()
+        roles = [p.rol for p in parsed.huishouden.personen]
+        if roles.count("aanvrager") != 1:
+            self.error("E512", f"het huishouden heeft precies één aanvrager nodig, niet {roles.count('aanvrager')}",
+                       ("huishouden", "personen"))
+        if roles.count("partner") > 1:
+            self.error("E513", "het huishouden kan ten hoogste één partner hebben", ("huishouden", "personen"))
+        for index, person in enumerate(parsed.huishouden.personen):
+            loc = ("huishouden", "personen", index)
+            if person.id in ids:
+                self.error("E514", f"persoon '{person.id}' komt twee keer voor", loc + ("id",))
+            ids.add(person.id)
+            if person.geboortedatum > parsed.peildatum:
+                self.error("E515", f"geboortedatum {person.geboortedatum} ligt na de peildatum", loc + ("geboortedatum",))
+            extra = {k: v for k, v in (person.model_extra or {}).items()}
+            facts = {f"persoon.{k}": getattr(person, k) for k in
+                     ("beperkt", "studiefinanciering", "commerciele_huurder", "rechtmatig_verblijf")}
+            facts.update(self.facts("persoon", extra, loc))
+            persons.append(Person(person.id, person.rol, person.geboortedatum, facts))
+        income = None
+        if parsed.inkomen is not None:
+            income = []
+            for index, entry in enumerate(parsed.inkomen):
+                if entry.persoon not in ids:
+                    self.error("E516", f"onbekende persoon '{entry.persoon}'", ("inkomen", index, "persoon"))
+                self.money(entry.netto_per_maand, ("inkomen", index, "netto_per_maand"), allow_negative=False)
+                income.append((entry.persoon, entry.soort, entry.netto_per_maand))
+            income = tuple(income)
+        assets = None
+        if parsed.vermogen is not None:
+            self.money(parsed.vermogen.totaal, ("vermogen", "totaal"), allow_negative=True)
+            assets = parsed.vermogen.totaal
+        hulpvragen = []
+        hv_ids: set[str] = set()
+        for index, hv in enumerate(parsed.hulpvragen):
+            loc = ("hulpvragen", index)
+            if hv.id in hv_ids:
+                self.error("E517", f"hulpvraag '{hv.id}' komt twee keer voor", loc + ("id",))
+            hv_ids.add(hv.id)
+            if hv.persoon not in ids:
+                self.error("E516", f"onbekende persoon '{hv.persoon}'", loc + ("persoon",),
+                           hint="personen: " + ", ".join(sorted(ids)))
+            domain = framework.domains.get(hv.domein)
+            if domain is None:
+                close = difflib.get_close_matches(hv.domein, list(framework.domains), n=1, cutoff=0.6)
+                self.error("E518", f"onbekend domein '{hv.domein}'", loc + ("domein",),
+                           hint=f"bedoelde u '{close[0]}'?" if close else "domeinen: " + ", ".join(framework.domains))
+                continue
+            if hv.onderwerp not in domain.onderwerpen:
+                close = difflib.get_close_matches(hv.onderwerp, list(domain.onderwerpen), n=1, cutoff=0.6)
+                self.error("E519", f"onbekend onderwerp '{hv.onderwerp}' in domein {hv.domein}", loc + ("onderwerp",),
+                           hint=f"bedoelde u '{close[0]}'?" if close else "onderwerpen: " + ", ".join(domain.onderwerpen))
+            facts = self.facts("hulpvraag", hv.feiten, loc + ("feiten",), domain=hv.domein)
+            hulpvragen.append(Hulpvraag(hv.id, hv.domein, hv.onderwerp, hv.persoon, hv.verwijzer, facts))
+        for index, signal in enumerate(parsed.signalen):
+            if signal not in framework.case_signals:
+                close = difflib.get_close_matches(signal, list(framework.case_signals), n=1, cutoff=0.6)
+                self.error("E520", f"onbekend signaal '{signal}'", ("signalen", index),
+                           hint=f"bedoelde u '{close[0]}'?" if close else "signalen: " + ", ".join(framework.case_signals))
+        casus_facts = self.facts("casus", parsed.feiten, ("feiten",))
+        if self.problems:
+            return None
+        return Case(parsed.id, parsed.gemeente, parsed.peildatum, parsed.melddatum, parsed.aanvraagdatum,
+                    tuple(persons), parsed.huishouden.woonsituatie, income, assets, tuple(hulpvragen),
+                    tuple(dict.fromkeys(parsed.signalen)), casus_facts, self.document.path, self.document.data)
+
+    def money(self, value: Decimal, loc: tuple, *, allow_negative: bool) -> None:
+        if value != value.quantize(Decimal("0.01")):
+            self.error("E521", f"bedrag {value} heeft meer dan twee decimalen", loc)
+        if not allow_negative and value < 0:
+            self.error("E522", f"bedrag {value} mag niet negatief zijn", loc)
+
+
+def case_from_document(framework: Framework, document: Document) -> Case:
+    parsed, problems = validate(CaseIn, document, code="E500")
+    if parsed is None:
+        raise CaseFileError(problems)
+    checker = _CaseChecker(framework, document)
+    case = checker.check(parsed)
+    if case is None:
+        raise CaseFileError(checker.problems)
+    return case
+
+
+def case_part(document: Document) -> Document:
+    """The `case:` part of a scenario file, with its positions; any other document as it is."""
+    data = document.data
+    if isinstance(data, dict) and "case" in data and "expected" in data and isinstance(document.pos, PosMap):
+        return Document(document.path, data["case"], document.pos.keys["case"][1], document.text)
+    return document
+
+
+def load_case(framework: Framework, path: Path | str, display: str | None = None) -> Case:
+    """Read and check a case file (YAML or JSON), or the case of a scenario file; raises CaseFileError."""
+    try:
+        document = read_document(Path(path), display)
+    except SourceError as exc:
+        raise CaseFileError(exc.diagnostics) from None
+    return case_from_document(framework, case_part(document))
+
+
+def case_from_text(framework: Framework, text: str, display: str, *, json_syntax: bool = False) -> Case:
+    try:
+        document = parse_text(text, display, json_syntax=json_syntax)
+    except SourceError as exc:
+        raise CaseFileError(exc.diagnostics) from None
+    return case_from_document(framework, document)

@@ -1,0 +1,235 @@
+"""One assessment: case + framework at the peildatum -> proposal, entitlements, terms, signals.
+
+Pure: no clock, no files, no printing. Inference runs on durable-rules through
+`engine.adapters.durable`, one ruleset per domain (only for domains the case
+has a hulpvraag in) and then the integral ruleset, which also sees the casus
+findings of the domains. Selection, entitlements and terms are computed from
+what fired.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from . import __version__
+from .adapters.durable import RuleSpec
+from .adapters.durable import engine as durable_engine
+from .assessment import Assessment, FiredRule, Trace
+from .calc import UNKNOWN
+from .case import Case
+from .compile import fact_values
+from .entitlements import applies, evaluate_entitlement
+from .errors import CaseFileError, Diagnostic, Span
+from .facts import Facts, build_facts
+from .framework import Framework
+from .loader import INTEGRAAL
+from .missing import MissingFacts
+from .select import HulpvraagConclusions, select
+from .termijnen import deadline as compute_deadline
+from .termijnen import describe
+
+_REGISTERED: set[str] = set()
+
+
+def _ensure_registered(framework: Framework) -> None:
+    engine = durable_engine()
+    for group in framework.groups.values():
+        if engine.is_registered(group.ruleset_name):
+            continue
+        specs = [RuleSpec(rule.rule_id, rule.patterns, rule.findings, "hv" if rule.scope == "hulpvraag" else "c")
+                 for rule in group.rules]
+        engine.register(group.ruleset_name, specs)
+
+
+def _day(day: _dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
+    """Run the rulesets; return fired (rule id, hulpvraag id) pairs, asserted findings and the groups that ran."""
+    _ensure_registered(framework)
+    engine = durable_engine()
+    peil = _day(peildatum)
+    fired: list[tuple[str, str]] = []
+    produced: set[tuple[str, str]] = set()
+    groups_run: set[str] = set()
+    for name, group in framework.groups.items():
+        if name == INTEGRAAL:
+            continue
+        hulpvragen = [hv for hv in case.hulpvragen if hv.domein == name]
+        if not hulpvragen:
+            continue
+        batch = []
+        if group.has_casus_rules:
+            batch.append({"k": "c", "hv": "", "peil": peil, **fact_values(group.casus_fields, facts.base, UNKNOWN)})
+        if group.has_hulpvraag_rules:
+            for hv in hulpvragen:
+                env = facts.hulpvraag(hv, framework)
+                batch.append({"k": "hv", "hv": hv.id, "peil": peil, **fact_values(group.hv_fields, env, UNKNOWN)})
+        run = engine.run(group.ruleset_name, batch)
+        groups_run.add(name)
+        fired.extend((group.rules[index].rule_id, hv) for index, hv in run.firings)
+        produced |= run.findings
+    integral = framework.groups.get(INTEGRAAL)
+    if integral is not None:
+        batch = [{"k": "c", "hv": "", "peil": peil, **fact_values(integral.casus_fields, facts.base, UNKNOWN)}]
+        batch += [{"k": "f", "n": n, "hv": ""} for n, hv in sorted(produced) if hv == ""]
+        run = engine.run(integral.ruleset_name, batch)
+        groups_run.add(INTEGRAAL)
+        fired.extend((integral.rules[index].rule_id, hv) for index, hv in run.firings)
+        produced |= run.findings
+    order = {hv.id: i for i, hv in enumerate(case.hulpvragen)}
+    unique = sorted(set(fired), key=lambda f: (framework.rules[f[0]].order, order.get(f[1], -1)))
+    return unique, produced, groups_run
+
+
+def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
+           peildatum: _dt.date | None = None) -> Assessment:
+    """Assess `case` against `framework` (optionally as if in another municipality or on another date)."""
+    gemeente = gemeente or case.gemeente
+    peildatum = peildatum or case.peildatum
+    if gemeente not in framework.profiles:
+        raise CaseFileError(Diagnostic("E510", f"onbekende gemeente '{gemeente}'; kies uit "
+                                       + ", ".join(sorted(framework.profiles)), Span(case.source or "casus", 1, 1)))
+    if peildatum < framework.valid_from:
+        raise CaseFileError(Diagnostic("E511", f"peildatum {peildatum} ligt vóór het begin van het kader "
+                                       f"({framework.valid_from})", Span(case.source or "casus", 1, 1)))
+    facts = build_facts(framework, case, gemeente, peildatum)
+    fired, produced, groups_run = infer(framework, case, facts, peildatum)
+
+    per_hv: dict[str, HulpvraagConclusions] = {hv.id: HulpvraagConclusions() for hv in case.hulpvragen}
+    signals: dict[tuple[str, str], dict] = {}
+    checks: dict[tuple[str, str], dict] = {}
+    deadline_hits: list[tuple[str, str, Any]] = []  # (rule id, hv, DeadlineRef)
+    denials: dict[str, list[str]] = {}
+    trace = Trace()
+    for rule_id, hv in fired:
+        rule = framework.rules[rule_id]
+        done = []
+        for conclusion in rule.then:
+            kind = conclusion.kind
+            value = getattr(conclusion, kind)
+            done.append(_describe(kind, value))
+            if kind in ("suffices", "excludes", "floor"):
+                per_hv[hv].add(kind, value, rule_id)
+            elif kind == "signal":
+                signals.setdefault((value, hv), {"id": value, "rule": rule_id, "reason": rule.reason,
+                                                 "hulpvraag": hv or None, "title": framework.signals[value].title,
+                                                 "legal_basis": rule.legal_basis})
+            elif kind == "check":
+                checks.setdefault((value, hv), {"id": value, "rule": rule_id, "hulpvraag": hv or None,
+                                                "title": framework.checks[value].title,
+                                                "legal_basis": rule.legal_basis})
+            elif kind == "deadline":
+                deadline_hits.append((rule_id, hv, value))
+            elif kind == "denies":
+                denials.setdefault(value, []).append(rule_id)
+        trace.fired.append(FiredRule(rule_id, hv, done))
+    trace.findings = sorted(produced)
+
+    missing = MissingFacts(framework, case, facts, produced, groups_run, peildatum)
+    proposals = []
+    for hv in case.hulpvragen:
+        selection = select(framework, hv, gemeente, per_hv[hv.id])
+        proposals.append(selection.proposal)
+        _ask_missing(framework, missing, hv, selection)
+
+    deadlines = _deadlines(framework, case, deadline_hits, missing)
+    entitlements = _entitlements(framework, case, gemeente, facts, proposals, denials, missing)
+
+    trace.derived = {d.key: facts.base[d.key] for d in framework.derived if d.scope != "persoon" and d.key in facts.base}
+    trace.person_derived = {pid: {d.key: values[d.key] for d in framework.derived if d.scope == "persoon" and d.key in values}
+                            for pid, values in facts.persons.items()}
+    trace.parameters = {name: {"value": format(value, "f"), "from": start.isoformat(),
+                               "legal_basis": framework.parameters[name].legal_basis,
+                               **({"decision": decision} if decision else {})}
+                        for name, (value, start, decision) in sorted(facts.parameters_used.items())}
+    return Assessment(
+        case_id=case.id, gemeente=gemeente, peildatum=peildatum,
+        framework={"name": framework.name, "version": framework.version, "hash": framework.hash},
+        engine_version=__version__, proposals=proposals, entitlements=entitlements, deadlines=deadlines,
+        signals=[signals[k] for k in sorted(signals)], checks=[checks[k] for k in sorted(checks)],
+        missing_facts=missing.result(), trace=trace,
+    )
+
+
+def _describe(kind: str, value: Any) -> str:
+    if kind in ("suffices", "excludes"):
+        target = value.provision or (f"niveau {value.level}" if value.level is not None
+                                     else "niveaus " + ", ".join(map(str, value.levels)))
+        return f"{kind}: {target}"
+    if kind == "deadline":
+        return f"deadline: {value.id}"
+    return f"{kind}: {value}"
+
+
+def _ask_missing(framework: Framework, missing: MissingFacts, hv, selection) -> None:
+    proposal = selection.proposal
+    undecided = {p.id for p in selection.undecided}
+    undecided_levels = {p.level for p in selection.undecided}
+    chosen, chosen_level = proposal["provision"], proposal["level"]
+    for rule in framework.rules.values():
+        if rule.group != hv.domein or rule.scope != "hulpvraag":
+            continue
+        for conclusion in rule.then:
+            kind = conclusion.kind
+            if kind in ("suffices", "excludes"):
+                target = getattr(conclusion, kind)
+                levels = set(target.levels_set())
+                if undecided and (target.provision in undecided or levels & undecided_levels):
+                    missing.explain_rule(rule, hv.id, "beslissend")
+                elif kind == "excludes" and chosen is not None and (target.provision == chosen or chosen_level in levels):
+                    missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen")
+            elif kind == "floor" and chosen_level is not None and conclusion.floor > chosen_level:
+                missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen")
+
+
+def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts) -> list[dict]:
+    found: dict[str, dict] = {}
+    for rule_id, hv, ref in hits:
+        declared = framework.deadlines[ref.id]
+        start = case.melddatum if declared.from_ == "melddatum" else case.aanvraagdatum
+        if start is None:
+            missing.add(hv or None, declared.from_, _question(declared.from_), rule_id, "beslissend", None)
+            continue
+        term = ref.term or declared.term
+        terms = term.model_dump(exclude_none=True)
+        date = compute_deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet, **terms)
+        entry = found.get(ref.id)
+        if entry is None or date < _dt.date.fromisoformat(entry["date"]):
+            rules = entry["rules"] if entry else []
+            found[ref.id] = {"id": ref.id, "date": date.isoformat(), "rule": rule_id, "rules": rules,
+                             "title": declared.title, "from": declared.from_, "start": start.isoformat(),
+                             "term": describe(**terms), "legal_basis": declared.legal_basis}
+            entry = found[ref.id]
+        if rule_id not in entry["rules"]:
+            entry["rules"].append(rule_id)
+    return [found[k] for k in sorted(found, key=lambda k: (found[k]["date"], k))]
+
+
+def _question(field: str) -> str:
+    from .missing import QUESTIONS
+    return QUESTIONS[field]
+
+
+def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts, proposals: list[dict],
+                  denials: dict[str, list[str]], missing: MissingFacts) -> list[dict]:
+    results = []
+    for entitlement in framework.entitlements_for(gemeente):
+        if not applies(framework, entitlement, case, proposals):
+            continue
+        env = dict(facts.base)
+        for criterion in entitlement.criteria:
+            from .ir import findings as finding_refs
+            for ref in finding_refs(criterion.when):
+                status = missing.finding(ref.name, "")
+                if status is not UNKNOWN:
+                    env["finding:" + ref.name] = status
+        result = evaluate_entitlement(entitlement, env, denials.get(entitlement.id, []))
+        if result["eligible"] is None:
+            for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
+                if outcome["met"] is None:
+                    missing.explain_expression(criterion.when, env, "", f"{entitlement.id}.{criterion.id}", "beslissend")
+        results.append(result)
+    return results

@@ -1,0 +1,232 @@
+"""The loaded, validated framework: what `load_framework` returns.
+
+Definitions here are plain frozen data (plus the compiled closures of their
+expressions); they are built by `engine.loader` and read by evaluation.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable
+
+from .errors import Span
+from .expr import Symbol
+from .models import Conclusion, Override, Requires, Term
+
+
+@dataclass(frozen=True)
+class ParameterDef:
+    name: str
+    type: str
+    unit: str
+    legal_basis: str
+    starts: tuple[_dt.date, ...]
+    ends: tuple[_dt.date | None, ...]  # inclusive last day, None = open
+    values: tuple[Decimal, ...]
+    sources: tuple[str | None, ...]
+    override: Override | None
+    verify: str | None
+    span: Span
+    decision: str | None = None  # set on a municipal override
+
+    def at(self, day: _dt.date) -> tuple[Decimal, _dt.date] | None:
+        """The value in force on `day` and the date it took effect, or None."""
+        index = bisect.bisect_right(self.starts, day) - 1
+        if index < 0:
+            return None
+        end = self.ends[index]
+        if end is not None and day > end:
+            return None
+        return self.values[index], self.starts[index]
+
+
+@dataclass(frozen=True)
+class ProvisionDef:
+    id: str
+    name: str
+    domain: str
+    level: int
+    onderwerpen: tuple[str, ...]
+    legal_basis: str
+    eigen_bijdrage: str | None
+    span: Span
+    gemeente: str | None = None  # set for a local (voorveld) provision
+    decision: str | None = None
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    id: str
+    title: str
+    legal_basis: str
+    reason: str
+    scope: str  # "hulpvraag" | "casus"
+    group: str  # domain name or "integraal"
+    when: Any  # IR
+    when_text: str
+    evaluate: Callable[[dict], Any]
+    then: tuple[Conclusion, ...]
+    valid_from: _dt.date | None
+    valid_until: _dt.date | None
+    span: Span
+    order: int
+
+    def valid_on(self, day: _dt.date) -> bool:
+        return (self.valid_from is None or day >= self.valid_from) and (self.valid_until is None or day <= self.valid_until)
+
+
+@dataclass(frozen=True)
+class DerivedDef:
+    key: str
+    type: str
+    legal_basis: str
+    rounding: str | None
+    text: str
+    parts: tuple[tuple[Any, Any], ...]  # (condition IR or None, value IR)
+    evaluate: Callable[[dict], Any]
+    depends: frozenset[str]
+    span: Span
+
+    @property
+    def scope(self) -> str:
+        return self.key.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class CriterionDef:
+    id: str
+    when: Any
+    text: str
+    evaluate: Callable[[dict], Any]
+    legal_basis: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class EntitlementDef:
+    id: str
+    title: str
+    legal_basis: str
+    periode: str
+    requires: Requires
+    criteria: tuple[CriterionDef, ...]
+    amounts: tuple[tuple[str, Any, Callable[[dict], Any]], ...]  # (name, IR, evaluator)
+    rounding: str
+    span: Span
+    gemeente: str | None = None
+    decision: str | None = None
+    per: str = "huishouden"
+    in_kind: bool = False
+
+
+@dataclass(frozen=True)
+class DeadlineDef:
+    id: str
+    title: str
+    legal_basis: str
+    from_: str
+    term: Term
+    algemene_termijnenwet: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class FactInfo:
+    """A fact as a case gives it: built-in or declared by the framework."""
+
+    key: str
+    type: str
+    label: str
+    legal_basis: str
+    values: tuple[str, ...] | None
+    default: Any
+    declared_in: str | None  # domain name, "kader", or None for built-ins
+    onderwerpen: tuple[str, ...] | None
+    span: Span | None
+
+
+@dataclass(frozen=True)
+class Profile:
+    gemeente: str
+    name: str
+    overrides: dict[str, ParameterDef]
+    provisions: dict[str, ProvisionDef]
+    entitlements: dict[str, EntitlementDef]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Rung:
+    level: int
+    name: str
+    description: str | None
+
+
+@dataclass
+class Framework:
+    name: str
+    version: str
+    hash: str
+    root: str
+    valid_from: _dt.date
+    legal_basis: str
+    ladder: tuple[Rung, ...]
+    domains: dict[str, Any]
+    case_signals: dict[str, Any]
+    signals: dict[str, Any]
+    checks: dict[str, Any]
+    facts: dict[str, FactInfo]
+    symbols: dict[str, Symbol]
+    parameters: dict[str, ParameterDef]
+    derived: tuple[DerivedDef, ...]
+    provisions: dict[str, ProvisionDef]
+    rules: dict[str, RuleDef]
+    entitlements: dict[str, EntitlementDef]
+    deadlines: dict[str, DeadlineDef]
+    profiles: dict[str, Profile]
+    finding_scopes: dict[str, str]
+    groups: dict[str, Any] = field(default_factory=dict)  # group name -> compile.CompiledGroup
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def short_hash(self) -> str:
+        return self.hash.split(":", 1)[1][:12]
+
+    def rung(self, level: int) -> Rung | None:
+        for rung in self.ladder:
+            if rung.level == level:
+                return rung
+        return None
+
+    def parameter(self, name: str, gemeente: str) -> ParameterDef:
+        profile = self.profiles.get(gemeente)
+        if profile is not None and name in profile.overrides:
+            return profile.overrides[name]
+        return self.parameters[name]
+
+    def provisions_for(self, domain: str, onderwerp: str, gemeente: str) -> list[ProvisionDef]:
+        """Candidate provisions for a hulpvraag, lightest first, in declaration order within a level."""
+        found = [p for p in self.provisions.values() if p.domain == domain and onderwerp in p.onderwerpen]
+        profile = self.profiles.get(gemeente)
+        if profile is not None:
+            found += [p for p in profile.provisions.values() if p.domain == domain and onderwerp in p.onderwerpen]
+        return sorted(found, key=lambda p: (p.level, p.order))
+
+    def provision(self, provision_id: str, gemeente: str | None = None) -> ProvisionDef | None:
+        if provision_id in self.provisions:
+            return self.provisions[provision_id]
+        for profile in self.profiles.values():
+            if provision_id in profile.provisions:
+                return profile.provisions[provision_id]
+        return None
+
+    def entitlements_for(self, gemeente: str) -> list[EntitlementDef]:
+        result = list(self.entitlements.values())
+        profile = self.profiles.get(gemeente)
+        if profile is not None:
+            result += list(profile.entitlements.values())
+        return result

@@ -1,0 +1,785 @@
+"""Load a rules folder into a validated `Framework`, reporting every problem at once.
+
+Layout (see docs/rule-language.md): `kader.yaml`, one folder per domain named in
+kader.yaml (any `*.yaml` inside), `integraal/` for cross-domain rules and
+`gemeenten/<gemeente>.yaml` for the municipal profiles. Files are read in sorted
+order; everything is checked before anything is evaluated, and all diagnostics
+are returned sorted by file, line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import compile as compiling
+from .calc import UNKNOWN, compile_closure, round_money
+from .errors import Diagnostic, DiagnosticSink, RuleFileError, Span, sorted_diagnostics
+from .expr import Context, ExpressionError, parse
+from .framework import (
+    CriterionDef,
+    DeadlineDef,
+    DerivedDef,
+    EntitlementDef,
+    FactInfo,
+    Framework,
+    ParameterDef,
+    Profile,
+    ProvisionDef,
+    RuleDef,
+    Rung,
+)
+from .ir import BOOL, GEHEEL, GELD, NUMERIC, TEKST, findings, has_division, references, type_of
+from .models import DomainFile, KaderFile
+from .profiles import load_profile
+from .registry import BUILTINS
+from .sources import Document, SourceError, read_document
+from .validation import validate
+from .vocabulary import (
+    CONDITION_CASUS,
+    CONDITION_HULPVRAAG,
+    ENTITLEMENT,
+    FORMULA_HOUSEHOLD,
+    FORMULA_PERSON,
+    Vocabulary,
+    add_symbol,
+    builtin_symbols,
+)
+
+RULES_ENV = "KADER_RULES"
+INTEGRAAL = "integraal"
+PROFILES_DIR = "gemeenten"
+
+
+def default_rules_dir() -> Path:
+    """`$KADER_RULES`, or the `rules/` folder next to the project."""
+    configured = os.environ.get(RULES_ENV)
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def display_path(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+@dataclass
+class _Source:
+    group: str  # "kader", a domain, "integraal" or "gemeenten"
+    document: Document
+    raw: bytes
+
+
+class Loader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.sink = DiagnosticSink()
+        self.sources: list[_Source] = []
+        self.kader: KaderFile | None = None
+        self.kader_doc: Document | None = None
+        self.symbols: dict[str, Any] = {}
+        self.hulpvraag_owner: dict[str, str] = {}
+        self.facts: dict[str, FactInfo] = {}
+        self.parameters: dict[str, ParameterDef] = {}
+        self.declared_at: dict[str, Span] = {}
+        self.provisions: dict[str, ProvisionDef] = {}
+        self.pending_derived: list[tuple[str, Any, Document, tuple]] = []
+        self.derived: dict[str, DerivedDef] = {}
+        self.rules: dict[str, RuleDef] = {}
+        self.entitlements: dict[str, EntitlementDef] = {}
+        self.deadlines: dict[str, DeadlineDef] = {}
+        self.finding_producers: dict[str, list[tuple[str, str, Span]]] = {}
+        self.minima_test: tuple[Any, Document, tuple, str] | None = None
+        self.stats: dict[str, dict[str, int]] = {}
+        self.pending_rule_findings: list[tuple] = []
+        self.pending_entitlement_findings: list[tuple] = []
+
+    # ------------------------------------------------------------ reading
+
+    def read(self, path: Path, group: str) -> Document | None:
+        shown = display_path(path)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raw = b""
+        try:
+            document = read_document(path, shown)
+        except SourceError as exc:
+            self.sink.extend(exc.diagnostics)
+            return None
+        self.sources.append(_Source(group, document, raw))
+        return document
+
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for source in sorted(self.sources, key=lambda s: s.document.path):
+            relative = Path(source.document.path).as_posix()
+            try:
+                relative = Path(os.path.abspath(source.document.path)).relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                pass
+            digest.update(relative.encode() + b"\0" + hashlib.sha256(source.raw).digest())
+        return "sha256:" + digest.hexdigest()
+
+    # ------------------------------------------------------------ entry
+
+    def load(self) -> Framework | None:
+        root = self.root
+        if not root.is_dir():
+            self.sink.error("E001", "regelmap bestaat niet of is geen map", Span(display_path(root), 1, 1))
+            return None
+        kader_path = root / "kader.yaml"
+        self.kader_doc = self.read(kader_path, "kader")
+        if self.kader_doc is None:
+            return None
+        self.kader, problems = validate(KaderFile, self.kader_doc, code="E100")
+        self.sink.extend(problems)
+        if self.kader is None:
+            return None
+        kader = self.kader
+        self.check_ladder()
+        domains = {name: d.onderwerpen for name, d in kader.domains.items()}
+        self.symbols = builtin_symbols(domains, tuple(kader.case_signals))
+        self.declare_section("kader", kader, self.kader_doc, ())
+        domain_files: list[tuple[str, DomainFile, Document]] = []
+        for entry in sorted(root.iterdir()):
+            if entry.name.startswith(".") or entry.name == "kader.yaml":
+                continue
+            if entry.is_dir() and (entry.name in kader.domains or entry.name in (INTEGRAAL, PROFILES_DIR)):
+                continue
+            if entry.suffix in (".yaml", ".yml", ".json") or entry.is_dir():
+                self.sink.error("E050", f"'{entry.name}' hoort niet in de regelmap: verwacht kader.yaml, de mappen "
+                                + ", ".join(list(kader.domains) + [INTEGRAAL, PROFILES_DIR]), Span(display_path(entry), 1, 1))
+        for domain in list(kader.domains) + [INTEGRAAL]:
+            folder = root / domain
+            if not folder.is_dir():
+                if domain != INTEGRAAL:
+                    self.sink.error("E051", f"map voor domein '{domain}' ontbreekt", Span(display_path(folder), 1, 1))
+                continue
+            for path in sorted(folder.glob("*.yaml")):
+                document = self.read(path, domain)
+                if document is None:
+                    continue
+                parsed, problems = validate(DomainFile, document, code="E100")
+                self.sink.extend(problems)
+                if parsed is None:
+                    continue
+                if domain == INTEGRAAL:
+                    self.only_rules(parsed, document)
+                domain_files.append((domain, parsed, document))
+                self.declare_section(domain, parsed, document, ())
+        for domain, parsed, document in domain_files:
+            self.collect_provisions(domain, parsed, document)
+            self.collect_deadlines(domain, parsed, document)
+            if parsed.minima_test is not None:
+                if self.minima_test is not None:
+                    self.sink.error("E060", "er is al een minima_test", document.span(("minima_test",), key=True))
+                self.minima_test = (parsed.minima_test, document, ("minima_test",), domain)
+        self.build_derived()
+        for domain, parsed, document in domain_files:
+            self.collect_entitlements(domain, parsed, document)
+        for domain, parsed, document in domain_files:
+            self.collect_rules(domain, parsed, document)
+        self.check_findings()
+        profiles = self.load_profiles()
+        if self.sink:
+            return None
+        framework = Framework(
+            name=kader.name, version=kader.version, hash=self.content_hash(), root=display_path(root),
+            valid_from=kader.valid_from, legal_basis=kader.legal_basis,
+            ladder=tuple(Rung(r.level, r.name, r.description) for r in sorted(kader.ladder, key=lambda r: r.level)),
+            domains=dict(kader.domains), case_signals=dict(kader.case_signals), signals=dict(kader.signals),
+            checks=dict(kader.checks), facts=self.facts, symbols=self.symbols, parameters=self.parameters,
+            derived=tuple(self.derived.values()), provisions=self.provisions, rules=self.rules,
+            entitlements=self.entitlements, deadlines=self.deadlines, profiles=profiles,
+            finding_scopes={name: producers[0][1] for name, producers in self.finding_producers.items()},
+            stats=self.compute_stats(profiles),
+        )
+        problems = compiling.compile_framework(framework)
+        self.sink.extend(problems)
+        if self.sink:
+            return None
+        return framework
+
+    # ------------------------------------------------------------ kader
+
+    def check_ladder(self) -> None:
+        seen: dict[int, int] = {}
+        for index, rung in enumerate(self.kader.ladder):
+            if rung.level in seen:
+                self.sink.error("E101", f"niveau {rung.level} staat twee keer in de ladder",
+                                self.kader_doc.span(("ladder", index, "level")))
+            seen[rung.level] = index
+        levels = sorted(seen)
+        if levels and levels != list(range(levels[0], levels[0] + len(levels))):
+            self.sink.error("E102", "de ladder moet opeenvolgende niveaus hebben", self.kader_doc.span(("ladder",)))
+
+    def only_rules(self, parsed: DomainFile, document: Document) -> None:
+        for section in ("facts", "parameters", "derived", "provisions", "entitlements", "deadlines", "minima_test"):
+            if getattr(parsed, section):
+                self.sink.error("E052", f"'{section}' hoort niet in integraal/: deze map bevat alleen regels over "
+                                "domeinen heen; declareer het in het domein waar het thuishoort",
+                                document.span((section,), key=True))
+        for index, rule in enumerate(parsed.rules):
+            if rule.scope != "casus":
+                self.sink.error("E053", "regels in integraal/ gaan over de hele casus: zet 'scope: casus'",
+                                document.span(("rules", index, "scope") if "scope" in document.data["rules"][index]
+                                              else ("rules", index, "id")))
+
+    def first_declaration(self, key: str, span: Span, what: str) -> bool:
+        if key in self.declared_at:
+            self.sink.error("E110", f"{what} '{key}' is al gedeclareerd", span,
+                            related=(("eerder gedeclareerd", self.declared_at[key]),))
+            return False
+        self.declared_at[key] = span
+        return True
+
+    def declare_section(self, owner: str, parsed: Any, document: Document, prefix: tuple) -> None:
+        for name, fact in parsed.facts.items():
+            span = document.span(prefix + ("facts", name), key=True)
+            key = f"{fact.scope}.{name}"
+            if key in BUILTINS:
+                self.sink.error("E111", f"'{key}' is een vast gegeven van het casuscontract en kan niet opnieuw "
+                                "gedeclareerd worden", span)
+                continue
+            if not self.first_declaration(key, span, "feit"):
+                continue
+            if fact.default is not None and not _literal_fits(fact.default, fact.type, fact.values):
+                self.sink.error("E112", f"standaardwaarde {fact.default!r} past niet bij type {fact.type}",
+                                document.span(prefix + ("facts", name, "default")))
+            if fact.onderwerpen and owner in self.kader.domains:
+                self.check_onderwerpen(owner, fact.onderwerpen, document, prefix + ("facts", name, "onderwerpen"))
+            add_symbol(self.symbols, key, fact.type, "fact", fact.values)
+            if fact.scope == "hulpvraag":
+                self.hulpvraag_owner[key] = owner
+            self.facts[key] = FactInfo(key, fact.type, fact.question, fact.legal_basis, fact.values, fact.default,
+                                       owner, fact.onderwerpen, span)
+            self.bump(owner, "facts")
+        for name, parameter in parsed.parameters.items():
+            span = document.span(prefix + ("parameters", name), key=True)
+            if not self.first_declaration(name, span, "parameter"):
+                continue
+            definition = self.parameter(name, parameter, document, prefix + ("parameters", name), span)
+            if definition is not None:
+                self.parameters[name] = definition
+                add_symbol(self.symbols, name, parameter.type, "parameter", None)
+            self.bump(owner, "parameters")
+        for key, derived in parsed.derived.items():
+            span = document.span(prefix + ("derived", key), key=True)
+            scope = key.split(".", 1)[0]
+            if scope not in ("persoon", "huishouden", "casus") or key.count(".") != 1:
+                self.sink.error("E113", f"afgeleid feit '{key}' moet heten 'persoon.<naam>', 'huishouden.<naam>' "
+                                "of 'casus.<naam>'", span)
+                continue
+            if key in BUILTINS:
+                self.sink.error("E111", f"'{key}' is een vast gegeven van het casuscontract en kan niet opnieuw "
+                                "gedeclareerd worden", span)
+                continue
+            if not self.first_declaration(key, span, "afgeleid feit"):
+                continue
+            add_symbol(self.symbols, key, derived.type, "derived", derived.values)
+            self.pending_derived.append((key, derived, document, prefix + ("derived", key)))
+            self.bump(owner, "derived")
+
+    def bump(self, owner: str, what: str) -> None:
+        self.stats.setdefault(owner, {"rules": 0, "provisions": 0, "parameters": 0, "facts": 0, "derived": 0,
+                                      "entitlements": 0})
+        self.stats[owner][what] = self.stats[owner].get(what, 0) + 1
+
+    def check_onderwerpen(self, domain: str, onderwerpen, document: Document, loc: tuple) -> None:
+        known = self.kader.domains[domain].onderwerpen
+        for index, onderwerp in enumerate(onderwerpen):
+            if onderwerp not in known:
+                self.sink.error("E130", f"onbekend onderwerp '{onderwerp}' in domein {domain}", document.span(loc + (index,)),
+                                hint=_close(onderwerp, known))
+
+    # ------------------------------------------------------------ parameters
+
+    def parameter(self, name: str, parameter: Any, document: Document, loc: tuple, span: Span,
+                  decision: str | None = None) -> ParameterDef | None:
+        timeline = self.timeline(parameter.values, parameter.type, document, loc + ("values",))
+        if timeline is None:
+            return None
+        override = parameter.override
+        if override is not None and override.min is not None and override.max is not None and override.min > override.max:
+            self.sink.error("E124", "override: 'min' is groter dan 'max'", document.span(loc + ("override",)))
+        if override is not None and override.allowed:
+            for index, value in enumerate(timeline[2]):
+                if (override.min is not None and value < override.min) or (override.max is not None and value > override.max):
+                    self.sink.error("E125", f"de kaderwaarde {value} ligt buiten de eigen override-grenzen",
+                                    document.span(loc + ("values", index, "value")))
+        return ParameterDef(name, parameter.type, parameter.unit, parameter.legal_basis, *timeline, override,
+                            parameter.verify, span, decision)
+
+    def timeline(self, values, type_: str, document: Document, loc: tuple):
+        starts, ends, amounts, sources = [], [], [], []
+        ok = True
+        for index, entry in enumerate(values):
+            here = loc + (index,)
+            if not _number_fits(entry.value, type_):
+                self.sink.error("E126", f"waarde {entry.value} past niet bij type {type_}"
+                                + (" (ten hoogste twee decimalen)" if type_ == GELD else " (geheel getal)"),
+                                document.span(here + ("value",)))
+                ok = False
+            if entry.until is not None and entry.until < entry.from_:
+                self.sink.error("E120", f"'until' ({entry.until}) ligt vóór 'from' ({entry.from_})", document.span(here + ("until",)))
+                ok = False
+            if index:
+                previous = values[index - 1]
+                if entry.from_ <= previous.from_:
+                    self.sink.error("E121", f"periodes moeten op volgorde van 'from' staan en overlappen niet: "
+                                    f"{entry.from_} komt niet na {previous.from_}", document.span(here + ("from",)))
+                    ok = False
+                elif previous.until is not None and previous.until >= entry.from_:
+                    self.sink.error("E122", f"periode vanaf {entry.from_} overlapt met de vorige, die tot en met "
+                                    f"{previous.until} loopt", document.span(here + ("from",)))
+                    ok = False
+                elif previous.until is not None and previous.until + _dt.timedelta(days=1) < entry.from_:
+                    self.sink.error("E123", f"gat in de tijd: geen waarde van {previous.until + _dt.timedelta(days=1)} "
+                                    f"tot {entry.from_}", document.span(here + ("from",)))
+                    ok = False
+            starts.append(entry.from_)
+            amounts.append(entry.value)
+            sources.append(entry.source)
+        for index, entry in enumerate(values):
+            if entry.until is not None:
+                ends.append(entry.until)
+            elif index + 1 < len(values):
+                ends.append(values[index + 1].from_ - _dt.timedelta(days=1))
+            else:
+                ends.append(None)
+        if not ok:
+            return None
+        return tuple(starts), tuple(ends), tuple(amounts), tuple(sources)
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, text: str, document: Document, loc: tuple, vocabulary: Vocabulary, context: Context) -> Any:
+        try:
+            return parse(text, vocabulary, context)
+        except ExpressionError as exc:
+            for problem in exc.problems:
+                self.sink.error(problem.code, problem.message, expression_span(document, loc, text, problem.col),
+                                hint=problem.hint)
+            return None
+
+    def vocabulary(self, domain: str | None) -> Vocabulary:
+        base = Vocabulary(self.symbols, self.hulpvraag_owner)
+        if domain is None or domain not in self.kader.domains:
+            return base
+        return base.for_domain(domain, self.kader.domains[domain].onderwerpen)
+
+    # ------------------------------------------------------------ derived facts
+
+    def build_derived(self) -> None:
+        compiled: dict[str, tuple] = {}
+        vocabulary = self.vocabulary(None)
+        for key, derived, document, loc in self.pending_derived:
+            context = FORMULA_PERSON if key.startswith("persoon.") else FORMULA_HOUSEHOLD
+            parts = []
+            ok = True
+            if derived.formula is not None:
+                value = self.expr(derived.formula, document, loc + ("formula",), vocabulary, context)
+                ok = value is not None and self.fits(value, derived, document, loc + ("formula",))
+                parts.append((None, value))
+            else:
+                for index, case in enumerate(derived.cases):
+                    condition = self.expr(case.when, document, loc + ("cases", index, "when"), vocabulary, context)
+                    value = self.expr(case.value, document, loc + ("cases", index, "value"), vocabulary, context)
+                    if condition is not None and type_of(condition) != BOOL:
+                        self.sink.error("E320", "'when' moet ja/nee opleveren", document.span(loc + ("cases", index, "when")))
+                        ok = False
+                    if value is not None and not self.fits(value, derived, document, loc + ("cases", index, "value")):
+                        ok = False
+                    ok = ok and condition is not None and value is not None
+                    parts.append((condition, value))
+                if derived.otherwise is not None:
+                    value = self.expr(derived.otherwise, document, loc + ("otherwise",), vocabulary, context)
+                    ok = ok and value is not None and self.fits(value, derived, document, loc + ("otherwise",))
+                    parts.append((_TRUE, value))
+            if derived.type == GELD and derived.rounding is None and any(
+                    v is not None and has_division(v) for _, v in parts):
+                self.sink.error("E140", f"'{key}' rekent met * of / en levert geld op: noem de afronding "
+                                "('rounding: cent', 'euro_naar_beneden', ...)", document.span(loc, key=True))
+                ok = False
+            if ok:
+                compiled[key] = (derived, document, loc, tuple(parts))
+        self.derived = self.order_derived(compiled)
+
+    def fits(self, value: Any, derived: Any, document: Document, loc: tuple) -> bool:
+        actual = type_of(value)
+        wanted = derived.type
+        if actual == wanted or (wanted in (GELD, "decimaal") and actual in NUMERIC):
+            return True
+        self.sink.error("E141", f"formule levert {actual} op, maar het feit is gedeclareerd als {wanted}", document.span(loc))
+        return False
+
+    def order_derived(self, compiled: dict[str, tuple]) -> dict[str, DerivedDef]:
+        derived_keys = set(compiled)
+        depends: dict[str, set[str]] = {}
+        for key, (_, _, _, parts) in compiled.items():
+            refs: set[str] = set()
+            for condition, value in parts:
+                for node in (condition, value):
+                    if node is not None and node is not _TRUE:
+                        refs |= references(node)
+            depends[key] = {_base_key(r) for r in refs} & derived_keys
+        ordered: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(key: str, trail: list[str]) -> None:
+            if state.get(key) == 2:
+                return
+            if state.get(key) == 1:
+                cycle = trail[trail.index(key):] + [key]
+                derived, document, loc, _ = compiled[key]
+                self.sink.error("E142", "kringverwijzing tussen afgeleide feiten: " + " -> ".join(cycle),
+                                document.span(loc, key=True))
+                return
+            state[key] = 1
+            for dependency in sorted(depends[key]):
+                visit(dependency, trail + [key])
+            state[key] = 2
+            ordered.append(key)
+
+        for key in sorted(compiled):
+            visit(key, [])
+        result: dict[str, DerivedDef] = {}
+        for key in ordered:
+            derived, document, loc, parts = compiled[key]
+            evaluator = _derived_evaluator(parts, derived.rounding, derived.type)
+            result[key] = DerivedDef(key, derived.type, derived.legal_basis, derived.rounding,
+                                     derived.formula or "", parts, evaluator, frozenset(depends[key]),
+                                     document.span(loc, key=True))
+        return result
+
+    # ------------------------------------------------------------ provisions, deadlines, entitlements
+
+    def collect_provisions(self, domain: str, parsed: DomainFile, document: Document) -> None:
+        levels = {r.level for r in self.kader.ladder}
+        for name, provision in parsed.provisions.items():
+            loc = ("provisions", name)
+            span = document.span(loc, key=True)
+            if not name.startswith(domain + "."):
+                self.sink.error("E131", f"voorziening '{name}' moet beginnen met '{domain}.'", span)
+                continue
+            if not self.first_declaration(name, span, "voorziening"):
+                continue
+            if provision.level not in levels:
+                self.sink.error("E132", f"niveau {provision.level} staat niet in de ladder", document.span(loc + ("level",)))
+            self.check_onderwerpen(domain, provision.onderwerpen, document, loc + ("onderwerpen",))
+            self.provisions[name] = ProvisionDef(name, provision.name, domain, provision.level, provision.onderwerpen,
+                                                 provision.legal_basis, provision.eigen_bijdrage, span,
+                                                 order=len(self.provisions))
+            self.bump(domain, "provisions")
+
+    def collect_deadlines(self, domain: str, parsed: DomainFile, document: Document) -> None:
+        for name, deadline in parsed.deadlines.items():
+            span = document.span(("deadlines", name), key=True)
+            if not self.first_declaration("termijn:" + name, span, "termijn"):
+                continue
+            self.deadlines[name] = DeadlineDef(name, deadline.title, deadline.legal_basis, deadline.from_, deadline.term,
+                                               deadline.algemene_termijnenwet, span)
+
+    def collect_entitlements(self, domain: str, parsed: DomainFile, document: Document) -> None:
+        for name, entitlement in parsed.entitlements.items():
+            loc = ("entitlements", name)
+            span = document.span(loc, key=True)
+            if not self.first_declaration("aanspraak:" + name, span, "aanspraak"):
+                continue
+            definition = self.entitlement(name, entitlement, document, loc, span)
+            if definition is not None:
+                self.entitlements[name] = definition
+                self.bump(domain, "entitlements")
+
+    def entitlement(self, name: str, entitlement: Any, document: Document, loc: tuple, span: Span,
+                    gemeente: str | None = None, decision: str | None = None, per: str = "huishouden",
+                    in_kind: bool = False) -> EntitlementDef | None:
+        vocabulary = self.vocabulary(None)
+        requires = entitlement.requires
+        if requires.domein not in self.kader.domains:
+            self.sink.error("E133", f"onbekend domein '{requires.domein}'", document.span(loc + ("requires", "domein")),
+                            hint=_close(requires.domein, list(self.kader.domains)))
+        elif requires.onderwerp:
+            self.check_onderwerpen(requires.domein, requires.onderwerp, document, loc + ("requires", "onderwerp"))
+        criteria = []
+        ok = True
+        for index, criterion in enumerate(entitlement.criteria):
+            here = loc + ("criteria", index, "when")
+            condition = self.expr(criterion.when, document, here, vocabulary, ENTITLEMENT)
+            if condition is None:
+                ok = False
+                continue
+            if type_of(condition) != BOOL:
+                self.sink.error("E320", "een criterium moet ja/nee opleveren", document.span(here))
+                ok = False
+                continue
+            criteria.append(CriterionDef(criterion.id, condition, criterion.when, compile_closure(condition),
+                                         criterion.legal_basis, criterion.reason))
+        amounts = []
+        for amount_name, text in entitlement.amounts.items():
+            here = loc + ("amounts", amount_name)
+            value = self.expr(text, document, here, vocabulary, ENTITLEMENT)
+            if value is None:
+                ok = False
+                continue
+            if type_of(value) not in NUMERIC:
+                self.sink.error("E141", f"bedrag '{amount_name}' moet een getal opleveren, niet {type_of(value)}", document.span(here))
+                ok = False
+                continue
+            amounts.append((amount_name, value, compile_closure(value)))
+        for criterion in criteria:
+            self.check_entitlement_findings(criterion.when, document, loc)
+        if not ok:
+            return None
+        return EntitlementDef(name, entitlement.title, entitlement.legal_basis, entitlement.periode, requires,
+                              tuple(criteria), tuple(amounts), entitlement.rounding, span, gemeente, decision, per,
+                              in_kind)
+
+    def check_entitlement_findings(self, condition: Any, document: Document, loc: tuple) -> None:
+        for finding in findings(condition):
+            self.pending_entitlement_findings.append((finding, document, loc))
+
+    # ------------------------------------------------------------ rules
+
+    def collect_rules(self, group: str, parsed: DomainFile, document: Document) -> None:
+        levels = {r.level for r in self.kader.ladder}
+        vocabulary = self.vocabulary(group)
+        for index, rule in enumerate(parsed.rules):
+            loc = ("rules", index)
+            span = document.span(loc + ("id",))
+            if not rule.id.startswith(group + "."):
+                self.sink.error("E150", f"regel '{rule.id}' moet beginnen met '{group}.'", span)
+            if not self.first_declaration("regel:" + rule.id, span, "regel"):
+                continue
+            context = CONDITION_HULPVRAAG if rule.scope == "hulpvraag" else CONDITION_CASUS
+            condition = self.expr(rule.when, document, loc + ("when",), vocabulary, context)
+            if condition is not None and type_of(condition) != BOOL:
+                self.sink.error("E320", "'when' moet ja/nee opleveren", document.span(loc + ("when",)))
+                condition = None
+            if rule.valid_from and rule.valid_until and rule.valid_until < rule.valid_from:
+                self.sink.error("E120", "'valid_until' ligt vóór 'valid_from'", document.span(loc + ("valid_until",)))
+            for position, conclusion in enumerate(rule.then):
+                self.check_conclusion(group, rule, conclusion, document, loc + ("then", position), levels)
+            if condition is None:
+                continue
+            for finding in findings(condition):
+                self.pending_rule_findings.append((group, rule.scope, finding, document, loc + ("when",), rule.when))
+            self.rules[rule.id] = RuleDef(rule.id, rule.title, rule.legal_basis, rule.reason, rule.scope, group,
+                                          condition, rule.when, compile_closure(condition), rule.then,
+                                          rule.valid_from, rule.valid_until, span, len(self.rules))
+            self.bump(group, "rules")
+
+    def check_conclusion(self, group: str, rule: Any, conclusion: Any, document: Document, loc: tuple, levels: set) -> None:
+        kind = conclusion.kind
+        span = document.span(loc + (kind,))
+        if rule.scope == "casus" and kind in ("suffices", "excludes", "floor"):
+            self.sink.error("E151", f"'{kind}' gaat over een hulpvraag; een regel met 'scope: casus' kan alleen "
+                            "finding, signal, check, deadline of denies concluderen", span)
+            return
+        if kind in ("suffices", "excludes"):
+            target = getattr(conclusion, kind)
+            if target.provision is not None:
+                provision = self.provisions.get(target.provision)
+                if provision is None:
+                    self.sink.error("E152", f"onbekende voorziening '{target.provision}'", span,
+                                    hint=_close(target.provision, list(self.provisions)))
+                elif provision.domain != group:
+                    self.sink.error("E153", f"voorziening '{target.provision}' hoort bij domein {provision.domain}, "
+                                    f"niet bij {group}", span)
+            for level in target.levels_set():
+                if level not in levels:
+                    self.sink.error("E132", f"niveau {level} staat niet in de ladder", span)
+        elif kind == "floor" and conclusion.floor not in levels:
+            self.sink.error("E132", f"niveau {conclusion.floor} staat niet in de ladder", span)
+        elif kind == "signal" and conclusion.signal not in self.kader.signals:
+            self.sink.error("E154", f"onbekend signaal '{conclusion.signal}'", span,
+                            hint=_close(conclusion.signal, list(self.kader.signals)))
+        elif kind == "check" and conclusion.check not in self.kader.checks:
+            self.sink.error("E155", f"onbekende controle '{conclusion.check}'", span,
+                            hint=_close(conclusion.check, list(self.kader.checks)))
+        elif kind == "deadline" and conclusion.deadline.id not in self.deadlines:
+            self.sink.error("E156", f"onbekende termijn '{conclusion.deadline.id}'", span,
+                            hint=_close(conclusion.deadline.id, list(self.deadlines)))
+        elif kind == "denies" and conclusion.denies not in self.entitlements:
+            self.sink.error("E157", f"onbekende aanspraak '{conclusion.denies}'", span,
+                            hint=_close(conclusion.denies, list(self.entitlements)))
+        elif kind == "finding":
+            self.finding_producers.setdefault(conclusion.finding, []).append((group, rule.scope, span))
+
+    def check_findings(self) -> None:
+        for name, producers in self.finding_producers.items():
+            scopes = {scope for _, scope, _ in producers}
+            if len(scopes) > 1:
+                self.sink.error("E160", f"bevinding '{name}' wordt zowel per hulpvraag als per casus afgeleid; "
+                                "kies één", producers[-1][2], related=(("ook afgeleid", producers[0][2]),))
+        for group, scope, finding, document, loc, text in self.pending_rule_findings:
+            producers = self.finding_producers.get(finding.name)
+            span = expression_span(document, loc, text, finding.offset)
+            if not producers:
+                self.sink.error("E161", f"onbekende bevinding '{finding.name}': geen regel leidt haar af", span,
+                                hint=_close(finding.name, list(self.finding_producers)))
+                continue
+            producer_groups = {g for g, _, _ in producers}
+            producer_scope = producers[0][1]
+            if scope == "casus" and producer_scope == "hulpvraag":
+                self.sink.error("E162", f"bevinding '{finding.name}' geldt per hulpvraag en is in een casusregel "
+                                "niet bepaald", span)
+            elif group == INTEGRAAL:
+                if producer_scope != "casus":
+                    self.sink.error("E162", f"integrale regels kunnen alleen bevindingen over de casus gebruiken; "
+                                    f"'{finding.name}' geldt per hulpvraag", span)
+            elif group not in producer_groups:
+                self.sink.error("E163", f"bevinding '{finding.name}' wordt alleen in {', '.join(sorted(producer_groups))} "
+                                f"afgeleid; gebruik haar in een integrale regel", span)
+        for finding, document, loc in self.pending_entitlement_findings:
+            producers = self.finding_producers.get(finding.name)
+            if not producers:
+                self.sink.error("E161", f"onbekende bevinding '{finding.name}': geen regel leidt haar af",
+                                document.span(loc), hint=_close(finding.name, list(self.finding_producers)))
+            elif producers[0][1] != "casus":
+                self.sink.error("E162", f"een aanspraak kan alleen bevindingen over de casus gebruiken; "
+                                f"'{finding.name}' geldt per hulpvraag", document.span(loc))
+
+    # ------------------------------------------------------------ profiles
+
+    def load_profiles(self) -> dict[str, Profile]:
+        folder = self.root / PROFILES_DIR
+        profiles: dict[str, Profile] = {}
+        if not folder.is_dir():
+            self.sink.error("E070", "map gemeenten/ met de gemeenteprofielen ontbreekt", Span(display_path(folder), 1, 1))
+            return profiles
+        for path in sorted(folder.glob("*.yaml")):
+            document = self.read(path, PROFILES_DIR)
+            if document is None:
+                continue
+            profile = load_profile(self, path.stem, document)
+            if profile is not None:
+                profiles[profile.gemeente] = profile
+        return profiles
+
+    def compute_stats(self, profiles: dict[str, Profile]) -> dict[str, dict[str, int]]:
+        result = {}
+        for name in list(self.kader.domains) + ["kader", INTEGRAAL]:
+            counts = self.stats.get(name, {})
+            result[name] = {what: counts.get(what, 0) for what in
+                            ("rules", "provisions", "parameters", "facts", "derived", "entitlements")}
+        result["gemeenten"] = {
+            gemeente: {"overrides": len(p.overrides), "provisions": len(p.provisions), "minima_schemes": len(p.entitlements)}
+            for gemeente, p in sorted(profiles.items())
+        }
+        return result
+
+
+class _True:
+    """Marker for the `otherwise` branch of a derived fact."""
+
+
+_TRUE = _True()
+
+
+def _derived_evaluator(parts: tuple, rounding: str | None, type_: str):
+    compiled = [(None if c is None or c is _TRUE else compile_closure(c), compile_closure(v)) for c, v in parts]
+
+    def evaluate(env: dict) -> Any:
+        value: Any = UNKNOWN
+        for condition, formula in compiled:
+            if condition is not None:
+                outcome = condition(env)
+                if outcome is UNKNOWN:
+                    return UNKNOWN
+                if not outcome:
+                    continue
+            value = formula(env)
+            break
+        if value is UNKNOWN:
+            return UNKNOWN
+        if rounding is not None:
+            return round_money(value, rounding)
+        if type_ == GELD and not isinstance(value, Decimal):
+            return Decimal(value)
+        return value
+
+    return evaluate
+
+
+def _base_key(key: str) -> str:
+    for alias in ("aanvrager.", "partner."):
+        if key.startswith(alias):
+            return "persoon." + key[len(alias):]
+    return key
+
+
+def _close(name: str, candidates) -> str | None:
+    import difflib
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+    return f"bedoelde u '{close[0]}'?" if close else None
+
+
+def _number_fits(value: Decimal, type_: str) -> bool:
+    if type_ == GEHEEL:
+        return value == value.to_integral_value()
+    if type_ == GELD:
+        return value == value.quantize(Decimal("0.01"))
+    return True
+
+
+def _literal_fits(value: Any, type_: str, values) -> bool:
+    if type_ == BOOL:
+        return isinstance(value, bool)
+    if type_ == GEHEEL:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if type_ == TEKST:
+        return isinstance(value, str) and (not values or value in values)
+    return False
+
+
+def expression_span(document: Document, loc: tuple, text: str, offset: int) -> Span:
+    """Where character `offset` of an expression stands in the file.
+
+    A folded YAML scalar changes only white space, so the token at `offset` is
+    found again in the source text by counting its earlier occurrences.
+    """
+    base = document.span(loc)
+    rest = text[offset:].split()
+    if not rest or not document.text:
+        return base
+    token = rest[0][:24]
+    occurrence = text[:offset].count(token)
+    lines = document.text.split("\n")
+    start = sum(len(line) + 1 for line in lines[: base.line - 1]) + base.col - 1
+    index = start - 1
+    for _ in range(occurrence + 1):
+        index = document.text.find(token, index + 1)
+        if index < 0:
+            return base
+    line = document.text.count("\n", 0, index) + 1
+    col = index - (document.text.rfind("\n", 0, index) + 1) + 1
+    return Span(document.path, line, col)
+
+
+_FRAMEWORK_CACHE: dict[tuple[str, str], Framework] = {}
+
+
+def check_rules(root: Path | str | None = None) -> tuple[Framework | None, list[Diagnostic]]:
+    """Load and validate; return the framework (if clean) and every diagnostic, sorted."""
+    loader = Loader(Path(root) if root is not None else default_rules_dir())
+    framework = loader.load()
+    return framework, sorted_diagnostics(loader.sink.items)
+
+
+def load_framework(root: Path | str | None = None) -> Framework:
+    """The validated framework in `root` (default: see `default_rules_dir`); raises RuleFileError."""
+    framework, diagnostics = check_rules(root)
+    if framework is None:
+        raise RuleFileError(diagnostics)
+    return framework

@@ -1,0 +1,162 @@
+"""Which facts are still missing to decide, and why.
+
+A rule that did not fire may have been false, or undecidable because the case
+does not give a fact it needs. Its condition is evaluated again here, in Python
+with three-valued logic, and when the outcome is UNKNOWN its missing inputs are
+traced back (through derived facts and chained findings) to facts an assessor
+can supply. Only rules that could change an open outcome are asked: those that
+decide an undecided rung, exclude the proposed provision or set a floor above it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .calc import UNKNOWN
+from .case import Case
+from .framework import Framework, RuleDef
+from .ir import findings as finding_refs
+from .ir import references
+
+QUESTIONS = {
+    "casus.inkomen": "Wat is het netto inkomen van het huishouden per maand? (inkomen)",
+    "casus.vermogen": "Wat is het in aanmerking te nemen vermogen van het huishouden? (vermogen.totaal)",
+    "huishouden.woonsituatie": "Wat is de woonsituatie? (huishouden.woonsituatie)",
+    "melddatum": "Op welke datum is de melding gedaan? (melddatum)",
+    "aanvraagdatum": "Op welke datum is de aanvraag ontvangen? (aanvraagdatum)",
+}
+
+
+class MissingFacts:
+    def __init__(self, framework: Framework, case: Case, facts: Any, produced: set[tuple[str, str]],
+                 groups_run: set[str], peildatum):
+        self.framework = framework
+        self.case = case
+        self.facts = facts
+        self.produced = produced
+        self.groups_run = groups_run
+        self.peildatum = peildatum
+        self._status: dict[tuple[str, str], Any] = {}
+        self.items: dict[tuple, dict] = {}
+
+    # -- findings
+    def finding(self, name: str, hv: str) -> Any:
+        scope_hv = hv if self.framework.finding_scopes.get(name) == "hulpvraag" else ""
+        key = (name, scope_hv)
+        if key in self.produced:
+            return True
+        if key in self._status:
+            return self._status[key]
+        self._status[key] = False  # provisional, breaks cycles
+        outcome: Any = False
+        for rule in self._producers(name, scope_hv):
+            value = self.condition(rule, scope_hv)
+            if value is UNKNOWN:
+                outcome = UNKNOWN
+        self._status[key] = outcome
+        return outcome
+
+    def _producers(self, name: str, hv: str) -> list[RuleDef]:
+        result = []
+        hv_domain = self._domain(hv)
+        for rule in self.framework.rules.values():
+            if rule.group not in self.groups_run or not rule.valid_on(self.peildatum):
+                continue
+            if not any(c.finding == name for c in rule.then):
+                continue
+            if hv and rule.group != hv_domain:
+                continue
+            result.append(rule)
+        return result
+
+    def _domain(self, hv: str) -> str | None:
+        return next((h.domein for h in self.case.hulpvragen if h.id == hv), None)
+
+    def env(self, rule: RuleDef, hv: str) -> dict:
+        if rule.scope == "hulpvraag" and hv:
+            hulpvraag = next(h for h in self.case.hulpvragen if h.id == hv)
+            env = dict(self.facts.hulpvraag(hulpvraag, self.framework))
+        else:
+            env = dict(self.facts.base)
+        for ref in finding_refs(rule.when):
+            value = self.finding(ref.name, hv)
+            if value is not UNKNOWN:
+                env["finding:" + ref.name] = value
+        return env
+
+    def condition(self, rule: RuleDef, hv: str) -> Any:
+        return rule.evaluate(self.env(rule, hv))
+
+    # -- missing inputs
+    def explain_rule(self, rule: RuleDef, hv: str, impact: str) -> None:
+        """If `rule` is undecidable for `hv`, record the inputs it lacks."""
+        if rule.group not in self.groups_run or not rule.valid_on(self.peildatum):
+            return
+        env = self.env(rule, hv)
+        if rule.evaluate(env) is not UNKNOWN:
+            return
+        for key in sorted(references(rule.when)):
+            self._trace(key, env, hv, rule.id, impact, set())
+        for ref in finding_refs(rule.when):
+            if self.finding(ref.name, hv) is UNKNOWN:
+                scope_hv = hv if self.framework.finding_scopes.get(ref.name) == "hulpvraag" else ""
+                for producer in self._producers(ref.name, scope_hv):
+                    self.explain_rule(producer, scope_hv, impact)
+
+    def explain_expression(self, node: Any, env: dict, hv: str, cause: str, impact: str) -> None:
+        for key in sorted(references(node)):
+            self._trace(key, env, hv, cause, impact, set())
+
+    def _trace(self, key: str, env: dict, hv: str, cause: str, impact: str, seen: set) -> None:
+        if key in env or key in seen:
+            return
+        seen.add(key)
+        base_key = key
+        person = None
+        for alias in ("aanvrager", "partner"):
+            if key.startswith(alias + "."):
+                base_key = "persoon." + key[len(alias) + 1:]
+                match = next((p for p in self.case.personen if p.rol == alias), None)
+                person = match.id if match else None
+        if base_key.startswith("persoon.") and person is None and hv:
+            hulpvraag = next((h for h in self.case.hulpvragen if h.id == hv), None)
+            person = hulpvraag.persoon if hulpvraag else None
+        derived = next((d for d in self.framework.derived if d.key == base_key), None)
+        if derived is not None:
+            for condition, value in derived.parts:
+                for node in (condition, value):
+                    if node is not None and hasattr(node, "__dataclass_fields__"):
+                        for inner in sorted(references(node)):
+                            self._trace(inner, env, hv, cause, impact, seen)
+            return
+        if key in self.framework.parameters:
+            self.add(hv, "parameter:" + key, f"Het kader heeft geen waarde voor parameter {key} op de peildatum "
+                     f"{self.peildatum}.", cause, impact, None)
+            return
+        info = self.framework.facts.get(base_key)
+        if info is None or (info.declared_in is None and base_key not in QUESTIONS):
+            return
+        if base_key.startswith("persoon.") and person is not None and self.facts.persons.get(person, {}).get(base_key) is not None:
+            return
+        question = QUESTIONS.get(base_key) or info.label
+        scoped_hv = hv if base_key.startswith(("hulpvraag.", "persoon.")) else None
+        self.add(scoped_hv, base_key, question, cause, impact, person)
+
+    def add(self, hv: str | None, fact: str, question: str, cause: str, impact: str, person: str | None) -> None:
+        key = (hv or "", fact, person or "")
+        item = self.items.get(key)
+        if item is None:
+            item = {"hulpvraag": hv or None, "fact": fact, "question": question}
+            if person:
+                item["persoon"] = person
+            item["impact"] = impact
+            item["rules"] = []
+            self.items[key] = item
+        elif impact == "beslissend":
+            item["impact"] = impact
+        if cause not in item["rules"]:
+            item["rules"].append(cause)
+
+    def result(self) -> list[dict]:
+        order = {"beslissend": 0, "kan_voorstel_wijzigen": 1}
+        return [self.items[k] for k in sorted(self.items, key=lambda k: (order.get(self.items[k]["impact"], 2), k))]

@@ -1,0 +1,209 @@
+"""Scenario files: a case plus the outcome it must get, run as specifications.
+
+```yaml
+name: Alleenstaande 78-jarige zonder netwerk krijgt maatwerk huishoudelijke hulp
+checks: "Wmo 2015 art. 2.3.5 lid 3"
+case: {...}                       # the case contract
+expected:
+  proposals: [{hulpvraag: hv1, provision: wmo.hbh_maatwerk, level: 3}]
+  entitlements: [{id: algemene_bijstand, eligible: true, bedrag: "885.18"}]
+  deadlines: [{id: wmo_onderzoek, date: 2026-04-03}]
+  signals: [{id: schuldhulp}]
+  checks: [{id: vermogen}]
+  rules: [wmo.hh.maatwerk]        # rules that must have fired
+  absent: {signals: [veilig_thuis], entitlements: [...], deadlines: [...], rules: [...]}
+```
+
+Only what `expected` names is compared (a subset match: list items are found by
+their key, `hulpvraag` or `id`); a mismatch is reported as a structural diff of
+expected against actual.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from deepdiff import DeepDiff
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from .case import case_from_document, case_part
+from .errors import Diagnostic, RuleEngineError
+from .evaluate import assess
+from .framework import Framework
+from .sources import SourceError, read_document
+from .validation import validate
+
+SECTIONS = {"proposals": "hulpvraag", "entitlements": "id", "deadlines": "id", "signals": "id", "checks": "id",
+            "missing_facts": "fact"}
+
+
+class Absent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    signals: list[StrictStr] = []
+    entitlements: list[StrictStr] = []
+    deadlines: list[StrictStr] = []
+    checks: list[StrictStr] = []
+    rules: list[StrictStr] = []
+
+
+class Expected(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    proposals: list[dict[str, Any]] = []
+    entitlements: list[dict[str, Any]] = []
+    deadlines: list[dict[str, Any]] = []
+    signals: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
+    missing_facts: list[dict[str, Any]] = []
+    rules: list[StrictStr] = []
+    absent: Absent = Absent()
+
+
+class ScenarioFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: StrictStr = Field(min_length=1)
+    checks: StrictStr = Field(min_length=3, description="the legal article this scenario checks")
+    case: dict[str, Any]
+    expected: Expected
+    description: StrictStr | None = None
+
+
+@dataclass
+class ScenarioResult:
+    path: str
+    name: str
+    checks: str
+    passed: bool
+    differences: list[dict] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    fired: list[str] = field(default_factory=list)
+    line: int = 1
+
+    def to_json(self) -> dict:
+        data = {"file": self.path, "line": self.line, "name": self.name, "checks": self.checks, "passed": self.passed}
+        if self.differences:
+            data["differences"] = self.differences
+        if self.errors:
+            data["errors"] = [d.to_json() for d in self.errors]
+        return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _same_number(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return False
+    try:
+        return Decimal(str(expected)) == Decimal(str(actual))
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _project(expected: Any, actual: Any) -> Any:
+    """The part of `actual` that `expected` speaks about (numbers compared as numbers)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return {k: _project(v, actual.get(k, "<ontbreekt>")) for k, v in expected.items()}
+    if isinstance(expected, list) and isinstance(actual, list):
+        return [_project(e, a) for e, a in zip(expected, actual, strict=False)] + actual[len(expected):]
+    if isinstance(expected, (Decimal, int)) and not isinstance(expected, bool) and _same_number(expected, actual):
+        return _plain(expected)
+    if isinstance(expected, str) and isinstance(actual, str) and _same_number(expected, actual):
+        return expected
+    return actual
+
+
+def compare(expected: Expected, actual: dict, fired: list[str]) -> list[dict]:
+    """Every difference between what the scenario expects and what the assessment gave."""
+    differences: list[dict] = []
+    for section, key in SECTIONS.items():
+        wanted = getattr(expected, section)
+        for index, item in enumerate(wanted):
+            item = _plain(item)
+            matches = [a for a in actual[section] if all(a.get(k) == item.get(k) for k in (key, "hulpvraag")
+                                                         if k in item)]
+            path = f"expected.{section}[{index}]"
+            if not matches:
+                differences.append({"path": path, "expected": item, "actual": "<ontbreekt>",
+                                    "message": f"geen {section[:-1] if section != 'proposals' else 'proposal'} met "
+                                               f"{key} {item.get(key)!r}"})
+                continue
+            projected = _project(item, matches[0])
+            diff = DeepDiff(item, projected, verbose_level=2, ignore_order=False)
+            for kind, changes in diff.to_dict().items():
+                for where, change in (changes.items() if isinstance(changes, dict) else []):
+                    differences.append({
+                        "path": path + where.removeprefix("root"),
+                        "expected": _plain(change.get("old_value", change)) if isinstance(change, dict) else change,
+                        "actual": _plain(change.get("new_value")) if isinstance(change, dict) else None,
+                        "message": kind.replace("_", " "),
+                    })
+    for index, rule in enumerate(expected.rules):
+        if rule not in fired:
+            differences.append({"path": f"expected.rules[{index}]", "expected": rule, "actual": "<niet afgevuurd>",
+                                "message": f"regel {rule} is niet afgevuurd"})
+    absent = expected.absent
+    for section in ("signals", "entitlements", "deadlines", "checks"):
+        present = {item["id"] for item in actual[section]}
+        for index, name in enumerate(getattr(absent, section)):
+            if name in present:
+                differences.append({"path": f"expected.absent.{section}[{index}]", "expected": "<afwezig>",
+                                    "actual": name, "message": f"{name} had niet mogen voorkomen"})
+    for index, rule in enumerate(absent.rules):
+        if rule in fired:
+            differences.append({"path": f"expected.absent.rules[{index}]", "expected": "<niet afgevuurd>",
+                                "actual": rule, "message": f"regel {rule} had niet mogen afvuren"})
+    return differences
+
+
+def run_scenario(framework: Framework, path: Path, display: str | None = None) -> ScenarioResult:
+    shown = display or str(path)
+    try:
+        document = read_document(path, shown)
+    except SourceError as exc:
+        return ScenarioResult(shown, path.stem, "", False, errors=exc.diagnostics)
+    scenario, problems = validate(ScenarioFile, document, code="E600")
+    if scenario is None:
+        name = document.data.get("name", path.stem) if isinstance(document.data, dict) else path.stem
+        return ScenarioResult(shown, str(name), "", False, errors=problems)
+    line = document.span(("name",)).line
+    try:
+        case = case_from_document(framework, case_part(document))
+        assessment = assess(framework, case)
+    except RuleEngineError as exc:
+        return ScenarioResult(shown, scenario.name, scenario.checks, False, errors=exc.diagnostics, line=line)
+    fired = [f.rule for f in assessment.trace.fired]
+    differences = compare(scenario.expected, assessment.to_json(), fired)
+    return ScenarioResult(shown, scenario.name, scenario.checks, not differences, differences, fired=fired, line=line)
+
+
+def scenario_files(paths: list[Path]) -> list[Path]:
+    """YAML and JSON scenario files under the given files and folders, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def run_scenarios(framework: Framework, paths: list[Path]) -> list[ScenarioResult]:
+    return [run_scenario(framework, path, _display(path)) for path in scenario_files(paths)]
+
+
+def _display(path: Path) -> str:
+    from .loader import display_path
+    return display_path(path)

@@ -1,0 +1,39 @@
+"""Dutch formatting of money and dates, by babel (CLDR data for nl_NL)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from functools import lru_cache
+
+LOCALE = "nl_NL"
+PERIODS = {"maand": "per maand", "jaar": "per jaar", "eenmalig": "eenmalig"}
+
+
+@lru_cache(maxsize=1)
+def _babel():
+    from babel import dates, numbers  # imported on first use: only tables need it
+
+    return numbers, dates
+
+
+def money(value: str | Decimal | None) -> str:
+    """'1401.50' -> '€ 1.401,50'; None -> 'onbekend'."""
+    if value is None:
+        return "onbekend"
+    numbers, _ = _babel()
+    return numbers.format_currency(Decimal(value), "EUR", locale=LOCALE)
+
+
+def day(value: str | _dt.date | None) -> str:
+    """'2026-04-07' -> '7 april 2026'."""
+    if value is None:
+        return "onbekend"
+    if isinstance(value, str):
+        value = _dt.date.fromisoformat(value)
+    _, dates = _babel()
+    return dates.format_date(value, format="long", locale=LOCALE)
+
+
+def yes_no(value: bool | None) -> str:
+    return {True: "ja", False: "nee", None: "onbekend"}[value]
