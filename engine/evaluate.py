@@ -23,6 +23,7 @@ from .entitlements import applies, evaluate_entitlement
 from .errors import CaseFileError, Diagnostic, Span
 from .facts import Facts, build_facts
 from .framework import Framework
+from .ir import findings as finding_refs
 from .loader import INTEGRAAL
 from .missing import MissingFacts
 from .select import HulpvraagConclusions, select
@@ -219,9 +220,11 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
     for entitlement in framework.entitlements_for(gemeente):
         if not applies(framework, entitlement, case, proposals):
             continue
-        env = dict(facts.base)
+        requires = entitlement.requires
+        hulpvraag = next((hv for hv in case.hulpvragen if requires.onderwerp and hv.domein == requires.domein
+                          and hv.onderwerp in requires.onderwerp), None)
+        env = dict(facts.hulpvraag(hulpvraag, framework) if hulpvraag is not None else facts.base)
         for criterion in entitlement.criteria:
-            from .ir import findings as finding_refs
             for ref in finding_refs(criterion.when):
                 status = missing.finding(ref.name, "")
                 if status is not UNKNOWN:
@@ -230,6 +233,7 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
         if result["eligible"] is None:
             for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
                 if outcome["met"] is None:
-                    missing.explain_expression(criterion.when, env, "", f"{entitlement.id}.{criterion.id}", "beslissend")
+                    missing.explain_expression(criterion.when, env, hulpvraag.id if hulpvraag else "",
+                                               f"{entitlement.id}.{criterion.id}", "beslissend")
         results.append(result)
     return results

@@ -84,6 +84,8 @@ def _casus(framework: Framework, case: Case, gemeente: str) -> dict[str, Any]:
         "casus.signalen": frozenset(case.signalen),
         "casus.domeinen": frozenset(domains),
         "casus.aantal_domeinen": len(domains),
+        "casus.melding_ontvangen": case.melddatum is not None,
+        "casus.aanvraag_ontvangen": case.aanvraagdatum is not None,
     }
     if case.inkomen is not None:
         facts["casus.inkomen"] = sum((amount for _, _, amount in case.inkomen), Decimal("0.00"))

@@ -44,6 +44,7 @@ from .vocabulary import (
     CONDITION_CASUS,
     CONDITION_HULPVRAAG,
     ENTITLEMENT,
+    ENTITLEMENT_HULPVRAAG,
     FORMULA_HOUSEHOLD,
     FORMULA_PERSON,
     Vocabulary,
@@ -147,9 +148,9 @@ class Loader:
             return None
         kader = self.kader
         self.check_ladder()
-        domains = {name: d.onderwerpen for name, d in kader.domains.items()}
-        self.symbols = builtin_symbols(domains, tuple(kader.case_signals))
-        self.declare_section("kader", kader, self.kader_doc, ())
+        self.case_signals = dict(kader.case_signals)
+        self.signals = dict(kader.signals)
+        self.checks = dict(kader.checks)
         domain_files: list[tuple[str, DomainFile, Document]] = []
         for entry in sorted(root.iterdir()):
             if entry.name.startswith(".") or entry.name == "kader.yaml":
@@ -176,7 +177,12 @@ class Loader:
                 if domain == INTEGRAAL:
                     self.only_rules(parsed, document)
                 domain_files.append((domain, parsed, document))
-                self.declare_section(domain, parsed, document, ())
+                self.merge_labels(parsed, document)
+        domains = {name: d.onderwerpen for name, d in kader.domains.items()}
+        self.symbols = builtin_symbols(domains, tuple(self.case_signals))
+        self.declare_section("kader", kader, self.kader_doc, ())
+        for domain, parsed, document in domain_files:
+            self.declare_section(domain, parsed, document, ())
         for domain, parsed, document in domain_files:
             self.collect_provisions(domain, parsed, document)
             self.collect_deadlines(domain, parsed, document)
@@ -197,8 +203,8 @@ class Loader:
             name=kader.name, version=kader.version, hash=self.content_hash(), root=display_path(root),
             valid_from=kader.valid_from, legal_basis=kader.legal_basis,
             ladder=tuple(Rung(r.level, r.name, r.description) for r in sorted(kader.ladder, key=lambda r: r.level)),
-            domains=dict(kader.domains), case_signals=dict(kader.case_signals), signals=dict(kader.signals),
-            checks=dict(kader.checks), facts=self.facts, symbols=self.symbols, parameters=self.parameters,
+            domains=dict(kader.domains), case_signals=self.case_signals, signals=self.signals,
+            checks=self.checks, facts=self.facts, symbols=self.symbols, parameters=self.parameters,
             derived=tuple(self.derived.values()), provisions=self.provisions, rules=self.rules,
             entitlements=self.entitlements, deadlines=self.deadlines, profiles=profiles,
             finding_scopes={name: producers[0][1] for name, producers in self.finding_producers.items()},
@@ -212,6 +218,17 @@ class Loader:
 
     # ------------------------------------------------------------ kader
 
+    def merge_labels(self, parsed: DomainFile, document: Document) -> None:
+        """Signals and checks a domain file declares join those of kader.yaml; an id is declared once."""
+        for section in ("case_signals", "signals", "checks"):
+            known = getattr(self, section)
+            for name, label in getattr(parsed, section).items():
+                span = document.span((section, name), key=True)
+                if name in known:
+                    self.sink.error("E110", f"'{name}' staat al in {section}", span)
+                    continue
+                known[name] = label
+
     def check_ladder(self) -> None:
         seen: dict[int, int] = {}
         for index, rung in enumerate(self.kader.ladder):
@@ -224,7 +241,8 @@ class Loader:
             self.sink.error("E102", "de ladder moet opeenvolgende niveaus hebben", self.kader_doc.span(("ladder",)))
 
     def only_rules(self, parsed: DomainFile, document: Document) -> None:
-        for section in ("facts", "parameters", "derived", "provisions", "entitlements", "deadlines", "minima_test"):
+        for section in ("facts", "parameters", "derived", "provisions", "entitlements", "deadlines", "minima_test",
+                        "case_signals", "signals", "checks"):
             if getattr(parsed, section):
                 self.sink.error("E052", f"'{section}' hoort niet in integraal/: deze map bevat alleen regels over "
                                 "domeinen heen; declareer het in het domein waar het thuishoort",
@@ -504,8 +522,11 @@ class Loader:
     def entitlement(self, name: str, entitlement: Any, document: Document, loc: tuple, span: Span,
                     gemeente: str | None = None, decision: str | None = None, per: str = "huishouden",
                     in_kind: bool = False) -> EntitlementDef | None:
-        vocabulary = self.vocabulary(None)
         requires = entitlement.requires
+        # An entitlement for a hulpvraag onderwerp reads that hulpvraag's facts (and its person's).
+        per_hulpvraag = bool(requires.onderwerp) and requires.domein in self.kader.domains
+        vocabulary = self.vocabulary(requires.domein if per_hulpvraag else None)
+        context = ENTITLEMENT_HULPVRAAG if per_hulpvraag else ENTITLEMENT
         if requires.domein not in self.kader.domains:
             self.sink.error("E133", f"onbekend domein '{requires.domein}'", document.span(loc + ("requires", "domein")),
                             hint=_close(requires.domein, list(self.kader.domains)))
@@ -515,7 +536,7 @@ class Loader:
         ok = True
         for index, criterion in enumerate(entitlement.criteria):
             here = loc + ("criteria", index, "when")
-            condition = self.expr(criterion.when, document, here, vocabulary, ENTITLEMENT)
+            condition = self.expr(criterion.when, document, here, vocabulary, context)
             if condition is None:
                 ok = False
                 continue
@@ -528,7 +549,7 @@ class Loader:
         amounts = []
         for amount_name, text in entitlement.amounts.items():
             here = loc + ("amounts", amount_name)
-            value = self.expr(text, document, here, vocabulary, ENTITLEMENT)
+            value = self.expr(text, document, here, vocabulary, context)
             if value is None:
                 ok = False
                 continue
@@ -601,12 +622,12 @@ class Loader:
                     self.sink.error("E132", f"niveau {level} staat niet in de ladder", span)
         elif kind == "floor" and conclusion.floor not in levels:
             self.sink.error("E132", f"niveau {conclusion.floor} staat niet in de ladder", span)
-        elif kind == "signal" and conclusion.signal not in self.kader.signals:
+        elif kind == "signal" and conclusion.signal not in self.signals:
             self.sink.error("E154", f"onbekend signaal '{conclusion.signal}'", span,
-                            hint=_close(conclusion.signal, list(self.kader.signals)))
-        elif kind == "check" and conclusion.check not in self.kader.checks:
+                            hint=_close(conclusion.signal, list(self.signals)))
+        elif kind == "check" and conclusion.check not in self.checks:
             self.sink.error("E155", f"onbekende controle '{conclusion.check}'", span,
-                            hint=_close(conclusion.check, list(self.kader.checks)))
+                            hint=_close(conclusion.check, list(self.checks)))
         elif kind == "deadline" and conclusion.deadline.id not in self.deadlines:
             self.sink.error("E156", f"onbekende termijn '{conclusion.deadline.id}'", span,
                             hint=_close(conclusion.deadline.id, list(self.deadlines)))

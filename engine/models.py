@@ -344,6 +344,9 @@ class KaderFile(Strict):
 
 
 class DomainFile(Strict):
+    case_signals: dict[Name, Label] = {}
+    signals: dict[Name, Label] = {}
+    checks: dict[Name, Label] = {}
     facts: dict[Name, FactDecl] = {}
     parameters: dict[Name, Parameter] = {}
     derived: dict[StrictStr, Derived] = {}

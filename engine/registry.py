@@ -63,6 +63,8 @@ CASE_FACTS: tuple[Builtin, ...] = (
     Builtin("casus.aantal_domeinen", GEHEEL, "aantal domeinen met een hulpvraag", CONTRACT),
     Builtin("casus.domeinen", LIJST, "domeinen met een hulpvraag", CONTRACT),
     Builtin("casus.signalen", LIJST, "signalen bij de casus", CONTRACT),
+    Builtin("casus.melding_ontvangen", BOOL, "de casus noemt een melddatum", CONTRACT),
+    Builtin("casus.aanvraag_ontvangen", BOOL, "de casus noemt een aanvraagdatum", CONTRACT),
 )
 
 HULPVRAAG_FACTS: tuple[Builtin, ...] = (

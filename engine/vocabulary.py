@@ -19,6 +19,7 @@ CONDITION_CASUS = Context("condition", CASE_NAMESPACES, allow_findings=True)
 FORMULA_PERSON = Context("formula", CASE_NAMESPACES | {"persoon"}, allow_findings=False)
 FORMULA_HOUSEHOLD = Context("formula", CASE_NAMESPACES, allow_findings=False, allow_count=True)
 ENTITLEMENT = Context("formula", CASE_NAMESPACES, allow_findings=True, allow_count=True)
+ENTITLEMENT_HULPVRAAG = Context("formula", ALL_NAMESPACES, allow_findings=True, allow_count=True)
 
 
 class Vocabulary:

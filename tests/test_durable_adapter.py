@@ -7,7 +7,7 @@ import pytest
 from engine.adapters.durable import DurableEngine, RuleSpec
 from engine.errors import EvaluationError
 
-from .conftest import make_case, person
+from .conftest import make_case
 
 
 def _hv(name: str, kind: str = "hv", **fields) -> dict:
