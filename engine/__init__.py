@@ -20,7 +20,19 @@ from .errors import (  # noqa: E402
 )
 from .evaluate import assess  # noqa: E402
 from .framework import Framework  # noqa: E402
-from .loader import check_rules, default_rules_dir, load_framework  # noqa: E402
+from .fwcache import load_framework  # noqa: E402
+
+
+def check_rules(root=None):
+    """Load and validate the rules in `root`; return (framework or None, every diagnostic, sorted)."""
+    from .loader import check_rules as _check
+    return _check(root)
+
+
+def default_rules_dir():
+    """`$KADER_RULES`, or the rules/ folder next to the project."""
+    from .loader import default_rules_dir as _default
+    return _default()
 
 __all__ = [
     "Assessment", "Case", "CaseFileError", "Diagnostic", "EvaluationError", "Framework", "RuleEngineError",

@@ -40,10 +40,10 @@ class FormulaError(Exception):
 
 
 Env = dict  # key -> value; a missing key is UNKNOWN; "finding:<name>" -> bool
-Evaluator = Callable[[Env], Any]
+Closure = Callable[[Env], Any]
 
 
-def compile_closure(node: Any) -> Evaluator:
+def compile_closure(node: Any) -> Closure:
     """Build a Python closure that evaluates the IR with three-valued logic."""
     if isinstance(node, Lit):
         value = node.value
@@ -117,7 +117,7 @@ _CMP_FUNCS = {
 }
 
 
-def _compile_cmp(node: Cmp) -> Evaluator:
+def _compile_cmp(node: Cmp) -> Closure:
     left, right, func = compile_closure(node.left), compile_closure(node.right), _CMP_FUNCS[node.op]
 
     def _cmp(env):
@@ -131,7 +131,7 @@ def _compile_cmp(node: Cmp) -> Evaluator:
     return _cmp
 
 
-def _compile_in(node: In) -> Evaluator:
+def _compile_in(node: In) -> Closure:
     item = compile_closure(node.item)
     negated = node.negated
     if isinstance(node.options, tuple):
@@ -153,7 +153,7 @@ def _compile_in(node: In) -> Evaluator:
     return _in_list
 
 
-def _compile_arith(node: Arith) -> Evaluator:
+def _compile_arith(node: Arith) -> Closure:
     left, right, op = compile_closure(node.left), compile_closure(node.right), node.op
 
     def _arith(env):
@@ -175,7 +175,7 @@ def _compile_arith(node: Arith) -> Evaluator:
     return _arith
 
 
-def _compile_call(node: Call) -> Evaluator:
+def _compile_call(node: Call) -> Closure:
     if node.name == "aantal":
         key = node.args[0].key
 
@@ -214,3 +214,63 @@ def _compile_call(node: Call) -> Evaluator:
             return UNKNOWN
         return pick(values)
     return _minmax
+
+
+class Evaluator:
+    """A compiled expression that survives pickling: only the IR is stored, the closure is rebuilt."""
+
+    __slots__ = ("node", "_call")
+
+    def __init__(self, node: Any):
+        self.node = node
+        self._call = compile_closure(node)
+
+    def __call__(self, env: dict) -> Any:
+        return self._call(env)
+
+    def __getstate__(self) -> Any:
+        return self.node
+
+    def __setstate__(self, node: Any) -> None:
+        self.node = node
+        self._call = compile_closure(node)
+
+
+class DerivedEvaluator:
+    """A derived fact: the first case whose condition holds gives the value, rounded as the framework states."""
+
+    __slots__ = ("parts", "rounding", "type", "_compiled")
+
+    def __init__(self, parts: tuple, rounding: str | None, type_: str):
+        self.parts, self.rounding, self.type = parts, rounding, type_
+        self._build()
+
+    def _build(self) -> None:
+        self._compiled = [(None if c is None else compile_closure(c), compile_closure(v)) for c, v in self.parts]
+
+    def __call__(self, env: dict) -> Any:
+        value: Any = UNKNOWN
+        for condition, formula in self._compiled:
+            if condition is not None:
+                outcome = condition(env)
+                if outcome is UNKNOWN:
+                    return UNKNOWN
+                if not outcome:
+                    continue
+            value = formula(env)
+            break
+        if value is UNKNOWN:
+            return UNKNOWN
+        if self.rounding is not None:
+            return round_money(value, self.rounding)
+        if self.type == "geld" and not isinstance(value, Decimal):
+            return Decimal(value)
+        return value
+
+    def __getstate__(self) -> Any:
+        return self.parts, self.rounding, self.type
+
+    def __setstate__(self, state: Any) -> None:
+        self.parts, self.rounding, self.type = state
+        self._build()
+

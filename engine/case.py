@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from .errors import CaseFileError, Diagnostic
 from .framework import Framework
-from .models import Date, Number
 from .registry import INKOMENSSOORTEN, ROLES, VERWIJZERS, WOONSITUATIES
 from .sources import Document, PosMap, SourceError, parse_text, read_document
+from .types import Date, Number
 from .validation import validate
 
 _Id = StrictStr

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
-from .calc import compile_closure
+from .calc import Evaluator
 from .errors import Diagnostic
 from .ir import BOOL, GEHEEL, GELD, LIJST, TEKST, And, Cmp, FindingRef, In, Lit, Not, Or, Ref
 
@@ -90,7 +90,7 @@ class _Compiler:
 
     def hoist(self, node: Any) -> dict:
         from .ir import render
-        name = self.fields.get(("hoist", node), lambda n: FieldSpec(n, "hoist", evaluate=compile_closure(node),
+        name = self.fields.get(("hoist", node), lambda n: FieldSpec(n, "hoist", evaluate=Evaluator(node),
                                                                       text=render(node)))
         return {name: True}
 

@@ -22,9 +22,8 @@ from .compile import fact_values
 from .entitlements import applies, evaluate_entitlement
 from .errors import CaseFileError, Diagnostic, Span
 from .facts import Facts, build_facts
-from .framework import Framework
+from .framework import INTEGRAAL, Framework
 from .ir import findings as finding_refs
-from .loader import INTEGRAAL
 from .missing import MissingFacts
 from .select import HulpvraagConclusions, select
 from .termijnen import deadline as compute_deadline
@@ -195,8 +194,9 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
             missing.add(hv or None, declared.from_, _question(declared.from_), rule_id, "beslissend", None)
             continue
         term = ref.term or declared.term
-        terms = term.model_dump(exclude_none=True)
-        date = compute_deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet, **terms)
+        terms = term.kwargs()
+        date = compute_deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet,
+                                days_off=framework.holidays, **terms)
         entry = found.get(ref.id)
         if entry is None or date < _dt.date.fromisoformat(entry["date"]):
             rules = entry["rules"] if entry else []

@@ -14,7 +14,88 @@ from typing import Any, Callable
 
 from .errors import Span
 from .expr import Symbol
-from .models import Conclusion, Override, Requires, Term
+
+INTEGRAAL = "integraal"  # the group of rules across domains
+CONCLUSION_KINDS = ("finding", "suffices", "excludes", "floor", "signal", "check", "deadline", "denies")
+
+
+@dataclass(frozen=True)
+class Override:
+    allowed: bool
+    min: Decimal | None
+    max: Decimal | None
+    legal_basis: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What `suffices` or `excludes` speaks about: a provision, or one or more rungs."""
+
+    provision: str | None = None
+    level: int | None = None
+    levels: tuple[int, ...] | None = None
+
+    def levels_set(self) -> tuple[int, ...]:
+        if self.level is not None:
+            return (self.level,)
+        return self.levels or ()
+
+
+@dataclass(frozen=True)
+class Term:
+    days: int | None = None
+    weeks: int | None = None
+    months: int | None = None
+    working_days: int | None = None
+
+    def kwargs(self) -> dict[str, int]:
+        return {k: v for k, v in (("days", self.days), ("weeks", self.weeks), ("months", self.months),
+                                   ("working_days", self.working_days)) if v is not None}
+
+
+@dataclass(frozen=True)
+class DeadlineRef:
+    id: str
+    term: Term | None = None
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """One conclusion of a rule; exactly one field is set, `kind` names it."""
+
+    finding: str | None = None
+    suffices: Target | None = None
+    excludes: Target | None = None
+    floor: int | None = None
+    signal: str | None = None
+    check: str | None = None
+    deadline: DeadlineRef | None = None
+    denies: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in CONCLUSION_KINDS if getattr(self, k) is not None)
+
+
+@dataclass(frozen=True)
+class Requires:
+    domein: str
+    onderwerp: tuple[str, ...] | None = None
+    eigen_bijdrage: str | None = None
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    legal_basis: str
+    onderwerpen: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Label:
+    title: str
+    legal_basis: str
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +149,7 @@ class RuleDef:
     group: str  # domain name or "integraal"
     when: Any  # IR
     when_text: str
-    evaluate: Callable[[dict], Any]
+    evaluate: Callable[[dict], Any]  # an engine.calc.Evaluator (picklable)
     then: tuple[Conclusion, ...]
     valid_from: _dt.date | None
     valid_until: _dt.date | None
@@ -191,6 +272,15 @@ class Framework:
     finding_scopes: dict[str, str]
     groups: dict[str, Any] = field(default_factory=dict)  # group name -> compile.CompiledGroup
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    days_off: dict[int, frozenset] = field(default_factory=dict)  # Atw holidays per year (engine.termijnen)
+
+    def holidays(self, year: int) -> frozenset:
+        """The Atw days off of `year`: computed when the framework was loaded, else now."""
+        found = self.days_off.get(year)
+        if found is None:
+            from .termijnen import atw_days_off
+            found = atw_days_off(year)
+        return found
 
     @property
     def short_hash(self) -> str:

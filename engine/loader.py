@@ -10,7 +10,6 @@ are returned sorted by file, line and column.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import os
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,27 +17,38 @@ from pathlib import Path
 from typing import Any
 
 from . import compile as compiling
-from .calc import UNKNOWN, compile_closure, round_money
-from .errors import Diagnostic, DiagnosticSink, RuleFileError, Span, sorted_diagnostics
+from .calc import DerivedEvaluator, Evaluator
+from .errors import Diagnostic, DiagnosticSink, Span, sorted_diagnostics
 from .expr import Context, ExpressionError, parse
 from .framework import (
+    INTEGRAAL,
+    Conclusion,
     CriterionDef,
     DeadlineDef,
+    DeadlineRef,
     DerivedDef,
+    Domain,
     EntitlementDef,
     FactInfo,
     Framework,
+    Label,
+    Override,
     ParameterDef,
     Profile,
     ProvisionDef,
+    Requires,
     RuleDef,
     Rung,
+    Target,
+    Term,
 )
+from .fwcache import content_hash
 from .ir import BOOL, GEHEEL, GELD, NUMERIC, TEKST, findings, has_division, references, type_of
 from .models import DomainFile, KaderFile
 from .profiles import load_profile
 from .registry import BUILTINS
 from .sources import Document, SourceError, read_document
+from .termijnen import atw_days_off
 from .validation import validate
 from .vocabulary import (
     CONDITION_CASUS,
@@ -53,7 +63,6 @@ from .vocabulary import (
 )
 
 RULES_ENV = "KADER_RULES"
-INTEGRAAL = "integraal"
 PROFILES_DIR = "gemeenten"
 
 
@@ -119,17 +128,6 @@ class Loader:
             return None
         self.sources.append(_Source(group, document, raw))
         return document
-
-    def content_hash(self) -> str:
-        digest = hashlib.sha256()
-        for source in sorted(self.sources, key=lambda s: s.document.path):
-            relative = Path(source.document.path).as_posix()
-            try:
-                relative = Path(os.path.abspath(source.document.path)).relative_to(self.root.resolve()).as_posix()
-            except ValueError:
-                pass
-            digest.update(relative.encode() + b"\0" + hashlib.sha256(source.raw).digest())
-        return "sha256:" + digest.hexdigest()
 
     # ------------------------------------------------------------ entry
 
@@ -200,16 +198,18 @@ class Loader:
         if self.sink:
             return None
         framework = Framework(
-            name=kader.name, version=kader.version, hash=self.content_hash(), root=display_path(root),
+            name=kader.name, version=kader.version, hash=content_hash(root), root=display_path(root),
             valid_from=kader.valid_from, legal_basis=kader.legal_basis,
             ladder=tuple(Rung(r.level, r.name, r.description) for r in sorted(kader.ladder, key=lambda r: r.level)),
-            domains=dict(kader.domains), case_signals=self.case_signals, signals=self.signals,
-            checks=self.checks, facts=self.facts, symbols=self.symbols, parameters=self.parameters,
+            domains={n: Domain(d.name, d.legal_basis, tuple(d.onderwerpen)) for n, d in kader.domains.items()},
+            case_signals=_labels(self.case_signals), signals=_labels(self.signals),
+            checks=_labels(self.checks), facts=self.facts, symbols=self.symbols, parameters=self.parameters,
             derived=tuple(self.derived.values()), provisions=self.provisions, rules=self.rules,
             entitlements=self.entitlements, deadlines=self.deadlines, profiles=profiles,
             finding_scopes={name: producers[0][1] for name, producers in self.finding_producers.items()},
             stats=self.compute_stats(profiles),
         )
+        framework.days_off = {year: atw_days_off(year) for year in range(kader.valid_from.year - 1, kader.valid_from.year + 12)}
         problems = compiling.compile_framework(framework)
         self.sink.extend(problems)
         if self.sink:
@@ -335,8 +335,8 @@ class Loader:
                 if (override.min is not None and value < override.min) or (override.max is not None and value > override.max):
                     self.sink.error("E125", f"de kaderwaarde {value} ligt buiten de eigen override-grenzen",
                                     document.span(loc + ("values", index, "value")))
-        return ParameterDef(name, parameter.type, parameter.unit, parameter.legal_basis, *timeline, override,
-                            parameter.verify, span, decision)
+        return ParameterDef(name, parameter.type, parameter.unit, parameter.legal_basis, *timeline,
+                            _override(override), parameter.verify, span, decision)
 
     def timeline(self, values, type_: str, document: Document, loc: tuple):
         starts, ends, amounts, sources = [], [], [], []
@@ -423,7 +423,7 @@ class Loader:
                 if derived.otherwise is not None:
                     value = self.expr(derived.otherwise, document, loc + ("otherwise",), vocabulary, context)
                     ok = ok and value is not None and self.fits(value, derived, document, loc + ("otherwise",))
-                    parts.append((_TRUE, value))
+                    parts.append((None, value))
             if derived.type == GELD and derived.rounding is None and any(
                     v is not None and has_division(v) for _, v in parts):
                 self.sink.error("E140", f"'{key}' rekent met * of / en levert geld op: noem de afronding "
@@ -448,7 +448,7 @@ class Loader:
             refs: set[str] = set()
             for condition, value in parts:
                 for node in (condition, value):
-                    if node is not None and node is not _TRUE:
+                    if node is not None:
                         refs |= references(node)
             depends[key] = {_base_key(r) for r in refs} & derived_keys
         ordered: list[str] = []
@@ -474,7 +474,7 @@ class Loader:
         result: dict[str, DerivedDef] = {}
         for key in ordered:
             derived, document, loc, parts = compiled[key]
-            evaluator = _derived_evaluator(parts, derived.rounding, derived.type)
+            evaluator = DerivedEvaluator(parts, derived.rounding, derived.type)
             result[key] = DerivedDef(key, derived.type, derived.legal_basis, derived.rounding,
                                      derived.formula or "", parts, evaluator, frozenset(depends[key]),
                                      document.span(loc, key=True))
@@ -505,8 +505,8 @@ class Loader:
             span = document.span(("deadlines", name), key=True)
             if not self.first_declaration("termijn:" + name, span, "termijn"):
                 continue
-            self.deadlines[name] = DeadlineDef(name, deadline.title, deadline.legal_basis, deadline.from_, deadline.term,
-                                               deadline.algemene_termijnenwet, span)
+            self.deadlines[name] = DeadlineDef(name, deadline.title, deadline.legal_basis, deadline.from_,
+                                               _term(deadline.term), deadline.algemene_termijnenwet, span)
 
     def collect_entitlements(self, domain: str, parsed: DomainFile, document: Document) -> None:
         for name, entitlement in parsed.entitlements.items():
@@ -544,7 +544,7 @@ class Loader:
                 self.sink.error("E320", "een criterium moet ja/nee opleveren", document.span(here))
                 ok = False
                 continue
-            criteria.append(CriterionDef(criterion.id, condition, criterion.when, compile_closure(condition),
+            criteria.append(CriterionDef(criterion.id, condition, criterion.when, Evaluator(condition),
                                          criterion.legal_basis, criterion.reason))
         amounts = []
         for amount_name, text in entitlement.amounts.items():
@@ -557,12 +557,12 @@ class Loader:
                 self.sink.error("E141", f"bedrag '{amount_name}' moet een getal opleveren, niet {type_of(value)}", document.span(here))
                 ok = False
                 continue
-            amounts.append((amount_name, value, compile_closure(value)))
+            amounts.append((amount_name, value, Evaluator(value)))
         for criterion in criteria:
             self.check_entitlement_findings(criterion.when, document, loc)
         if not ok:
             return None
-        return EntitlementDef(name, entitlement.title, entitlement.legal_basis, entitlement.periode, requires,
+        return EntitlementDef(name, entitlement.title, entitlement.legal_basis, entitlement.periode, _requires(requires),
                               tuple(criteria), tuple(amounts), entitlement.rounding, span, gemeente, decision, per,
                               in_kind)
 
@@ -596,7 +596,8 @@ class Loader:
             for finding in findings(condition):
                 self.pending_rule_findings.append((group, rule.scope, finding, document, loc + ("when",), rule.when))
             self.rules[rule.id] = RuleDef(rule.id, rule.title, rule.legal_basis, rule.reason, rule.scope, group,
-                                          condition, rule.when, compile_closure(condition), rule.then,
+                                          condition, rule.when, Evaluator(condition),
+                                          tuple(_conclusion(c) for c in rule.then),
                                           rule.valid_from, rule.valid_until, span, len(self.rules))
             self.bump(group, "rules")
 
@@ -701,36 +702,36 @@ class Loader:
         return result
 
 
-class _True:
-    """Marker for the `otherwise` branch of a derived fact."""
+def _override(model) -> Override | None:
+    if model is None:
+        return None
+    return Override(model.allowed, model.min, model.max, model.legal_basis)
 
 
-_TRUE = _True()
+def _term(model) -> Term:
+    return Term(model.days, model.weeks, model.months, model.working_days)
 
 
-def _derived_evaluator(parts: tuple, rounding: str | None, type_: str):
-    compiled = [(None if c is None or c is _TRUE else compile_closure(c), compile_closure(v)) for c, v in parts]
+def _target(model) -> Target | None:
+    if model is None:
+        return None
+    return Target(model.provision, model.level, tuple(model.levels) if model.levels is not None else None)
 
-    def evaluate(env: dict) -> Any:
-        value: Any = UNKNOWN
-        for condition, formula in compiled:
-            if condition is not None:
-                outcome = condition(env)
-                if outcome is UNKNOWN:
-                    return UNKNOWN
-                if not outcome:
-                    continue
-            value = formula(env)
-            break
-        if value is UNKNOWN:
-            return UNKNOWN
-        if rounding is not None:
-            return round_money(value, rounding)
-        if type_ == GELD and not isinstance(value, Decimal):
-            return Decimal(value)
-        return value
 
-    return evaluate
+def _conclusion(model) -> Conclusion:
+    deadline = None
+    if model.deadline is not None:
+        deadline = DeadlineRef(model.deadline.id, _term(model.deadline.term) if model.deadline.term else None)
+    return Conclusion(model.finding, _target(model.suffices), _target(model.excludes), model.floor, model.signal,
+                      model.check, deadline, model.denies)
+
+
+def _requires(model) -> Requires:
+    return Requires(model.domein, tuple(model.onderwerp) if model.onderwerp else None, model.eigen_bijdrage)
+
+
+def _labels(models: dict) -> dict[str, Label]:
+    return {name: Label(m.title, m.legal_basis, m.description) for name, m in models.items()}
 
 
 def _base_key(key: str) -> str:
@@ -798,9 +799,3 @@ def check_rules(root: Path | str | None = None) -> tuple[Framework | None, list[
     return framework, sorted_diagnostics(loader.sink.items)
 
 
-def load_framework(root: Path | str | None = None) -> Framework:
-    """The validated framework in `root` (default: see `default_rules_dir`); raises RuleFileError."""
-    framework, diagnostics = check_rules(root)
-    if framework is None:
-        raise RuleFileError(diagnostics)
-    return framework

@@ -7,47 +7,12 @@ once all files are read, so that references across files can be checked.
 
 from __future__ import annotations
 
-import datetime as _dt
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-_NUMBER_RE = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
+from .types import Date, Expression, Number
 
-
-def _to_decimal(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("verwacht een getal of bedrag, geen ja/nee")
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if _NUMBER_RE.match(text):
-            try:
-                return Decimal(text)
-            except InvalidOperation:
-                pass
-        raise ValueError(f"'{value}' is geen getal; schrijf bijvoorbeeld \"21.80\"")
-    if isinstance(value, float):
-        raise ValueError("verwacht een exact getal")
-    raise ValueError("verwacht een getal of bedrag")
-
-
-Number = Annotated[Decimal, BeforeValidator(_to_decimal)]
-
-
-def _expression_text(value: Any) -> Any:
-    """A formula may be written as a plain number or true/false; keep it as expression text."""
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, (int, Decimal)):
-        return str(value)
-    return value
-
-
-Expression = Annotated[StrictStr, BeforeValidator(_expression_text), Field(min_length=1)]
 Identifier = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 Name = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Text = Annotated[StrictStr, Field(min_length=1)]
@@ -56,21 +21,6 @@ LegalBasis = Annotated[StrictStr, Field(min_length=3)]
 FactType = Literal["bool", "geheel", "geld", "decimaal", "tekst", "datum"]
 Scope = Literal["hulpvraag", "persoon", "casus"]
 Rounding = Literal["cent", "cent_naar_beneden", "cent_naar_boven", "euro", "euro_naar_beneden", "euro_naar_boven"]
-
-
-def _to_date(value: Any) -> Any:
-    """A date, or ISO text `YYYY-MM-DD` (JSON has no date type); never a number."""
-    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
-        try:
-            return _dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"'{value}' is geen bestaande datum") from None
-    raise ValueError(f"verwacht een datum (JJJJ-MM-DD), gevonden {value!r}")
-
-
-Date = Annotated[_dt.date, BeforeValidator(_to_date)]
 
 
 class Strict(BaseModel):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from functools import lru_cache
+from typing import Callable
 
 from dateutil.relativedelta import relativedelta
 
@@ -23,47 +24,51 @@ ATW = "Algemene termijnenwet art. 3 lid 1 en 2"
 
 
 @lru_cache(maxsize=64)
-def days_off(year: int) -> frozenset[_dt.date]:
+def atw_days_off(year: int) -> frozenset[_dt.date]:
     """The Atw holidays of `year` (Saturdays and Sundays are days off anyway)."""
-    import holidays  # imported lazily: only working-day terms need it
+    import holidays  # imported lazily: it loads every country's calendar (about 0.1 s)
 
     found = set(holidays.country_holidays("NL", years=year))
     found.add(_dt.date(year, 5, 5))
     return frozenset(found)
 
 
-def is_working_day(day: _dt.date) -> bool:
+DaysOff = Callable[[int], frozenset]
+
+
+def is_working_day(day: _dt.date, days_off: DaysOff = atw_days_off) -> bool:
     return day.weekday() < 5 and day not in days_off(day.year)
 
 
-def add_working_days(start: _dt.date, count: int) -> _dt.date:
+def add_working_days(start: _dt.date, count: int, days_off: DaysOff = atw_days_off) -> _dt.date:
     """The day on which `count` working days after `start` have passed (start itself does not count)."""
     day = start
     left = count
     while left > 0:
         day += _dt.timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, days_off):
             left -= 1
     return day
 
 
-def extend_to_working_day(day: _dt.date) -> _dt.date:
-    while not is_working_day(day):
+def extend_to_working_day(day: _dt.date, days_off: DaysOff = atw_days_off) -> _dt.date:
+    while not is_working_day(day, days_off):
         day += _dt.timedelta(days=1)
     return day
 
 
 def deadline(start: _dt.date, *, days: int | None = None, weeks: int | None = None, months: int | None = None,
-             working_days: int | None = None, algemene_termijnenwet: bool = False) -> _dt.date:
+             working_days: int | None = None, algemene_termijnenwet: bool = False,
+             days_off: DaysOff = atw_days_off) -> _dt.date:
     if working_days is not None:
-        return add_working_days(start, working_days)
+        return add_working_days(start, working_days, days_off)
     if days is not None:
         end = start + _dt.timedelta(days=days)
     elif weeks is not None:
         end = start + _dt.timedelta(weeks=weeks)
     else:
         end = start + relativedelta(months=months)
-    return extend_to_working_day(end) if algemene_termijnenwet else end
+    return extend_to_working_day(end, days_off) if algemene_termijnenwet else end
 
 
 def describe(*, days: int | None = None, weeks: int | None = None, months: int | None = None,
