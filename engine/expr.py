@@ -74,6 +74,7 @@ class Problem:
     lineno: int
     col: int
     hint: str | None = None
+    subject: str | None = None  # the unknown name, for E201
 
 
 class ExpressionError(Exception):
@@ -126,8 +127,9 @@ class _Checker:
         self.problems: list[Problem] = []
 
     # -- helpers
-    def fail(self, node: ast.AST, code: str, message: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(code, message, getattr(node, "lineno", 1), getattr(node, "col_offset", 0), hint))
+    def fail(self, node: ast.AST, code: str, message: str, hint: str | None = None, subject: str | None = None) -> None:
+        self.problems.append(Problem(code, message, getattr(node, "lineno", 1), getattr(node, "col_offset", 0), hint,
+                                     subject))
 
     def source(self, node: ast.AST) -> str:
         segment = ast.get_source_segment(self.text, node)
@@ -197,7 +199,7 @@ class _Checker:
         symbol = self.vocabulary.lookup(name)
         if symbol is None or symbol.kind != "parameter":
             hint = _suggest(name, self.vocabulary.names())
-            self.fail(node, "E201", f"onbekende naam '{name}'", hint)
+            self.fail(node, "E201", f"onbekende naam '{name}'", hint, subject=name)
             return None
         return Ref(symbol.key, symbol.type, symbol.kind)
 
@@ -224,7 +226,7 @@ class _Checker:
         symbol = self.vocabulary.lookup(key)
         if symbol is None:
             hint = _suggest(key, [n for n in self.vocabulary.names() if n.startswith(namespace + ".")])
-            self.fail(node, "E201", f"onbekend feit '{key}'", hint)
+            self.fail(node, "E201", f"onbekend feit '{key}'", hint, subject=key)
             return None
         return Ref(symbol.key, symbol.type, symbol.kind)
 
@@ -344,7 +346,13 @@ class _Checker:
 
     def visit_Call(self, node: ast.Call) -> Any:
         if not isinstance(node.func, ast.Name):
-            self.fail(node, "E315", "alleen de hulpfuncties " + ", ".join(sorted(HELPERS)) + " mogen aangeroepen worden")
+            for inner in ast.walk(node.func):
+                name = inner.id if isinstance(inner, ast.Name) else inner.attr if isinstance(inner, ast.Attribute) else ""
+                if name.startswith("__"):
+                    self.fail(inner, "E304", f"'{name}' is niet toegestaan: namen met dubbele underscore zijn verboden")
+            shown = self.source(node.func)
+            self.fail(node, "E315", f"'{shown}(...)' is geen hulpfunctie; alleen " + ", ".join(sorted(HELPERS))
+                      + " mogen aangeroepen worden")
             return None
         name = node.func.id
         if name.startswith("__"):
@@ -518,7 +526,7 @@ def parse(text: Any, vocabulary: Vocabulary, context: Context) -> Any:
     checker = _Checker(flat, vocabulary, context)
     result = checker.check(tree)
     if checker.problems:
-        problems = [Problem(p.code, p.message, 1, p.col + offset, p.hint) for p in checker.problems]
+        problems = [Problem(p.code, p.message, 1, p.col + offset, p.hint, p.subject) for p in checker.problems]
         raise ExpressionError(problems)
     if isinstance(result, tuple):
         raise ExpressionError([Problem("E312", "een lijst kan alleen na 'in' staan", 1, offset)])

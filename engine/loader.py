@@ -49,7 +49,7 @@ from .profiles import load_profile
 from .registry import BUILTINS
 from .sources import Document, SourceError, read_document
 from .termijnen import atw_days_off
-from .validation import validate
+from .validation import validate_partial
 from .vocabulary import (
     CONDITION_CASUS,
     CONDITION_HULPVRAAG,
@@ -111,6 +111,7 @@ class Loader:
         self.minima_test: tuple[Any, Document, tuple, str] | None = None
         self.stats: dict[str, dict[str, int]] = {}
         self.pending_rule_findings: list[tuple] = []
+        self.broken: set[str] = set()  # names declared in a file but invalid there: no follow-up errors
         self.pending_entitlement_findings: list[tuple] = []
 
     # ------------------------------------------------------------ reading
@@ -140,7 +141,7 @@ class Loader:
         self.kader_doc = self.read(kader_path, "kader")
         if self.kader_doc is None:
             return None
-        self.kader, problems = validate(KaderFile, self.kader_doc, code="E100")
+        self.kader, problems = validate_partial(KaderFile, self.kader_doc, code="E100")
         self.sink.extend(problems)
         if self.kader is None:
             return None
@@ -168,8 +169,9 @@ class Loader:
                 document = self.read(path, domain)
                 if document is None:
                     continue
-                parsed, problems = validate(DomainFile, document, code="E100")
+                parsed, problems = validate_partial(DomainFile, document, code="E100")
                 self.sink.extend(problems)
+                self.note_broken(parsed, document)
                 if parsed is None:
                     continue
                 if domain == INTEGRAAL:
@@ -218,6 +220,22 @@ class Loader:
 
     # ------------------------------------------------------------ kader
 
+    def note_broken(self, parsed: DomainFile | None, document: Document) -> None:
+        """Remember names a file declares but that did not validate, so references to them are not errors too."""
+        data = document.data if isinstance(document.data, dict) else {}
+        for section in ("facts", "parameters", "derived", "provisions", "entitlements", "deadlines",
+                        "signals", "checks", "case_signals"):
+            given = data.get(section)
+            if not isinstance(given, dict):
+                continue
+            kept = getattr(parsed, section, {}) if parsed is not None else {}
+            for name, entry in given.items():
+                if name not in kept:
+                    name = str(name)
+                    self.broken.add(name)
+                    if section == "facts" and isinstance(entry, dict):
+                        self.broken.add(f"{entry.get('scope')}.{name}")
+
     def merge_labels(self, parsed: DomainFile, document: Document) -> None:
         """Signals and checks a domain file declares join those of kader.yaml; an id is declared once."""
         for section in ("case_signals", "signals", "checks"):
@@ -255,7 +273,8 @@ class Loader:
 
     def first_declaration(self, key: str, span: Span, what: str) -> bool:
         if key in self.declared_at:
-            self.sink.error("E110", f"{what} '{key}' is al gedeclareerd", span,
+            shown = key.split(":", 1)[-1]
+            self.sink.error("E110", f"{what} '{shown}' is al gedeclareerd", span,
                             related=(("eerder gedeclareerd", self.declared_at[key]),))
             return False
         self.declared_at[key] = span
@@ -287,9 +306,10 @@ class Loader:
             if not self.first_declaration(name, span, "parameter"):
                 continue
             definition = self.parameter(name, parameter, document, prefix + ("parameters", name), span)
+            # the name is known even when its values are wrong, so references to it are not errors too
+            add_symbol(self.symbols, name, parameter.type, "parameter", None)
             if definition is not None:
                 self.parameters[name] = definition
-                add_symbol(self.symbols, name, parameter.type, "parameter", None)
             self.bump(owner, "parameters")
         for key, derived in parsed.derived.items():
             span = document.span(prefix + ("derived", key), key=True)
@@ -386,6 +406,8 @@ class Loader:
             return parse(text, vocabulary, context)
         except ExpressionError as exc:
             for problem in exc.problems:
+                if problem.code == "E201" and problem.subject in self.broken:
+                    continue  # already reported where it is declared
                 self.sink.error(problem.code, problem.message, expression_span(document, loc, text, problem.col),
                                 hint=problem.hint)
             return None
@@ -612,7 +634,9 @@ class Loader:
             target = getattr(conclusion, kind)
             if target.provision is not None:
                 provision = self.provisions.get(target.provision)
-                if provision is None:
+                if provision is None and target.provision in self.broken:
+                    pass
+                elif provision is None:
                     self.sink.error("E152", f"onbekende voorziening '{target.provision}'", span,
                                     hint=_close(target.provision, list(self.provisions)))
                 elif provision.domain != group:

@@ -15,7 +15,7 @@ from .framework import ParameterDef, Profile, ProvisionDef
 from .models import Entitlement, ProfileFile
 from .registry import BUILTINS
 from .sources import Document
-from .validation import validate
+from .validation import validate_partial
 
 if TYPE_CHECKING:
     from .loader import Loader
@@ -34,7 +34,7 @@ def _profile_hint(loc: tuple) -> str | None:
 
 def load_profile(loader: "Loader", stem: str, document: Document) -> Profile | None:
     sink = loader.sink
-    parsed, problems = validate(ProfileFile, document, code="E400", extra_hint=_profile_hint)
+    parsed, problems = validate_partial(ProfileFile, document, code="E400", extra_hint=_profile_hint)
     for problem in problems:
         if problem.message.startswith("onbekende sleutel") and problem.hint and problem.hint.startswith(FIXED_FOR_ALL):
             sink.error("E400", problem.message + f" in het profiel van {stem}", problem.span, hint=problem.hint)

@@ -59,6 +59,7 @@ class Document:
     data: Any
     pos: Any  # PosMap | PosSeq | Span | None
     text: str = ""
+    problems: list = field(default_factory=list)  # non-fatal: duplicate keys, impossible dates
 
     def span(self, loc: tuple = (), *, key: bool = False) -> Span:
         """The span of the node at `loc` (pydantic-style path).
@@ -266,9 +267,7 @@ def parse_text(text: str, path: str, *, json_syntax: bool = False) -> Document:
         raise SourceError([Diagnostic("E010", f"ongeldige YAML: {problem}", span)]) from None
     except yaml.YAMLError as exc:
         raise SourceError([Diagnostic("E010", f"ongeldige YAML: {exc}", Span(path, 1, 1))]) from None
-    if problems:
-        raise SourceError(problems)
-    return Document(path, data, pos, text)
+    return Document(path, data, pos, text, problems)
 
 
 def decode(raw: bytes, path: str) -> str:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Callable, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import Diagnostic
 from .sources import Document
@@ -108,28 +109,100 @@ def _unwrap(annotation: Any, segment: Any) -> Any:
     return annotation
 
 
+def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: str, model: Any,
+                 extra_hint: Callable[[tuple], str | None] | None) -> list[Diagnostic]:
+    diagnostics = []
+    for error in exc.errors(include_url=False):
+        loc = prefix + tuple(s for s in error["loc"] if s != "[key]")
+        kind = error["type"]
+        span = document.span(loc, key=kind == "extra_forbidden" or "[key]" in error["loc"])
+        hint = None
+        if kind == "extra_forbidden":
+            hint = extra_hint(loc) if extra_hint else None
+            if hint is None and isinstance(model, type) and issubclass(model, BaseModel):
+                allowed = _allowed_keys(model, loc[len(prefix):])
+                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+                if close:
+                    hint = f"bedoelde u '{close[0]}'?"
+                elif allowed:
+                    hint = "toegestaan: " + ", ".join(allowed)
+        diagnostics.append(Diagnostic(code, _message(error), span, hint=hint))
+    return diagnostics
+
+
+def _with_source_problems(document: Document, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The reader's own problems first; a validation error at the same place says nothing new."""
+    taken = {(d.span.line, d.span.col) for d in document.problems}
+    return list(document.problems) + [d for d in diagnostics if (d.span.line, d.span.col) not in taken]
+
+
+@lru_cache(maxsize=None)
+def _adapter(annotation: Any) -> TypeAdapter:
+    return TypeAdapter(annotation)
+
+
+def _field_for(model: type[BaseModel], key: str):
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == key:
+            return name, info
+    return None, None
+
+
 def validate(model: type[M], document: Document, *, code: str = "E100",
              extra_hint: Callable[[tuple], str | None] | None = None) -> tuple[M | None, list[Diagnostic]]:
     """Validate the document's data against `model`; return the object or located diagnostics."""
     if document.data is None:
-        return None, [Diagnostic(code, "leeg bestand", document.span(()))]
+        return None, _with_source_problems(document, [Diagnostic(code, "leeg bestand", document.span(()))])
     try:
-        return model.model_validate(document.data), []
+        result = model.model_validate(document.data)
     except ValidationError as exc:
-        diagnostics = []
-        for error in exc.errors(include_url=False):
-            loc = tuple(s for s in error["loc"] if s != "[key]")
-            kind = error["type"]
-            span = document.span(loc, key=kind == "extra_forbidden" or "[key]" in error["loc"])
-            hint = None
-            if kind == "extra_forbidden":
-                hint = extra_hint(loc) if extra_hint else None
-                if hint is None:
-                    allowed = _allowed_keys(model, loc)
-                    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-                    if close:
-                        hint = f"bedoelde u '{close[0]}'?"
-                    elif allowed:
-                        hint = "toegestaan: " + ", ".join(allowed)
-            diagnostics.append(Diagnostic(code, _message(error), span, hint=hint))
-        return None, diagnostics
+        return None, _with_source_problems(document, _diagnostics(exc, document, (), code, model, extra_hint))
+    return (None if document.problems else result), _with_source_problems(document, [])
+
+
+def validate_partial(model: type[M], document: Document, *, code: str = "E100",
+                     extra_hint: Callable[[tuple], str | None] | None = None) -> tuple[M | None, list[Diagnostic]]:
+    """Like `validate`, but when the file has errors keep every entry that is valid on its own.
+
+    One bad rule should not hide the other declarations of its file, or every reference to them
+    elsewhere turns into a follow-up error. Mappings and lists of models are checked entry by entry;
+    the result holds the valid entries (and is None only if even that does not form a valid file).
+    """
+    result, diagnostics = validate(model, document, code=code, extra_hint=extra_hint)
+    if result is not None or not isinstance(document.data, dict):
+        return result, diagnostics
+    kept: dict[str, Any] = {}
+    for key, value in document.data.items():
+        name, info = _field_for(model, str(key))
+        if info is None:
+            continue  # already reported as an unknown key
+        annotation = info.annotation
+        origin = getattr(annotation, "__origin__", None)
+        args = getattr(annotation, "__args__", ())
+        if origin is dict and isinstance(value, dict) and len(args) == 2:
+            good = {}
+            for entry_key, entry in value.items():
+                try:
+                    _adapter(args[0]).validate_python(entry_key)
+                    good[entry_key] = _adapter(args[1]).validate_python(entry)
+                except ValidationError:
+                    pass  # reported by the whole-file validation above
+            kept[key] = good
+        elif origin is tuple and isinstance(value, list) and args:
+            good_items = []
+            for entry in value:
+                try:
+                    good_items.append(_adapter(args[0]).validate_python(entry))
+                except ValidationError:
+                    pass  # reported by the whole-file validation above
+            kept[key] = good_items
+        else:
+            try:
+                kept[key] = _adapter(annotation).validate_python(value)
+            except ValidationError:
+                pass  # reported by the whole-file validation above
+    try:
+        partial = model.model_validate(kept)
+    except ValidationError:
+        partial = None
+    return partial, diagnostics
