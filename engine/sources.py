@@ -247,13 +247,45 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
+_JSON_MESSAGES = {
+    "Expecting property name enclosed in double quotes": "verwacht een sleutel tussen dubbele aanhalingstekens",
+    "Expecting value": "verwacht een waarde",
+    "Expecting ',' delimiter": "verwacht een komma",
+    "Expecting ':' delimiter": "verwacht een dubbele punt",
+    "Unterminated string starting at": "tekst tussen aanhalingstekens wordt niet afgesloten",
+    "Extra data": "onverwachte tekst na het einde van het JSON-document",
+    "Invalid control character at": "ongeldig stuurteken in tekst",
+    "Invalid \\escape": "ongeldige escape in tekst",
+}
+_YAML_MESSAGES = {
+    "mapping values are not allowed": "een ':' is hier niet toegestaan; zet de waarde tussen aanhalingstekens",
+    "did not find expected key": "verwacht een sleutel (let op het inspringen)",
+    "could not find expected ':'": "verwacht ':' na de sleutel",
+    "did not find expected ',' or ']'": "verwacht ',' of ']' (een lijst wordt niet afgesloten)",
+    "did not find expected ',' or '}'": "verwacht ',' of '}' (een mapping wordt niet afgesloten)",
+    "found character that cannot start any token": "dit teken kan hier niet staan (een tab om in te springen? gebruik spaties)",
+    "found unexpected end of stream": "het bestand houdt onverwacht op (een aanhalingsteken of haakje niet gesloten?)",
+    "did not find expected node content": "verwacht een waarde",
+    "did not find expected '-' indicator": "verwacht een lijstelement ('- ...'); let op het inspringen",
+    "expected <block end>, but found": "onverwacht inspringen",
+}
+
+
+def _translate(message: str, table: dict[str, str]) -> str:
+    for english, dutch in table.items():
+        if message.startswith(english):
+            return dutch
+    return message
+
+
 def parse_text(text: str, path: str, *, json_syntax: bool = False) -> Document:
     """Parse YAML (or JSON, a subset of it) text; raises SourceError with located problems."""
     if json_syntax:
         try:
             json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            raise SourceError([Diagnostic("E011", f"ongeldige JSON: {exc.msg}", Span(path, exc.lineno, exc.colno))]) from None
+            raise SourceError([Diagnostic("E011", f"ongeldige JSON: {_translate(exc.msg, _JSON_MESSAGES)}",
+                                          Span(path, exc.lineno, exc.colno))]) from None
         except RecursionError:
             raise SourceError([Diagnostic("E016", f"te diep genest (meer dan {MAX_DEPTH} niveaus)", Span(path, 1, 1))]) from None
         # JSON allows tabs as white space where YAML does not; they never occur inside JSON strings.
@@ -264,7 +296,7 @@ def parse_text(text: str, path: str, *, json_syntax: bool = False) -> Document:
         mark = exc.problem_mark or exc.context_mark
         span = _mark_span(path, mark) if mark else Span(path, 1, 1)
         problem = exc.problem or exc.context or "onleesbaar"
-        raise SourceError([Diagnostic("E010", f"ongeldige YAML: {problem}", span)]) from None
+        raise SourceError([Diagnostic("E010", f"ongeldige YAML: {_translate(problem, _YAML_MESSAGES)}", span)]) from None
     except yaml.YAMLError as exc:
         raise SourceError([Diagnostic("E010", f"ongeldige YAML: {exc}", Span(path, 1, 1))]) from None
     return Document(path, data, pos, text, problems)

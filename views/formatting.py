@@ -22,7 +22,8 @@ def money(value: str | Decimal | None) -> str:
     if value is None:
         return "onbekend"
     numbers, _ = _babel()
-    return numbers.format_currency(Decimal(value), "EUR", locale=LOCALE)
+    # CLDR puts a non-breaking space after the sign; a plain one is kinder to copy, paste and search
+    return numbers.format_currency(Decimal(value), "EUR", locale=LOCALE).replace("\xa0", " ")
 
 
 def day(value: str | _dt.date | None) -> str:
