@@ -1,0 +1,88 @@
+"""Differences between the municipalities: allowed only through override points, voorveld and minima."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import engine
+from engine.harmonisation import compare_municipalities
+
+BASE = Path(__file__).resolve().parent / "diagnostics" / "base"
+
+EXTRA = """
+rules:
+  - id: wmo.korting_signaal
+    title: Korting voor minima
+    legal_basis: "Wmo 2015 art. 2.1.4a lid 5"
+    scope: casus
+    when: korting >= 10
+    then: [{signal: schuldhulp}]
+    reason: de gemeente kent een korting
+  - id: wmo.alleen_soest
+    title: Alleen in Soest
+    legal_basis: "geen"
+    scope: casus
+    when: casus.gemeente == "soest"
+    then: [{check: identiteit}]
+    reason: een regel die de gemeente noemt
+"""
+
+
+@pytest.fixture(scope="module")
+def framework(tmp_path_factory):
+    root = tmp_path_factory.mktemp("harmonie") / "rules"
+    shutil.copytree(BASE, root)
+    (root / "wmo" / "extra.yaml").write_text(EXTRA)
+    baarn = root / "gemeenten" / "baarn.yaml"
+    baarn.write_text(baarn.read_text().replace('value: "10"', 'value: "5"'))
+    soest = root / "gemeenten" / "soest.yaml"
+    soest.write_text(soest.read_text() + """
+provisions:
+  soest.inloop:
+    name: Inloop
+    domain: wmo
+    level: 1
+    onderwerpen: [huishouden]
+    decision: "Subsidiebesluit Soest (test)"
+""")
+    return engine.load_framework(root, cache=False)
+
+
+def case(framework):
+    data = {"id": "t", "gemeente": "baarn", "peildatum": "2026-03-01",
+            "huishouden": {"personen": [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1980-01-01"}]},
+            "hulpvragen": [{"id": "hv1", "domein": "wmo", "onderwerp": "huishouden", "persoon": "p1",
+                            "feiten": {"regie": False}}]}
+    return engine.case_from_text(framework, yaml.safe_dump(data), "t.yaml")
+
+
+def test_every_difference_has_its_cause_or_is_a_defect(framework):
+    found = {(d.section, d.key): d for d in compare_municipalities(framework, case(framework))}
+    override = found[("signals", "schuldhulp@casus")]
+    assert override.allowed and override.cause_kind == "override"
+    assert override.values == {"baarn": False, "bunschoten": True, "soest": True}
+    assert override.cause == "override-punt korting: baarn 5, bunschoten 10, soest 10"
+    defect = found[("checks", "identiteit@casus")]
+    assert not defect.allowed and defect.cause_kind == "gemeente_in_regel"
+    assert defect.to_json()["defect"].startswith("regel wmo.alleen_soest noemt de gemeente zelf")
+
+
+def test_a_local_voorveld_provision_is_an_allowed_difference(framework):
+    data = {"id": "t", "gemeente": "baarn", "peildatum": "2026-03-01",
+            "huishouden": {"personen": [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1980-01-01"}]},
+            "hulpvragen": [{"id": "hv1", "domein": "wmo", "onderwerp": "huishouden", "persoon": "p1",
+                            "feiten": {"regie": False}}]}
+    differences = compare_municipalities(framework, engine.case_from_text(framework, yaml.safe_dump(data), "t.yaml"))
+    assert all(d.section != "proposals" or d.allowed for d in differences)
+
+
+def test_the_real_framework_has_no_defect_for_the_example(framework=None):
+    real = engine.load_framework(Path(__file__).resolve().parent.parent / "rules")
+    example = engine.load_case(real, Path(__file__).resolve().parent.parent / "scenarios" / "voorbeelden" / "gezin-soest.yaml")
+    differences = compare_municipalities(real, example)
+    assert [d for d in differences if not d.allowed] == []
+    assert {d.key for d in differences} == {"baarn.leergeld", "soest.jeugdsportfonds", "soest.leergeld"}
