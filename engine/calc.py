@@ -61,32 +61,8 @@ def compile_closure(node: Any) -> Closure:
             value = inner(env)
             return UNKNOWN if value is UNKNOWN else not value
         return _not
-    if isinstance(node, And):
-        parts = [compile_closure(i) for i in node.items]
-
-        def _and(env):
-            unknown = False
-            for part in parts:
-                value = part(env)
-                if value is UNKNOWN:
-                    unknown = True
-                elif not value:
-                    return False
-            return UNKNOWN if unknown else True
-        return _and
-    if isinstance(node, Or):
-        parts = [compile_closure(i) for i in node.items]
-
-        def _or(env):
-            unknown = False
-            for part in parts:
-                value = part(env)
-                if value is UNKNOWN:
-                    unknown = True
-                elif value:
-                    return True
-            return UNKNOWN if unknown else False
-        return _or
+    if isinstance(node, (And, Or)):
+        return _junction([compile_closure(i) for i in node.items], dominant=isinstance(node, Or))
     if isinstance(node, Cmp):
         return _compile_cmp(node)
     if isinstance(node, In):
@@ -108,6 +84,21 @@ def compile_closure(node: Any) -> Closure:
             return then(env) if value else orelse(env)
         return _if
     raise TypeError(f"unknown IR node {node!r}")
+
+
+def _junction(parts: list[Closure], dominant: bool) -> Closure:
+    """`and` (dominant False) or `or` (dominant True) in Kleene logic: the dominant value decides, else UNKNOWN wins."""
+
+    def junction(env):
+        unknown = False
+        for part in parts:
+            value = part(env)
+            if value is UNKNOWN:
+                unknown = True
+            elif bool(value) is dominant:
+                return dominant
+        return UNKNOWN if unknown else not dominant
+    return junction
 
 
 _CMP_FUNCS = {

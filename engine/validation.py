@@ -37,46 +37,36 @@ def _shown(value: Any) -> str:
     return f"{name} '{text}'"
 
 
+_MESSAGES: dict[str, Callable[[str, Any, dict], str]] = {
+    "missing": lambda f, v, c: f"verplicht veld '{f}' ontbreekt",
+    "extra_forbidden": lambda f, v, c: f"onbekende sleutel '{f}'",
+    "string_type": lambda f, v, c: f"verwacht tekst, gevonden {_shown(v)}",
+    "string_too_short": lambda f, v, c: "mag niet leeg zijn",
+    "string_pattern_mismatch": lambda f, v, c: (f"'{v}' is geen geldige naam: gebruik kleine letters, cijfers en '_' "
+                                                "(en '.' tussen delen)"),
+    "bool_type": lambda f, v, c: f"verwacht true of false, gevonden {_shown(v)}",
+    "int_type": lambda f, v, c: f"verwacht een geheel getal, gevonden {_shown(v)}",
+    "date_type": lambda f, v, c: f"verwacht een datum (JJJJ-MM-DD), gevonden {_shown(v)}",
+    "dict_type": lambda f, v, c: f"verwacht een mapping (sleutel: waarde), gevonden {_shown(v)}",
+    "list_type": lambda f, v, c: f"verwacht een lijst, gevonden {_shown(v)}",
+    "too_short": lambda f, v, c: "lijst of mapping mag niet leeg zijn",
+    "literal_error": lambda f, v, c: f"verwacht een van {c.get('expected', '')}, gevonden {_shown(v)}",
+    "greater_than_equal": lambda f, v, c: f"moet ten minste {c.get('ge')} zijn, gevonden {_shown(v)}",
+    "less_than_equal": lambda f, v, c: f"mag ten hoogste {c.get('le')} zijn, gevonden {_shown(v)}",
+}
+_SAME_AS = {"string_sub_type": "string_type", "int_parsing": "int_type", "int_from_float": "int_type",
+            "date_parsing": "date_type", "date_from_datetime_parsing": "date_type",
+            "date_from_datetime_inexact": "date_type", "model_type": "dict_type",
+            "model_attributes_type": "dict_type", "tuple_type": "list_type"}
+
+
 def _message(error: dict) -> str:
-    kind = error["type"]
-    loc = error["loc"]
-    field = str(loc[-1]) if loc else ""
-    value = error.get("input")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return f"verplicht veld '{field}' ontbreekt"
-    if kind == "extra_forbidden":
-        return f"onbekende sleutel '{field}'"
-    if kind in ("string_type", "string_sub_type"):
-        return f"verwacht tekst, gevonden {_shown(value)}"
-    if kind == "string_too_short":
-        return "mag niet leeg zijn"
-    if kind == "string_pattern_mismatch":
-        return f"'{value}' is geen geldige naam: gebruik kleine letters, cijfers en '_' (en '.' tussen delen)"
-    if kind == "bool_type":
-        return f"verwacht true of false, gevonden {_shown(value)}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"verwacht een geheel getal, gevonden {_shown(value)}"
-    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
-        return f"verwacht een datum (JJJJ-MM-DD), gevonden {_shown(value)}"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"verwacht een mapping (sleutel: waarde), gevonden {_shown(value)}"
-    if kind in ("list_type", "tuple_type"):
-        return f"verwacht een lijst, gevonden {_shown(value)}"
-    if kind == "too_short":
-        return "lijst of mapping mag niet leeg zijn"
-    if kind == "literal_error":
-        return f"verwacht een van {ctx.get('expected', '')}, gevonden {_shown(value)}"
-    if kind == "greater_than_equal":
-        return f"moet ten minste {ctx.get('ge')} zijn, gevonden {_shown(value)}"
-    if kind == "less_than_equal":
-        return f"mag ten hoogste {ctx.get('le')} zijn, gevonden {_shown(value)}"
-    if kind == "value_error":
-        message = error.get("msg", "")
-        return message.removeprefix("Value error, ")
-    if kind == "assertion_error":
-        return error.get("msg", "").removeprefix("Assertion failed, ")
-    return error.get("msg", kind)
+    kind = _SAME_AS.get(error["type"], error["type"])
+    field = str(error["loc"][-1]) if error["loc"] else ""
+    if kind in _MESSAGES:
+        return _MESSAGES[kind](field, error.get("input"), error.get("ctx") or {})
+    message = error.get("msg", kind)
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
