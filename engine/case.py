@@ -132,10 +132,7 @@ class Case:
 _CONTRACT_PERSON_KEYS = set(PersonIn.model_fields)
 
 
-def _check_value(framework: Framework, key: str, value: Any) -> str | None:
-    info = framework.facts.get(key)
-    if info is None:
-        return None
+def _check_value(info, key: str, value: Any) -> str | None:
     kind = info.type
     if kind == "bool" and not isinstance(value, bool):
         return f"{key} verwacht true of false"
@@ -153,8 +150,7 @@ def _check_value(framework: Framework, key: str, value: Any) -> str | None:
     return None
 
 
-def _coerce(framework: Framework, key: str, value: Any) -> Any:
-    info = framework.facts[key]
+def _coerce(info, value: Any) -> Any:
     if info.type in ("geld", "decimaal") and not isinstance(value, Decimal):
         return Decimal(str(value))
     return value
@@ -169,32 +165,34 @@ class _CaseChecker:
     def error(self, code: str, message: str, loc: tuple, *, key: bool = False, hint: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, self.document.span(loc, key=key), hint=hint))
 
-    def declared(self, scope: str, name: str, loc: tuple, *, domain: str | None = None) -> str | None:
+    def declared(self, scope: str, name: str, loc: tuple, *, domain: str | None = None):
         key = f"{scope}.{name}"
-        info = self.framework.facts.get(key)
+        info = self.framework.fact(key, domain)
         if info is None or info.declared_in is None:
-            candidates = [k.split(".", 1)[1] for k, i in self.framework.facts.items()
+            elsewhere = self.framework.hulpvraag_domains(key) if scope == "hulpvraag" else []
+            if elsewhere:
+                self.error("E502", f"feit '{name}' hoort bij domein {', '.join(elsewhere)}, niet bij {domain}", loc, key=True)
+                return None
+            known = (self.framework.hulpvraag_facts.get(domain, {}) if scope == "hulpvraag" else self.framework.facts)
+            candidates = [k.split(".", 1)[1] for k, i in known.items()
                           if k.startswith(scope + ".") and i.declared_in is not None]
             close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
             self.error("E501", f"onbekend feit '{name}' voor {scope}: het kader declareert het niet", loc, key=True,
                        hint=f"bedoelde u '{close[0]}'?" if close else None)
             return None
-        if domain is not None and info.declared_in not in ("kader", domain):
-            self.error("E502", f"feit '{name}' hoort bij domein {info.declared_in}, niet bij {domain}", loc, key=True)
-            return None
-        return key
+        return info
 
     def facts(self, scope: str, given: dict, loc: tuple, domain: str | None = None) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for name, value in given.items():
-            key = self.declared(scope, name, loc + (name,), domain=domain)
-            if key is None:
+            info = self.declared(scope, name, loc + (name,), domain=domain)
+            if info is None:
                 continue
-            problem = _check_value(self.framework, key, value)
+            problem = _check_value(info, info.key, value)
             if problem:
                 self.error("E503", problem, loc + (name,))
                 continue
-            result[key] = _coerce(self.framework, key, value)
+            result[info.key] = _coerce(info, value)
         return result
 
     def check(self, parsed: CaseIn) -> Case | None:

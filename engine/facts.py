@@ -38,8 +38,8 @@ class Facts:
             env["hulpvraag.domein"] = hv.domein
             env["hulpvraag.onderwerp"] = hv.onderwerp
             env["hulpvraag.verwijzer"] = hv.verwijzer or BUILTINS["hulpvraag.verwijzer"].default
-            for key, info in framework.facts.items():
-                if key.startswith("hulpvraag.") and info.default is not None and info.declared_in in ("kader", hv.domein):
+            for key, info in framework.hulpvraag_facts.get(hv.domein, {}).items():
+                if info.default is not None:
                     env[key] = info.default
             env.update(hv.facts)
             self._hulpvraag_env[hv.id] = env

@@ -270,9 +270,22 @@ class Framework:
     deadlines: dict[str, DeadlineDef]
     profiles: dict[str, Profile]
     finding_scopes: dict[str, str]
+    hulpvraag_facts: dict[str, dict[str, FactInfo]] = field(default_factory=dict)  # domain -> key -> fact
     groups: dict[str, Any] = field(default_factory=dict)  # group name -> compile.CompiledGroup
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     days_off: dict[int, frozenset] = field(default_factory=dict)  # Atw holidays per year (engine.termijnen)
+
+    def fact(self, key: str, domain: str | None = None) -> FactInfo | None:
+        """A declared fact; hulpvraag facts belong to a domain (or to kader.yaml, shared by all)."""
+        if key.startswith("hulpvraag."):
+            if domain is None:
+                return None
+            return self.hulpvraag_facts.get(domain, {}).get(key)
+        return self.facts.get(key)
+
+    def hulpvraag_domains(self, key: str) -> list[str]:
+        """The domains that declare hulpvraag fact `key` (for 'this fact belongs to another domain')."""
+        return sorted(d for d, facts in self.hulpvraag_facts.items() if key in facts)
 
     def holidays(self, year: int) -> frozenset:
         """The Atw days off of `year`: computed when the framework was loaded, else now."""

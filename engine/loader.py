@@ -97,7 +97,10 @@ class Loader:
         self.kader: KaderFile | None = None
         self.kader_doc: Document | None = None
         self.symbols: dict[str, Any] = {}
-        self.hulpvraag_owner: dict[str, str] = {}
+        # hulpvraag facts are declared per domain (the same name may be another question in another domain);
+        # those of kader.yaml are shared by every domain
+        self.hulpvraag_symbols: dict[str, dict[str, Any]] = {}
+        self.hulpvraag_facts: dict[str, dict[str, FactInfo]] = {}
         self.facts: dict[str, FactInfo] = {}
         self.parameters: dict[str, ParameterDef] = {}
         self.declared_at: dict[str, Span] = {}
@@ -205,7 +208,9 @@ class Loader:
             ladder=tuple(Rung(r.level, r.name, r.description) for r in sorted(kader.ladder, key=lambda r: r.level)),
             domains={n: Domain(d.name, d.legal_basis, tuple(d.onderwerpen)) for n, d in kader.domains.items()},
             case_signals=_labels(self.case_signals), signals=_labels(self.signals),
-            checks=_labels(self.checks), facts=self.facts, symbols=self.symbols, parameters=self.parameters,
+            checks=_labels(self.checks), facts=self.facts,
+            hulpvraag_facts={d: {**self.hulpvraag_facts.get("kader", {}), **self.hulpvraag_facts.get(d, {})}
+                             for d in kader.domains}, symbols=self.symbols, parameters=self.parameters,
             derived=tuple(self.derived.values()), provisions=self.provisions, rules=self.rules,
             entitlements=self.entitlements, deadlines=self.deadlines, profiles=profiles,
             finding_scopes={name: producers[0][1] for name, producers in self.finding_producers.items()},
@@ -288,18 +293,26 @@ class Loader:
                 self.sink.error("E111", f"'{key}' is een vast gegeven van het casuscontract en kan niet opnieuw "
                                 "gedeclareerd worden", span)
                 continue
-            if not self.first_declaration(key, span, "feit"):
+            per_domain = fact.scope == "hulpvraag"
+            if per_domain and owner != "kader" and ("kader|" + key) in self.declared_at:
+                self.sink.error("E110", f"feit '{key}' is al gedeclareerd in kader.yaml (voor alle domeinen)", span,
+                                related=(("eerder gedeclareerd", self.declared_at["kader|" + key]),))
+                continue
+            if not self.first_declaration(f"{owner}|{key}" if per_domain else key, span, "feit"):
                 continue
             if fact.default is not None and not _literal_fits(fact.default, fact.type, fact.values):
                 self.sink.error("E112", f"standaardwaarde {fact.default!r} past niet bij type {fact.type}",
                                 document.span(prefix + ("facts", name, "default")))
             if fact.onderwerpen and owner in self.kader.domains:
                 self.check_onderwerpen(owner, fact.onderwerpen, document, prefix + ("facts", name, "onderwerpen"))
-            add_symbol(self.symbols, key, fact.type, "fact", fact.values)
-            if fact.scope == "hulpvraag":
-                self.hulpvraag_owner[key] = owner
-            self.facts[key] = FactInfo(key, fact.type, fact.question, fact.legal_basis, fact.values, fact.default,
-                                       owner, fact.onderwerpen, span)
+            info = FactInfo(key, fact.type, fact.question, fact.legal_basis, fact.values, fact.default,
+                            owner, fact.onderwerpen, span)
+            if per_domain:
+                add_symbol(self.hulpvraag_symbols.setdefault(owner, {}), key, fact.type, "fact", fact.values)
+                self.hulpvraag_facts.setdefault(owner, {})[key] = info
+            else:
+                add_symbol(self.symbols, key, fact.type, "fact", fact.values)
+                self.facts[key] = info
             self.bump(owner, "facts")
         for name, parameter in parsed.parameters.items():
             span = document.span(prefix + ("parameters", name), key=True)
@@ -413,10 +426,10 @@ class Loader:
             return None
 
     def vocabulary(self, domain: str | None) -> Vocabulary:
-        base = Vocabulary(self.symbols, self.hulpvraag_owner)
         if domain is None or domain not in self.kader.domains:
-            return base
-        return base.for_domain(domain, self.kader.domains[domain].onderwerpen)
+            return Vocabulary({**self.symbols, **self.hulpvraag_symbols.get("kader", {})})
+        symbols = {**self.symbols, **self.hulpvraag_symbols.get("kader", {}), **self.hulpvraag_symbols.get(domain, {})}
+        return Vocabulary(symbols, domain, self.kader.domains[domain].onderwerpen)
 
     # ------------------------------------------------------------ derived facts
 

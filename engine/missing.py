@@ -133,12 +133,15 @@ class MissingFacts:
             self.add(hv, "parameter:" + key, f"Het kader heeft geen waarde voor parameter {key} op de peildatum "
                      f"{self.peildatum}.", cause, impact, None)
             return
-        info = self.framework.facts.get(base_key)
-        if info is None or (info.declared_in is None and base_key not in QUESTIONS):
-            return
+        info = self.framework.fact(base_key, self._domain(hv) if hv else None) or self.framework.facts.get(base_key)
         if base_key.startswith("persoon.") and person is not None and self.facts.persons.get(person, {}).get(base_key) is not None:
             return
-        question = QUESTIONS.get(base_key) or info.label
+        if base_key in QUESTIONS:
+            question = QUESTIONS[base_key]
+        elif info is not None and info.declared_in is not None:
+            question = info.label
+        else:
+            return  # computed by the engine from other facts, not something to ask
         scoped_hv = hv if base_key.startswith(("hulpvraag.", "persoon.")) else None
         self.add(scoped_hv, base_key, question, cause, impact, person)
 

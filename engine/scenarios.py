@@ -14,6 +14,8 @@ expected:
   absent: {signals: [veilig_thuis], entitlements: [...], deadlines: [...], rules: [...]}
 ```
 
+An explicitly empty list (`signals: []`, `missing_facts: []`) asserts that there are none.
+
 Only what `expected` names is compared (a subset match: list items are found by
 their key, `hulpvraag` or `id`); a mismatch is reported as a structural diff of
 expected against actual.
@@ -144,12 +146,21 @@ def compare(expected: Expected, actual: dict, fired: list[str]) -> list[dict]:
             diff = DeepDiff(item, projected, verbose_level=2, ignore_order=False)
             for kind, changes in diff.to_dict().items():
                 for where, change in (changes.items() if isinstance(changes, dict) else []):
-                    differences.append({
-                        "path": path + where.removeprefix("root"),
-                        "expected": _plain(change.get("old_value", change)) if isinstance(change, dict) else change,
-                        "actual": _plain(change.get("new_value")) if isinstance(change, dict) else None,
-                        "message": kind.replace("_", " "),
-                    })
+                    if kind in ("values_changed", "type_changes"):
+                        expected_value, actual_value = change.get("old_value"), change.get("new_value")
+                    elif kind.endswith("_added"):  # only the actual outcome has it
+                        expected_value, actual_value = "<afwezig>", change
+                    else:  # removed: the scenario expects it, the outcome lacks it
+                        expected_value, actual_value = change, "<afwezig>"
+                    differences.append({"path": path + where.removeprefix("root"), "expected": _plain(expected_value),
+                                        "actual": _plain(actual_value), "message": kind.replace("_", " ")})
+    for section in SECTIONS:
+        # an explicit empty list means: nothing of this kind (e.g. `signals: []`, `missing_facts: []`)
+        if section in expected.model_fields_set and not getattr(expected, section) and actual[section]:
+            key = SECTIONS[section]
+            differences.append({"path": f"expected.{section}", "expected": [],
+                                "actual": [item.get(key) for item in actual[section]],
+                                "message": f"er had geen enkele {section} mogen zijn"})
     for index, rule in enumerate(expected.rules):
         if rule not in fired:
             differences.append({"path": f"expected.rules[{index}]", "expected": rule, "actual": "<niet afgevuurd>",

@@ -55,7 +55,9 @@ def _reason(framework: Framework, rule_id: str) -> str:
 
 def select(framework: Framework, hv: Hulpvraag, gemeente: str, conclusions: HulpvraagConclusions) -> Selection:
     candidates = framework.provisions_for(hv.domein, hv.onderwerp, gemeente)
-    floor_level, floor_rule = max(conclusions.floors, default=(None, None), key=lambda f: (f[0], f[1]))
+    # the highest floor; of rules setting the same floor, the first in the framework's order
+    floor_level, floor_rule = max(conclusions.floors, default=(None, None),
+                                  key=lambda f: (f[0], -framework.rules[f[1]].order))
     ruled_out: list[tuple[tuple[int, int], dict]] = []  # ((level, order on the rung), entry)
     undecided: list[ProvisionDef] = []
     chosen: ProvisionDef | None = None

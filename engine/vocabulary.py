@@ -23,32 +23,21 @@ ENTITLEMENT_HULPVRAAG = Context("formula", ALL_NAMESPACES, allow_findings=True, 
 
 
 class Vocabulary:
-    """A lookup table of symbols, optionally narrowed to one domain's hulpvraag facts."""
+    """A lookup table of symbols; a domain's view holds that domain's hulpvraag facts and onderwerpen."""
 
-    def __init__(self, symbols: dict[str, Symbol], hulpvraag_owner: dict[str, str] | None = None,
-                 domain: str | None = None, onderwerpen: tuple[str, ...] | None = None):
+    def __init__(self, symbols: dict[str, Symbol], domain: str | None = None,
+                 onderwerpen: tuple[str, ...] | None = None):
         self._symbols = symbols
-        self._owner = hulpvraag_owner or {}
         self._domain = domain
         if domain is not None and onderwerpen is not None:
             self._symbols = dict(symbols)
             self._symbols["hulpvraag.onderwerp"] = Symbol("hulpvraag.onderwerp", "tekst", "fact", onderwerpen)
 
     def lookup(self, name: str) -> Symbol | None:
-        symbol = self._symbols.get(name)
-        if symbol is None:
-            return None
-        if self._domain is not None and name.startswith("hulpvraag."):
-            owner = self._owner.get(name)
-            if owner is not None and owner not in ("kader", self._domain):
-                return None
-        return symbol
+        return self._symbols.get(name)
 
     def names(self) -> list[str]:
-        return sorted(n for n in self._symbols if self.lookup(n) is not None)
-
-    def for_domain(self, domain: str, onderwerpen: tuple[str, ...]) -> "Vocabulary":
-        return Vocabulary(self._symbols, self._owner, domain, onderwerpen)
+        return sorted(self._symbols)
 
 
 def builtin_symbols(domains: dict[str, tuple[str, ...]], case_signals: tuple[str, ...]) -> dict[str, Symbol]:

@@ -57,6 +57,7 @@ def make_case(framework, **changes) -> engine.Case:
     """A case from BASE_CASE with top-level keys replaced; written as YAML text so it goes through the loader."""
     data = copy.deepcopy(BASE_CASE)
     data.update(changes)
+    data = {k: v for k, v in data.items() if v is not None}
     return engine.case_from_text(framework, yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "test.yaml")
 
 

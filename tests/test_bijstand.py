@@ -131,3 +131,13 @@ def test_search_period_for_under_27(framework):
     exempt = bijstand(framework, [person("p1", "aanvrager", "2001-05-01", medisch_urenbeperkt=True,
                                          pro_vso_afgelopen_jaar=False)])[1]
     assert "pw_zoektermijn" not in [d["id"] for d in exempt.deadlines]
+
+
+def test_missing_income_and_vermogen_are_asked_for(framework):
+    case = make_case(framework, inkomen=None, vermogen=None)
+    result = engine.assess(framework, case)
+    item = next(e for e in result.entitlements if e["id"] == "algemene_bijstand")
+    assert item["eligible"] is None and item["bedrag"] is None
+    asked = {m["fact"]: m["question"] for m in result.missing_facts}
+    assert asked["casus.inkomen"] == "Wat is het netto inkomen van het huishouden per maand? (inkomen)"
+    assert asked["casus.vermogen"].startswith("Wat is het in aanmerking te nemen vermogen")

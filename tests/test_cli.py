@@ -233,3 +233,14 @@ def test_a_malformed_scenario_is_a_failed_scenario_with_located_errors(runner, t
     assert result.exit_code == 1
     errors = json.loads(result.stdout)["results"][0]["errors"]
     assert {"code": "E600", "message": "verplicht veld 'checks' ontbreekt", "line": 1, "col": 1}.items() <= errors[0].items()
+
+
+def test_a_scenario_can_assert_that_nothing_of_a_kind_occurs(runner, tmp_path):
+    text = open(EXAMPLE, encoding="utf-8").read().replace("  signals:\n    - {id: regisseur}\n    - {id: schuldhulp}\n",
+                                                           "  signals: []\n")
+    path = tmp_path / "geen-signalen.yaml"
+    path.write_text(text)
+    data = json.loads(runner.invoke(app, ["test", str(path), "--format", "json"]).stdout)
+    difference = data["results"][0]["differences"][0]
+    assert difference["path"] == "expected.signals" and difference["expected"] == []
+    assert {"regisseur", "schuldhulp"} <= set(difference["actual"])
