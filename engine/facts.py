@@ -77,7 +77,7 @@ def _household(case: Case, persons: dict[str, dict]) -> dict[str, Any]:
     return facts
 
 
-def _casus(framework: Framework, case: Case, gemeente: str) -> dict[str, Any]:
+def _casus(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date) -> dict[str, Any]:
     domains = sorted({hv.domein for hv in case.hulpvragen})
     facts: dict[str, Any] = {
         "casus.gemeente": gemeente,
@@ -87,6 +87,10 @@ def _casus(framework: Framework, case: Case, gemeente: str) -> dict[str, Any]:
         "casus.melding_ontvangen": case.melddatum is not None,
         "casus.aanvraag_ontvangen": case.aanvraagdatum is not None,
     }
+    if case.melddatum is not None:
+        facts["casus.dagen_sinds_melding"] = (peildatum - case.melddatum).days
+        if case.aanvraagdatum is not None:
+            facts["casus.dagen_melding_tot_aanvraag"] = (case.aanvraagdatum - case.melddatum).days
     if case.inkomen is not None:
         facts["casus.inkomen"] = sum((amount for _, _, amount in case.inkomen), Decimal("0.00"))
     if case.vermogen is not None:
@@ -118,7 +122,7 @@ def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.
         if found is not None:
             base[name] = found[0] if parameter.type != "geheel" else int(found[0])
             used[name] = (found[0], found[1], parameter.decision)
-    base.update(_casus(framework, case, gemeente))
+    base.update(_casus(framework, case, gemeente, peildatum))
     base.update(_household(case, persons))
     _copy_aliases(base, case, persons)
     base["__personen__"] = [persons[p.id] for p in case.personen]

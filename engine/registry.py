@@ -65,6 +65,8 @@ CASE_FACTS: tuple[Builtin, ...] = (
     Builtin("casus.signalen", LIJST, "signalen bij de casus", CONTRACT),
     Builtin("casus.melding_ontvangen", BOOL, "de casus noemt een melddatum", CONTRACT),
     Builtin("casus.aanvraag_ontvangen", BOOL, "de casus noemt een aanvraagdatum", CONTRACT),
+    Builtin("casus.dagen_sinds_melding", GEHEEL, "kalenderdagen van de melddatum tot de peildatum", CONTRACT),
+    Builtin("casus.dagen_melding_tot_aanvraag", GEHEEL, "kalenderdagen van de melddatum tot de aanvraagdatum", CONTRACT),
 )
 
 HULPVRAAG_FACTS: tuple[Builtin, ...] = (
