@@ -165,24 +165,23 @@ def _describe(kind: str, value: Any) -> str:
 
 
 def _ask_missing(framework: Framework, missing: MissingFacts, hv, selection) -> None:
+    """Ask for the facts that decide an undecided rung, or that could still change the proposal."""
     proposal = selection.proposal
     undecided = {p.id for p in selection.undecided}
     undecided_levels = {p.level for p in selection.undecided}
     chosen, chosen_level = proposal["provision"], proposal["level"]
-    for rule in framework.rules.values():
-        if rule.group != hv.domein or rule.scope != "hulpvraag":
-            continue
-        for conclusion in rule.then:
-            kind = conclusion.kind
-            if kind in ("suffices", "excludes"):
-                target = getattr(conclusion, kind)
-                levels = set(target.levels_set())
-                if undecided and (target.provision in undecided or levels & undecided_levels):
-                    missing.explain_rule(rule, hv.id, "beslissend")
-                elif kind == "excludes" and chosen is not None and (target.provision == chosen or chosen_level in levels):
-                    missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen")
-            elif kind == "floor" and chosen_level is not None and conclusion.floor > chosen_level:
+    for rule, conclusion in framework.ladder_rules.get(hv.domein, ()):
+        kind = conclusion.kind
+        if kind == "floor":
+            if chosen_level is not None and conclusion.floor > chosen_level:
                 missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen")
+            continue
+        target = conclusion.value
+        levels = target.levels_set()
+        if undecided and (target.provision in undecided or any(level in undecided_levels for level in levels)):
+            missing.explain_rule(rule, hv.id, "beslissend")
+        elif kind == "excludes" and chosen is not None and (target.provision == chosen or chosen_level in levels):
+            missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen")
 
 
 def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts) -> list[dict]:

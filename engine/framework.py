@@ -71,10 +71,14 @@ class Conclusion:
     check: str | None = None
     deadline: DeadlineRef | None = None
     denies: str | None = None
+    kind: str = ""  # set from the one field that is given
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", next(k for k in CONCLUSION_KINDS if getattr(self, k) is not None))
 
     @property
-    def kind(self) -> str:
-        return next(k for k in CONCLUSION_KINDS if getattr(self, k) is not None)
+    def value(self) -> Any:
+        return getattr(self, self.kind)
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,8 @@ class RuleDef:
     valid_until: _dt.date | None
     span: Span
     order: int
+    references: frozenset[str] = frozenset()  # every fact, derived fact and parameter the condition reads
+    finding_refs: tuple[Any, ...] = ()  # the finding("...") references of the condition
 
     def valid_on(self, day: _dt.date) -> bool:
         return (self.valid_from is None or day >= self.valid_from) and (self.valid_until is None or day <= self.valid_until)
@@ -271,6 +277,9 @@ class Framework:
     profiles: dict[str, Profile]
     finding_scopes: dict[str, str]
     hulpvraag_facts: dict[str, dict[str, FactInfo]] = field(default_factory=dict)  # domain -> key -> fact
+    # per group: (rule, conclusion) for every suffices, excludes and floor, for the missing-facts analysis
+    ladder_rules: dict[str, tuple[tuple[RuleDef, Conclusion], ...]] = field(default_factory=dict)
+    producers: dict[str, tuple[RuleDef, ...]] = field(default_factory=dict)  # finding -> the rules that assert it
     groups: dict[str, Any] = field(default_factory=dict)  # group name -> compile.CompiledGroup
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     days_off: dict[int, frozenset] = field(default_factory=dict)  # Atw holidays per year (engine.termijnen)

@@ -216,6 +216,13 @@ class Loader:
             finding_scopes={name: producers[0][1] for name, producers in self.finding_producers.items()},
             stats=self.compute_stats(profiles),
         )
+        framework.ladder_rules = {
+            group: tuple((rule, c) for rule in self.rules.values() if rule.group == group and rule.scope == "hulpvraag"
+                         for c in rule.then if c.kind in ("suffices", "excludes", "floor"))
+            for group in {r.group for r in self.rules.values()}}
+        framework.producers = {
+            name: tuple(r for r in self.rules.values() if any(c.finding == name for c in r.then))
+            for name in self.finding_producers}
         framework.days_off = {year: atw_days_off(year) for year in range(kader.valid_from.year - 1, kader.valid_from.year + 12)}
         problems = compiling.compile_framework(framework)
         self.sink.extend(problems)
@@ -633,7 +640,8 @@ class Loader:
             self.rules[rule.id] = RuleDef(rule.id, rule.title, rule.legal_basis, rule.reason, rule.scope, group,
                                           condition, rule.when, Evaluator(condition),
                                           tuple(_conclusion(c) for c in rule.then),
-                                          rule.valid_from, rule.valid_until, span, len(self.rules))
+                                          rule.valid_from, rule.valid_until, span, len(self.rules),
+                                          frozenset(references(condition)), tuple(findings(condition)))
             self.bump(group, "rules")
 
     def check_conclusion(self, group: str, rule: Any, conclusion: Any, document: Document, loc: tuple, levels: set) -> None:

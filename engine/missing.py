@@ -15,7 +15,6 @@ from typing import Any
 from .calc import UNKNOWN
 from .case import Case
 from .framework import Framework, RuleDef
-from .ir import findings as finding_refs
 from .ir import references
 
 QUESTIONS = {
@@ -59,10 +58,8 @@ class MissingFacts:
     def _producers(self, name: str, hv: str) -> list[RuleDef]:
         result = []
         hv_domain = self._domain(hv)
-        for rule in self.framework.rules.values():
+        for rule in self.framework.producers.get(name, ()):
             if rule.group not in self.groups_run or not rule.valid_on(self.peildatum):
-                continue
-            if not any(c.finding == name for c in rule.then):
                 continue
             if hv and rule.group != hv_domain:
                 continue
@@ -78,7 +75,7 @@ class MissingFacts:
             env = dict(self.facts.hulpvraag(hulpvraag, self.framework))
         else:
             env = dict(self.facts.base)
-        for ref in finding_refs(rule.when):
+        for ref in rule.finding_refs:
             value = self.finding(ref.name, hv)
             if value is not UNKNOWN:
                 env["finding:" + ref.name] = value
@@ -95,9 +92,9 @@ class MissingFacts:
         env = self.env(rule, hv)
         if rule.evaluate(env) is not UNKNOWN:
             return
-        for key in sorted(references(rule.when)):
+        for key in sorted(rule.references):
             self._trace(key, env, hv, rule.id, impact, set())
-        for ref in finding_refs(rule.when):
+        for ref in rule.finding_refs:
             if self.finding(ref.name, hv) is UNKNOWN:
                 scope_hv = hv if self.framework.finding_scopes.get(ref.name) == "hulpvraag" else ""
                 for producer in self._producers(ref.name, scope_hv):
