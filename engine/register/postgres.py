@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from contextlib import contextmanager
 from typing import Any, Iterator
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from .base import APPEND_ONLY, META, RULESETS, TABLE, TABLES, Register, column_definitions, not_a_register
 from .errors import RegisterError, register_error
@@ -55,7 +55,7 @@ def shown_url(url: str) -> str:
         netloc = netloc.replace(":" + parts.password + "@", ":***@", 1)
     query = "&".join("password=***" if item.lower().startswith("password=") else item
                      for item in parts.query.split("&")) if parts.query else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 class PostgresRegister(Register):

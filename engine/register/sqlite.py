@@ -55,7 +55,7 @@ class SqliteRegister(Register):
     def __init__(self, path: Path, *, create: bool):
         super().__init__(str(path))
         self.path = path
-        fresh = self._check_file(create)
+        self._check_file(create)
         try:
             self.connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as exc:
@@ -66,7 +66,9 @@ class SqliteRegister(Register):
             if not self._has_schema():
                 if not create:
                     raise not_a_register(self.location, "de database heeft geen registertabellen")
-                self._create_schema(fresh)
+                self._create_schema()
+            elif create:
+                self._check_private()
             self._check_integrity()
         except RegisterError:
             self.connection.close()
@@ -77,8 +79,8 @@ class SqliteRegister(Register):
 
     # ------------------------------------------------------------ opening
 
-    def _check_file(self, create: bool) -> bool:
-        """Check the file by its header without opening it as a database; True for a new (empty) file."""
+    def _check_file(self, create: bool) -> None:
+        """Check the file by its header without opening it as a database (an empty file is a new register)."""
         path = self.path
         if not path.exists():
             if not create:
@@ -97,17 +99,16 @@ class SqliteRegister(Register):
             raise register_error("E912", f"register kan niet worden gelezen: {exc.strerror}", self.location) from None
         if not stat.S_ISREG(info.st_mode):
             raise not_a_register(self.location, "het is geen gewoon bestand")
-        if create and info.st_mode & 0o077:
-            raise register_error("E913", f"register is toegankelijk voor anderen (modus {stat.S_IMODE(info.st_mode):04o})",
-                                 self.location, hint=f"chmod 600 {self.location}")
-        if not header:
-            return True
-        if len(header) < 100 or not header.startswith(MAGIC):
+        if header and (len(header) < 100 or not header.startswith(MAGIC)):
             raise not_a_register(self.location, "het bestand is geen SQLite-database")
-        application_id = int.from_bytes(header[68:72], "big")
-        if application_id not in (0, APPLICATION_ID):
+        if header and int.from_bytes(header[68:72], "big") not in (0, APPLICATION_ID):
             raise not_a_register(self.location, "het is een SQLite-database van een ander programma")
-        return False
+
+    def _check_private(self) -> None:
+        mode = self.path.stat().st_mode
+        if mode & 0o077:
+            raise register_error("E913", f"register is toegankelijk voor anderen (modus {stat.S_IMODE(mode):04o})",
+                                 self.location, hint=f"chmod 600 {self.location}")
 
     def _has_schema(self) -> bool:
         tables = {row[0] for row in self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -122,7 +123,7 @@ class SqliteRegister(Register):
             raise not_a_register(self.location, "de SQLite-database heeft andere tabellen")
         return False
 
-    def _create_schema(self, fresh: bool) -> None:
+    def _create_schema(self) -> None:
         connection = self.connection
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("BEGIN IMMEDIATE")
@@ -134,8 +135,7 @@ class SqliteRegister(Register):
         except BaseException:
             connection.execute("ROLLBACK")
             raise
-        if fresh:
-            os.chmod(self.path, 0o600)
+        os.chmod(self.path, 0o600)
 
     def _check_integrity(self) -> None:
         rows = [row[0] for row in self.connection.execute("PRAGMA quick_check")]
