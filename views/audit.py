@@ -34,6 +34,11 @@ def scope_text(report: AuditReport) -> str:
     return f" ({', '.join(scope)})" if scope else ""
 
 
+def not_reproduced_text(report: AuditReport) -> str:
+    count = len(report.not_reproduced)
+    return f"{count} record reproduceert niet" if count == 1 else f"{count} records reproduceren niet"
+
+
 def render_audit(console: Console, report: AuditReport) -> None:
     console.print(Text.assemble(("Audit van ", "bold"), (report.register, "bold cyan"), f" ({report.backend})  ·  ",
                                 f"{report.records} records onderzocht{scope_text(report)}, {report.total} in de keten"),
@@ -67,10 +72,10 @@ def _reproduction(console: Console, report: AuditReport) -> None:
         console.print(Text.assemble(OK, f"alle {report.records} records reproduceren byte voor byte met hun eigen "
                                     "regelset"), highlight=False)
         return
-    console.print(Text.assemble(BAD, (f"{len(report.not_reproduced)} records reproduceren niet", "bold red")),
+    console.print(Text.assemble(BAD, (not_reproduced_text(report), "bold red")),
                   highlight=False)
     table = Table(expand=True)
-    for column in ("record", "gemeente", "casus", "waarom", "verschillen"):
+    for column in ("record", "gemeente", "casus", "waarom", "verschillen (vastgelegd → opnieuw)"):
         table.add_column(column)
     for item in report.not_reproduced:
         differences = "\n".join(f"{d['path']}: {shown(d['recorded'])} → {shown(d['replayed'])}"

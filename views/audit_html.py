@@ -6,7 +6,7 @@ from html import escape
 
 from engine.register import AuditReport
 
-from .audit import scope_text, shown
+from .audit import not_reproduced_text, scope_text, shown
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;color:#1b1b1b;
@@ -53,8 +53,8 @@ def render_audit_html(report: AuditReport) -> str:
     if not report.not_reproduced:
         parts.append(_status(True, f"alle {report.records} records reproduceren byte voor byte met hun eigen regelset"))
     else:
-        parts.append(_status(False, f"{len(report.not_reproduced)} records reproduceren niet"))
-        parts.append(_table(["record", "gemeente", "casus", "waarom", "verschillen"], [
+        parts.append(_status(False, not_reproduced_text(report)))
+        parts.append(_table(["record", "gemeente", "casus", "waarom", "verschillen (vastgelegd → opnieuw)"], [
             [str(i["seq"]), _e(i["gemeente"]), f"<code>{_e(i['case_key'])}</code>", _e(i["reason"]),
              "<br>".join(f"<code>{_e(d['path'])}</code>: {_e(d['recorded'])} → {_e(d['replayed'])}"
                          for d in i.get("differences", []))]

@@ -101,6 +101,12 @@ class Entry:
     def __post_init__(self) -> None:
         self.fingerprint = fingerprint(self.case_json, self.peildatum)
         self.outcome = outcome(self.assessment, self.decision)
+        # keep only what local_items reads: a register can hold many records
+        self.assessment = {
+            "proposals": [{k: p.get(k) for k in ("hulpvraag", "provision", "gemeente")}
+                          for p in self.assessment.get("proposals", [])],
+            "entitlements": [{k: e.get(k) for k in ("id", "gemeente")} for e in self.assessment.get("entitlements", [])],
+        }
 
     def brief(self, seqs: list[int]) -> dict:
         return {"seq": self.seq, "gemeente": self.gemeente, "case_key": self.case_key,
