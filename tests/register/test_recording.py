@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import stat
+import subprocess
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -51,6 +54,11 @@ def test_a_record_holds_inputs_hash_version_peildatum_assessment_and_decision(en
     assert recorded.pop("trace")["fired"]  # the full assessment, with its trace
     assert recorded == {**shown, "case_id": key}
     assert "casus-0042" not in stored.case_json + stored.assessment_json
+    if not register_url.startswith("postgresql://"):
+        with sqlite3.connect(register_url) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw = b"".join(p.read_bytes() for p in tmp_path.glob("kader-register.sqlite*"))
+        assert b"casus-0042" not in raw and b"hmac-sha256:" in raw  # the case id is nowhere in the file
 
 
 def test_another_municipality_and_date_are_recorded_as_assessed(env, tmp_path, register_url):
@@ -160,6 +168,27 @@ def test_the_register_and_its_wal_files_are_readable_only_by_their_owner(tmp_pat
                      "kader-register.sqlite-shm": 0o600}
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as another user")
+def test_another_user_cannot_read_the_register_or_the_key():
+    import tempfile
+    folder = Path(tempfile.mkdtemp(prefix="kader-open-"))  # a folder anyone may enter
+    try:
+        folder.chmod(0o755)
+        env = {"KADER_RULES": str(RULES), "KADER_REGISTER": str(folder / "register.sqlite"),
+               "KADER_PSEUDONYM_KEY_FILE": str(folder / "sleutel" / "pseudoniem.key")}
+        case = write_case(folder)
+        old = os.umask(0o022)
+        try:
+            assert record(env, case, "--decision", "volgt").exit_code == 0
+        finally:
+            os.umask(old)
+        for path in (folder / "register.sqlite", folder / "sleutel" / "pseudoniem.key", case):
+            result = subprocess.run(["cat", str(path)], user="nobody", capture_output=True)
+            assert (result.returncode == 0) is (path == case), path  # the case file itself is the control
+    finally:
+        shutil.rmtree(folder)
 
 
 def test_a_register_readable_by_others_is_refused_for_recording(tmp_path):

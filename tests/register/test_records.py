@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import hmac
+import multiprocessing
 import os
 import stat
 from dataclasses import replace
@@ -12,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.register import GENESIS, RegisterError, canonical_json, case_key, load_key, verify_chain
+from engine.register import GENESIS, RegisterError, canonical_json, case_key, load_key, open_register, verify_chain
 from engine.register.postgres import shown_url
 from engine.register.privacy import looks_like_bsn, passes_elfproef
 from engine.register.records import decode_case, seal
@@ -133,6 +134,17 @@ def test_the_key_file_is_created_on_first_use_readable_only_by_its_owner(tmp_pat
     assert sorted(p.name for p in path.parent.iterdir()) == ["pseudoniem.key"]  # no scratch file left
 
 
+def _load(home: str) -> bytes:
+    return load_key({"HOME": home})
+
+
+def test_processes_creating_the_key_at_the_same_moment_all_get_the_same_key(tmp_path):
+    with multiprocessing.get_context("spawn").Pool(6) as pool:
+        keys = pool.map(_load, [str(tmp_path)] * 12)
+    assert len(set(keys)) == 1
+    assert sorted(p.name for p in (tmp_path / ".config" / "kader").iterdir()) == ["pseudoniem.key"]
+
+
 def test_a_key_file_readable_by_others_is_refused(tmp_path):
     path = tmp_path / "sleutel"
     path.write_text("0123456789abcdef0123456789abcdef\n")
@@ -146,3 +158,14 @@ def test_a_key_file_readable_by_others_is_refused(tmp_path):
 def test_a_postgresql_url_is_shown_without_its_password():
     assert shown_url("postgresql://kader:geheim@db.example:5432/register") == "postgresql://kader:***@db.example:5432/register"
     assert shown_url("postgresql:///register?host=/run/pg&password=geheim") == "postgresql:///register?host=/run/pg&password=***"
+
+
+def test_a_register_is_named_by_path_sqlite_url_or_postgresql_url(tmp_path):
+    with open_register(f"sqlite:///{tmp_path}/r.sqlite", create=True) as register:
+        assert (register.backend, register.location) == ("sqlite", f"{tmp_path}/r.sqlite")
+    with open_register(None, environ={"KADER_REGISTER": str(tmp_path / "r.sqlite")}) as register:
+        assert register.count() == 0
+    with pytest.raises(RegisterError) as error:
+        open_register("mysql://db/register")
+    assert str(error.value) == ("mysql://:1:1: error[E914]: onbekend soort register 'mysql://'; gebruik een bestandspad, "
+                                "sqlite:///pad of postgresql://...")
