@@ -8,7 +8,7 @@ gives a consistent snapshot. Everything else is written once, here.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Callable, Iterator
 
 from .errors import RegisterError, register_error
@@ -46,28 +46,31 @@ class Register:
         self.location = location  # path or URL (without password), for messages
         self._known_rulesets: set[str] = set()
 
-    # ------------------------------------------------------------ to be supplied by a backend
+    # ------------------------------------------------------------ supplied by a backend
 
-    @contextmanager
-    def _append_transaction(self) -> Iterator[Any]:  # pragma: no cover - abstract
-        raise NotImplementedError
-        yield
+    expected_triggers: frozenset[str] = frozenset()  # the append-only triggers the schema creates
+    database_errors: tuple[type[Exception], ...] = ()  # the driver's errors, mapped by `_failure`
 
-    @contextmanager
-    def _read_transaction(self) -> Iterator[Any]:  # pragma: no cover - abstract
-        raise NotImplementedError
-        yield
-
-    def _trigger_names(self, cursor: Any) -> set[str]:  # pragma: no cover - abstract
+    def _append_transaction(self) -> AbstractContextManager[Any]:
+        """A write transaction holding the one append lock; yields a cursor."""
         raise NotImplementedError
 
-    def _failure(self, exc: Exception, doing: str) -> RegisterError:  # pragma: no cover - abstract
+    def _read_transaction(self) -> AbstractContextManager[Any]:
+        """A read transaction on one consistent snapshot; yields a cursor."""
         raise NotImplementedError
 
-    expected_triggers: frozenset[str] = frozenset()
-    database_errors: tuple[type[Exception], ...] = ()
+    def _trigger_names(self, cursor: Any) -> set[str]:
+        raise NotImplementedError
 
-    def close(self) -> None:  # pragma: no cover - abstract
+    def _scan_cursor(self, cursor: Any) -> Any:
+        """A cursor to stream every record through (inside the read transaction of `cursor`)."""
+        return cursor
+
+    def _failure(self, exc: Exception, doing: str) -> RegisterError:
+        """The driver error `exc`, met while `doing`, as a located RegisterError."""
+        raise NotImplementedError
+
+    def close(self) -> None:
         raise NotImplementedError
 
     # ------------------------------------------------------------ shared
@@ -161,9 +164,10 @@ class Snapshot:
         self.register = register
 
     def records(self) -> Iterator[Record]:
-        self.cursor.execute(f"SELECT {COLUMNS} FROM {TABLE} ORDER BY seq")
+        cursor = self.register._scan_cursor(self.cursor)
+        cursor.execute(f"SELECT {COLUMNS} FROM {TABLE} ORDER BY seq")
         while True:
-            rows = self.cursor.fetchmany(200)
+            rows = cursor.fetchmany(200)
             if not rows:
                 return
             for row in rows:

@@ -122,6 +122,9 @@ class PostgresRegister(Register):
                        "(to_regclass(%s), to_regclass(%s), to_regclass(%s))", TABLES)
         return {row[0] for row in cursor.fetchall()}
 
+    def _scan_cursor(self, cursor: Any) -> Any:
+        return self.connection.cursor(name="kader_records_scan")  # server side: rows arrive in batches
+
     def _failure(self, exc: Exception, doing: str) -> RegisterError:
         errors = self.psycopg.errors
         if isinstance(exc, (errors.IntegrityError, errors.RaiseException)):

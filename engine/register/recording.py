@@ -161,25 +161,19 @@ def timestamp(moment: _dt.datetime) -> str:
 class Recorder:
     """Appends assessments to one register; remembers which rule sets the register already holds."""
 
-    def __init__(self, register: Register, framework: Framework, rules_root: Path, key: bytes,
-                 clock: Callable[[], _dt.datetime]):
+    def __init__(self, register: Register, framework: Framework, rules_root: Path, clock: Callable[[], _dt.datetime]):
         self.register = register
         self.framework = framework
         self.rules_root = Path(rules_root)
-        self.key = key
         self.clock = clock
 
     def append(self, prepared: Prepared) -> Record:
+        if prepared.fields["framework_hash"] != self.framework.hash:
+            raise ValueError("deze beoordeling is met een andere regelset gemaakt dan die van de Recorder")
         ruleset: RuleSet | None = None
         if not self.register.has_ruleset(self.framework.hash):
             ruleset = capture(self.rules_root, self.framework)
         return self.register.append(prepared.fields, clock=lambda: timestamp(self.clock()), ruleset=ruleset)
-
-    def record(self, case_path: Path, display: str, options: RecordingOptions, *, gemeente: str | None = None,
-               peildatum: _dt.date | None = None) -> tuple[Assessment, Record]:
-        document = read_case_document(case_path, display)
-        prepared = prepare(self.framework, document, options, self.key, gemeente=gemeente, peildatum=peildatum)
-        return prepared.assessment, self.append(prepared)
 
 
 def assess_and_record(framework: Framework, rules_root: Path, case_path: Path, display: str,
@@ -188,13 +182,14 @@ def assess_and_record(framework: Framework, rules_root: Path, case_path: Path, d
                       environ: Mapping[str, str] | None = None) -> tuple[Assessment, Record, str]:
     """`kader assess --record`: assess, and append the record; returns the assessment, the record and the register.
 
-    The case is checked (personal data, exact storage) before the pseudonym key is read and before the
-    register is opened or created, so a refused case leaves no trace.
+    The case is checked for personal data before the pseudonym key is read, and the register is opened (or
+    created) only once the case has been assessed and its stored form proven to replay, so a refused case
+    leaves no register behind.
     """
     document = read_case_document(case_path, display)
     refuse_personal_data(document)
     key = load_key(environ)
     prepared = prepare(framework, document, options, key, gemeente=gemeente, peildatum=peildatum)
     with open_register(register, create=True, environ=environ) as target:
-        record = Recorder(target, framework, rules_root, key, clock).append(prepared)
+        record = Recorder(target, framework, rules_root, clock).append(prepared)
         return prepared.assessment, record, target.location

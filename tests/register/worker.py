@@ -31,7 +31,7 @@ def main(target: str, assessor: str, count: int) -> None:
                                 where="worker")
     key = load_key()
     with open_register(target, create=True) as register:
-        recorder = Recorder(register, framework, RULES, key, lambda: _dt.datetime.now(_dt.timezone.utc))
+        recorder = Recorder(register, framework, RULES, lambda: _dt.datetime.now(_dt.timezone.utc))
         print("ready", flush=True)
         sys.stdin.readline()
         for index in range(count):
