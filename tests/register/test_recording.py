@@ -216,3 +216,21 @@ def test_the_database_itself_refuses_update_and_delete(env, tmp_path, register_u
     with open_register(register_url) as register:
         assert [r.decision for r in register.records()] == ["volgt"]
         assert register.missing_triggers() == []
+
+
+def test_a_team_role_with_only_select_and_insert_records_but_cannot_change_anything(tmp_path, pg_url):
+    owner = {"KADER_PSEUDONYM_KEY": KEY, "KADER_RULES": str(RULES), "KADER_REGISTER": pg_url}
+    case = write_case(tmp_path)
+    assert record(owner, case, "--decision", "volgt").exit_code == 0  # the owner creates the tables
+    execute(pg_url, "CREATE ROLE consulent LOGIN",
+            "GRANT SELECT, INSERT ON kader_records, kader_rulesets, kader_meta TO consulent")
+    team_url = pg_url.replace("postgresql://kader@", "postgresql://consulent@")
+    team = {**owner, "KADER_REGISTER": team_url}
+    assert record(team, case, "--decision", "wijkt_af", "--motivation", "andere situatie").exit_code == 0
+    assert kader(team, "audit").exit_code == 0
+    for statement in ("DROP TRIGGER kader_records_alleen_toevoegen ON kader_records",
+                      "ALTER TABLE kader_records DISABLE TRIGGER ALL", "DELETE FROM kader_records"):
+        with pytest.raises(Exception, match="must be owner|permission denied"):
+            execute(team_url, statement)
+    with open_register(team_url) as register:
+        assert [r.decision for r in register.records()] == ["volgt", "wijkt_af"]
