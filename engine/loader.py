@@ -78,6 +78,7 @@ class _Source:
     group: str  # "kader", a domain, "integraal" or "gemeenten"
     document: Document
     raw: bytes
+    relative: str  # the path inside the rules folder (POSIX): what the content hash names, wherever the folder is
 
 
 class Loader:
@@ -117,18 +118,15 @@ class Loader:
         except SourceError as exc:
             self.sink.extend(exc.diagnostics)
             return None
-        self.sources.append(_Source(group, document, raw))
+        self.sources.append(_Source(group, document, raw, Path(os.path.relpath(path, self.root)).as_posix()))
         return document
 
     def content_hash(self) -> str:
+        """SHA-256 over each file's path inside the rules folder and its bytes: the same files give the same
+        hash whatever the folder is called, however it is reached (a symlink) and whatever the working folder."""
         digest = hashlib.sha256()
-        for source in sorted(self.sources, key=lambda s: s.document.path):
-            relative = Path(source.document.path).as_posix()
-            try:
-                relative = Path(os.path.abspath(source.document.path)).relative_to(self.root.resolve()).as_posix()
-            except ValueError:
-                pass
-            digest.update(relative.encode() + b"\0" + hashlib.sha256(source.raw).digest())
+        for source in sorted(self.sources, key=lambda s: s.relative):
+            digest.update(source.relative.encode() + b"\0" + hashlib.sha256(source.raw).digest())
         return "sha256:" + digest.hexdigest()
 
     # ------------------------------------------------------------ entry
