@@ -178,8 +178,12 @@ def _replay(record: Record, pinned: _Pinned) -> dict | None:
 
 
 def _proposals(assessment: dict) -> list[dict]:
+    """The proposals of a stored assessment, as far as they are readable (a changed record may hold anything)."""
+    found = assessment.get("proposals")
+    if not isinstance(found, list):
+        return []
     return [{"hulpvraag": p.get("hulpvraag"), "provision": p.get("provision"), "level": p.get("level")}
-            for p in assessment.get("proposals", [])]
+            for p in found if isinstance(p, dict)]
 
 
 class _Tally:
@@ -200,8 +204,10 @@ class _Tally:
                 "motivation": record.motivation, "motivated": motivated and record.decision in DECISIONS,
                 "proposals": _proposals(assessment)})
         rungs = self.ladder.setdefault(record.gemeente, {})
-        for proposal in assessment.get("proposals", []):
-            level = proposal.get("level")
+        for proposal in _proposals(assessment):
+            level = proposal["level"]
+            if level is not None and (not isinstance(level, int) or isinstance(level, bool)):
+                continue
             key = NO_PROPOSAL if level is None else str(level)
             rungs[key] = rungs.get(key, 0) + 1
 
@@ -248,7 +254,7 @@ def audit(register: Register, *, since: _dt.date | None = None, gemeente: str | 
                 entries.append(Entry(record.seq, record.gemeente, record.case_key, record.peildatum,
                                      record.framework_hash, record.decision, record.motivation, record.case_json,
                                      assessment, in_scope))
-            except (ValueError, TypeError, KeyError):
+            except (ValueError, TypeError, KeyError, AttributeError):
                 continue  # unreadable inputs: the replay above reports this record
     missing = register.missing_triggers()
 

@@ -99,6 +99,7 @@ class Entry:
     outcome: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        _dt.date.fromisoformat(self.peildatum)  # a changed record may hold anything: refuse it here (ValueError)
         self.fingerprint = fingerprint(self.case_json, self.peildatum)
         self.outcome = outcome(self.assessment, self.decision)
         # keep only what local_items reads: a register can hold many records
@@ -150,7 +151,7 @@ def compare(a: Entry, b: Entry, pinned: Loader, replay: Replayer) -> dict | None
     overrides_a, overrides_b = _override_values(fa, a.gemeente, day), _override_values(fb, b.gemeente, day)
     changed = sorted(n for n in set(overrides_a) | set(overrides_b) if overrides_a.get(n) != overrides_b.get(n))
     explained: list[str] = []
-    if changed and fa is not None and fb is not None:
+    if changed and fa is not None and fb is not None and a.gemeente in fa.profiles and b.gemeente in fb.profiles:
         profile = fb.profiles[b.gemeente]
         swapped = replace(fb, profiles={**fb.profiles,
                                         b.gemeente: replace(profile, overrides=dict(fa.profiles[a.gemeente].overrides))})

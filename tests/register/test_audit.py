@@ -347,3 +347,18 @@ def test_an_unreachable_postgresql_server_is_a_located_error_without_the_passwor
     assert first.startswith(f"postgresql://kader:***@/register?host={tmp_path}&port=1:1:1: error[E912]: geen verbinding "
                             "met de PostgreSQL-database: ")
     assert "geheim" not in result.output
+
+
+@pytest.mark.parametrize("column, value", [
+    ("case_json", "{"), ("case_json", "[]"), ("case_json", '{"id": 1}'), ("assessment_json", "x"),
+    ("assessment_json", '{"proposals": 5}'), ("assessment_json", '{"proposals": [1, {"level": "hoog"}]}'),
+    ("peildatum", "gisteren"), ("gemeente", "amsterdam"), ("framework_hash", "sha256:onbekend"),
+    ("recorded_at", ""), ("prev_hash", "x"), ("hash", "x"), ("assessor", "iemand anders")])
+def test_an_audit_of_a_record_changed_into_anything_reports_it_and_never_crashes(three, register_url, column, value):
+    drop_triggers(register_url)
+    sql(register_url, f"UPDATE kader_records SET {column} = ? WHERE seq = 3", (value,))
+    result = kader(three, "audit", "--format", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["chain_ok"] is False and report["first_broken"]["seq"] == 3
+    assert kader(three, "audit").exit_code == 1 and kader(three, "audit", "--format", "html").exit_code == 1
