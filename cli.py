@@ -96,6 +96,22 @@ def _print_json(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
+class Decision(str, Enum):
+    volgt = "volgt"
+    wijkt_af = "wijkt_af"
+
+
+class AuditFormat(str, Enum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+RegisterOption = Annotated[Optional[str], typer.Option(
+    "--register", show_default=False, metavar="URL",
+    help="Register: een SQLite-bestand (standaard kader-register.sqlite, of $KADER_REGISTER) of postgresql://...")]
+
+
 @app.command()
 @handles_errors
 def assess(
@@ -104,11 +120,29 @@ def assess(
     peildatum: PeildatumOption = None,
     format: Annotated[TableOrJson, typer.Option("--format", help="Tabel voor mensen of JSON volgens het contract.")] = TableOrJson.table,
     rules: RulesOption = None,
+    record: Annotated[bool, typer.Option("--record", help="Leg de beoordeling vast in het register.")] = False,
+    assessor: Annotated[Optional[str], typer.Option("--assessor", metavar="ID", show_default=False,
+                                                    help="Met --record: wie beoordeelt (medewerkerskenmerk).")] = None,
+    decision: Annotated[Optional[Decision], typer.Option("--decision", show_default=False,
+                                                         help="Met --record: volgt het voorstel of wijkt_af.")] = None,
+    motivation: Annotated[Optional[str], typer.Option("--motivation", metavar="TEXT", show_default=False,
+                                                      help="Met --record: de reden; verplicht bij wijkt_af.")] = None,
+    register: RegisterOption = None,
 ) -> None:
     """Beoordeel een casus: voorstel per hulpvraag, waarom en waarom niet lichter, aanspraken, termijnen."""
+    from engine import register as registers
+    options = registers.recording_options(record, assessor=assessor, decision=decision.value if decision else None,
+                                          motivation=motivation, register=register, where=display_path(case))
     framework = engine.load_framework(rules)
-    result = engine.assess(framework, engine.load_case(framework, case, display_path(case)),
-                           gemeente=gemeente.value if gemeente else None, peildatum=_day(peildatum))
+    context = dict(gemeente=gemeente.value if gemeente else None, peildatum=_day(peildatum))
+    if options is None:
+        result = engine.assess(framework, engine.load_case(framework, case, display_path(case)), **context)
+    else:
+        result, entry, location = registers.assess_and_record(
+            framework, rules or default_rules_dir(), case, display_path(case), options, register=register,
+            clock=lambda: _dt.datetime.now(_dt.timezone.utc), **context)
+        _console(stderr=True).print(f"vastgelegd: record {entry.seq} in {location} (casus {entry.case_key[:24]}…, "
+                                    f"regelset {entry.framework_hash[:19]}…, {entry.decision})", soft_wrap=True)
     if format is TableOrJson.json:
         _print_json(result.to_json_text())
         return
@@ -182,6 +216,32 @@ def test_scenarios(
         from views.reports import render_test
         render_test(_console(), results)
     raise typer.Exit(1 if failed or not results else 0)
+
+
+@app.command()
+@handles_errors
+def audit(
+    register: RegisterOption = None,
+    since: Annotated[Optional[_dt.datetime], typer.Option("--since", formats=["%Y-%m-%d"], show_default=False,
+                                                          help="Alleen records vastgelegd op of na deze datum.")] = None,
+    gemeente: Annotated[Optional[Gemeente], typer.Option("--gemeente", show_default=False,
+                                                         help="Alleen records van deze gemeente.")] = None,
+    format: Annotated[AuditFormat, typer.Option("--format", help="Tabel, JSON of een losse HTML-pagina.")] = AuditFormat.table,
+) -> None:
+    """Controleer een register: keten ongeschonden, elk record reproduceerbaar, afwijkingen en ongelijke behandeling."""
+    from engine import register as registers
+    with registers.open_register(register) as target:
+        report = registers.audit(target, since=_day(since), gemeente=gemeente.value if gemeente else None)
+    if format is AuditFormat.json:
+        from engine.assessment import dumps
+        _print_json(dumps(report.to_json()))
+    elif format is AuditFormat.html:
+        from views.audit_html import render_audit_html
+        sys.stdout.write(render_audit_html(report))
+    else:
+        from views.audit import render_audit
+        render_audit(_console(), report)
+    raise typer.Exit(report.exit_code)
 
 
 def main() -> None:

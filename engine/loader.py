@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -82,18 +81,10 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-@dataclass
-class _Source:
-    group: str  # "kader", a domain, "integraal" or "gemeenten"
-    document: Document
-    raw: bytes
-
-
 class Loader:
     def __init__(self, root: Path):
         self.root = root
         self.sink = DiagnosticSink()
-        self.sources: list[_Source] = []
         self.kader: KaderFile | None = None
         self.kader_doc: Document | None = None
         self.symbols: dict[str, Any] = {}
@@ -122,16 +113,10 @@ class Loader:
     def read(self, path: Path, group: str) -> Document | None:
         shown = display_path(path)
         try:
-            raw = path.read_bytes()
-        except OSError:
-            raw = b""
-        try:
-            document = read_document(path, shown)
+            return read_document(path, shown)
         except SourceError as exc:
             self.sink.extend(exc.diagnostics)
             return None
-        self.sources.append(_Source(group, document, raw))
-        return document
 
     # ------------------------------------------------------------ entry
 

@@ -1,0 +1,174 @@
+"""What both register backends share: the schema's columns, appending under a lock, reading in order.
+
+A backend (SQLite, PostgreSQL) supplies the connection, the DDL with its
+append-only triggers, and two transactions: `_append_transaction` holds the
+one lock that serialises appends (so the chain stays a line), `_read_transaction`
+gives a consistent snapshot. Everything else is written once, here.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Callable, Iterator
+
+from .errors import RegisterError, register_error
+from .records import FIELDS, GENESIS, Record, seal
+from .store import RuleSet
+
+TABLE = "kader_records"
+RULESETS = "kader_rulesets"
+META = "kader_meta"
+TABLES = (META, RULESETS, TABLE)
+APPEND_ONLY = "kader-register: alleen toevoegen is toegestaan; wijzigen en verwijderen worden geweigerd"
+
+COLUMNS = ", ".join(FIELDS)
+CHECKS = (
+    "CHECK (seq >= 1)",
+    "CHECK (decision IN ('volgt', 'wijkt_af'))",
+    "CHECK (decision = 'volgt' OR (motivation IS NOT NULL AND length(trim(motivation)) > 0))",
+)
+
+
+def column_definitions(seq_type: str) -> str:
+    columns = [f"seq {seq_type} PRIMARY KEY"]
+    columns += [f"{name} TEXT" + (" NOT NULL" if name != "motivation" else "") for name in FIELDS[1:]]
+    columns += ["UNIQUE (hash)", "UNIQUE (prev_hash)", *CHECKS]
+    return ",\n  ".join(columns)
+
+
+class Register:
+    """An append-only, hash-chained register of assessments."""
+
+    backend = ""
+    placeholder = "?"
+
+    def __init__(self, location: str):
+        self.location = location  # path or URL (without password), for messages
+        self._known_rulesets: set[str] = set()
+
+    # ------------------------------------------------------------ supplied by a backend
+
+    expected_triggers: frozenset[str] = frozenset()  # the append-only triggers the schema creates
+    database_errors: tuple[type[Exception], ...] = ()  # the driver's errors, mapped by `_failure`
+
+    def _append_transaction(self) -> AbstractContextManager[Any]:
+        """A write transaction holding the one append lock; yields a cursor."""
+        raise NotImplementedError
+
+    def _read_transaction(self) -> AbstractContextManager[Any]:
+        """A read transaction on one consistent snapshot; yields a cursor."""
+        raise NotImplementedError
+
+    def _trigger_names(self, cursor: Any) -> set[str]:
+        raise NotImplementedError
+
+    def _scan_cursor(self, cursor: Any) -> Any:
+        """A cursor to stream every record through (inside the read transaction of `cursor`)."""
+        return cursor
+
+    def _failure(self, exc: Exception, doing: str) -> RegisterError:
+        """The driver error `exc`, met while `doing`, as a located RegisterError."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ shared
+
+    def __enter__(self) -> "Register":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def sql(self, text: str) -> str:
+        return text.replace("?", self.placeholder)
+
+    def has_ruleset(self, ruleset_hash: str) -> bool:
+        if ruleset_hash in self._known_rulesets:
+            return True
+        if self.ruleset_text(ruleset_hash) is not None:
+            self._known_rulesets.add(ruleset_hash)
+            return True
+        return False
+
+    def ruleset_text(self, ruleset_hash: str) -> str | None:
+        try:
+            with self._read_transaction() as cursor:
+                cursor.execute(self.sql(f"SELECT files FROM {RULESETS} WHERE hash = ?"), (ruleset_hash,))
+                row = cursor.fetchone()
+        except self.database_errors as exc:
+            raise self._failure(exc, "lezen") from None
+        return row[0] if row else None
+
+    def append(self, fields: dict[str, Any], *, clock: Callable[[], str], ruleset: RuleSet | None = None) -> Record:
+        """Append one record after the current head, atomically; `clock()` gives its time, taken under the lock."""
+        try:
+            with self._append_transaction() as cursor:
+                cursor.execute(f"SELECT seq, hash FROM {TABLE} ORDER BY seq DESC LIMIT 1")
+                head = cursor.fetchone()
+                seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
+                record = seal(seq, prev_hash, recorded_at=clock(), **fields)
+                if ruleset is not None:
+                    cursor.execute(self.sql(f"INSERT INTO {RULESETS} (hash, files) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING"),
+                                   (ruleset.hash, ruleset.to_text()))
+                marks = ", ".join("?" * len(FIELDS))
+                cursor.execute(self.sql(f"INSERT INTO {TABLE} ({COLUMNS}) VALUES ({marks})"), record.row())
+        except self.database_errors as exc:
+            raise self._failure(exc, "vastleggen") from None
+        if ruleset is not None:
+            self._known_rulesets.add(ruleset.hash)
+        return record
+
+    @contextmanager
+    def snapshot(self) -> Iterator["Snapshot"]:
+        """One consistent view of the register: every stored rule set, and the records in order of seq."""
+        try:
+            with self._read_transaction() as cursor:
+                cursor.execute(f"SELECT hash, files FROM {RULESETS}")
+                yield Snapshot(cursor, dict(cursor.fetchall()), self)
+        except self.database_errors as exc:
+            raise self._failure(exc, "lezen") from None
+
+    def records(self) -> list[Record]:
+        with self.snapshot() as view:
+            return list(view.records())
+
+    def count(self) -> int:
+        try:
+            with self._read_transaction() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {TABLE}")
+                return int(cursor.fetchone()[0])
+        except self.database_errors as exc:
+            raise self._failure(exc, "lezen") from None
+
+    def missing_triggers(self) -> list[str]:
+        """The append-only triggers that are no longer there (someone dropped them)."""
+        try:
+            with self._read_transaction() as cursor:
+                present = self._trigger_names(cursor)
+        except self.database_errors as exc:
+            raise self._failure(exc, "lezen") from None
+        return sorted(self.expected_triggers - present)
+
+
+def not_a_register(location: str, why: str) -> RegisterError:
+    return register_error("E910", f"dit is geen kader-register: {why}; het bestand is niet aangeraakt", location,
+                          hint="geef met --register of $KADER_REGISTER een register op, of een nieuw pad")
+
+
+class Snapshot:
+    def __init__(self, cursor: Any, rulesets: dict[str, str], register: Register):
+        self.cursor = cursor
+        self.rulesets = rulesets  # framework hash -> stored files (see store.RuleSet)
+        self.register = register
+
+    def records(self) -> Iterator[Record]:
+        cursor = self.register._scan_cursor(self.cursor)
+        cursor.execute(f"SELECT {COLUMNS} FROM {TABLE} ORDER BY seq")
+        while True:
+            rows = cursor.fetchmany(200)
+            if not rows:
+                return
+            for row in rows:
+                yield Record.from_row(row)

@@ -1,0 +1,187 @@
+"""The default register: one SQLite file, in WAL mode, mode 0600, append-only by triggers.
+
+Opening is careful not to touch what is not ours: a file is first checked by its
+header (SQLite's magic and our application id) without opening it as a
+database; a SQLite database with other tables is refused before anything is
+written; a register is checked with `PRAGMA quick_check` before use, so a
+damaged register gives a clear error instead of being appended to.
+
+Appends run under `BEGIN IMMEDIATE`, which takes SQLite's single write lock
+before the head of the chain is read: two processes can never append after
+the same record. Commits are `synchronous=FULL`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .base import APPEND_ONLY, META, RULESETS, TABLE, TABLES, Register, column_definitions, not_a_register
+from .errors import RegisterError, register_error
+from .records import FORMAT
+
+MAGIC = b"SQLite format 3\x00"
+APPLICATION_ID = 0x4B414452  # "KADR"
+BUSY_TIMEOUT_SECONDS = 60
+
+_TRIGGERS = {f"{table}_{what}": (table, event) for table in TABLES
+             for what, event in (("geen_wijziging", "UPDATE"), ("geen_verwijdering", "DELETE"))}
+
+
+def _schema() -> list[str]:
+    statements = [
+        f"CREATE TABLE {META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        f"CREATE TABLE {RULESETS} (hash TEXT PRIMARY KEY, files TEXT NOT NULL)",
+        f"CREATE TABLE {TABLE} (\n  {column_definitions('INTEGER')}\n)",
+        f"CREATE INDEX {TABLE}_gemeente ON {TABLE} (gemeente, recorded_at)",
+    ]
+    for name, (table, event) in _TRIGGERS.items():
+        statements.append(f"CREATE TRIGGER {name} BEFORE {event} ON {table} "
+                          f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END")
+    statements.append(f"INSERT INTO {META} (key, value) VALUES ('format', '{FORMAT}')")
+    statements.append(f"PRAGMA application_id = {APPLICATION_ID}")
+    return statements
+
+
+class SqliteRegister(Register):
+    backend = "sqlite"
+    database_errors = (sqlite3.Error,)
+    expected_triggers = frozenset(_TRIGGERS)
+
+    def __init__(self, path: Path, *, create: bool):
+        super().__init__(str(path))
+        self.path = path
+        self._check_file(create)
+        try:
+            self.connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise register_error("E912", f"register kan niet worden geopend: {exc}", self.location) from None
+        try:
+            self.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+            self.connection.execute("PRAGMA synchronous = FULL")
+            if not self._has_schema():
+                if not create:
+                    raise not_a_register(self.location, "de database heeft geen registertabellen")
+                self._create_schema()
+            elif create:
+                self._check_private()
+            self._check_integrity()
+        except RegisterError:
+            self.connection.close()
+            raise
+        except sqlite3.Error as exc:
+            self.connection.close()
+            raise self._failure(exc, "openen") from None
+
+    # ------------------------------------------------------------ opening
+
+    def _check_file(self, create: bool) -> None:
+        """Check the file by its header without opening it as a database (an empty file is a new register)."""
+        path = self.path
+        if not path.exists():
+            if not create:
+                raise register_error("E912", "register bestaat niet", self.location)
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass  # another process created it a moment ago
+            except OSError as exc:
+                raise register_error("E912", f"register kan niet worden aangemaakt: {exc.strerror}", self.location) from None
+        try:
+            info = path.stat()
+            with open(path, "rb") as handle:
+                header = handle.read(100)
+        except OSError as exc:
+            raise register_error("E912", f"register kan niet worden gelezen: {exc.strerror}", self.location) from None
+        if not stat.S_ISREG(info.st_mode):
+            raise not_a_register(self.location, "het is geen gewoon bestand")
+        if header and (len(header) < 100 or not header.startswith(MAGIC)):
+            raise not_a_register(self.location, "het bestand is geen SQLite-database")
+        if header and int.from_bytes(header[68:72], "big") not in (0, APPLICATION_ID):
+            raise not_a_register(self.location, "het is een SQLite-database van een ander programma")
+
+    def _check_private(self) -> None:
+        mode = self.path.stat().st_mode
+        if mode & 0o077:
+            raise register_error("E913", f"register is toegankelijk voor anderen (modus {stat.S_IMODE(mode):04o})",
+                                 self.location, hint=f"chmod 600 {self.location}")
+
+    def _has_schema(self) -> bool:
+        tables = {row[0] for row in self.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if META in tables:
+            row = self.connection.execute(f"SELECT value FROM {META} WHERE key = 'format'").fetchone()
+            if row is None or row[0] != FORMAT:
+                found = row[0] if row else "geen"
+                raise register_error("E915", f"onbekend registerformaat '{found}' (deze versie kent {FORMAT})",
+                                     self.location)
+            return True
+        if tables:
+            raise not_a_register(self.location, "de SQLite-database heeft andere tabellen")
+        return False
+
+    def _create_schema(self) -> None:
+        connection = self.connection
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if not self._has_schema():  # another process may have created it while we waited for the lock
+                for statement in _schema():
+                    connection.execute(statement)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        os.chmod(self.path, 0o600)
+
+    def _check_integrity(self) -> None:
+        rows = [row[0] for row in self.connection.execute("PRAGMA quick_check")]
+        if rows != ["ok"]:
+            raise register_error("E911", f"register is beschadigd: {rows[0]}", self.location,
+                                 hint="zet een reservekopie terug; het register is niet aangeraakt")
+
+    # ------------------------------------------------------------ transactions
+
+    @contextmanager
+    def _append_transaction(self) -> Iterator[sqlite3.Cursor]:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+    @contextmanager
+    def _read_transaction(self) -> Iterator[sqlite3.Cursor]:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+    def _trigger_names(self, cursor: sqlite3.Cursor) -> set[str]:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {row[0] for row in cursor.fetchall()}
+
+    def _failure(self, exc: Exception, doing: str) -> RegisterError:
+        text = str(exc)
+        if isinstance(exc, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
+            return register_error("E911", f"register is beschadigd ({text})", self.location,
+                                  hint="zet een reservekopie terug; het register is niet aangeraakt")
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+            return register_error("E916", f"register is bezet: {doing} lukte niet binnen {BUSY_TIMEOUT_SECONDS} s",
+                                  self.location)
+        if isinstance(exc, sqlite3.IntegrityError):
+            return register_error("E917", f"de database weigerde het {doing}: {text}", self.location)
+        return register_error("E918", f"{doing} mislukt: {text}", self.location)
+
+    def close(self) -> None:
+        self.connection.close()

@@ -1,0 +1,121 @@
+"""Fixtures for the register: both backends (SQLite file, real PostgreSQL server), a fixed pseudonym key, cases."""
+
+from __future__ import annotations
+
+import copy
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .pg import INSTALL_HINT, Cluster, find_bindir
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES = ROOT / "rules"
+EXAMPLE = ROOT / "scenarios" / "voorbeelden" / "gezin-soest.yaml"
+KEY = "test-sleutel-0123456789abcdef"
+
+# A household of one with a Wmo request (maatwerk huishoudelijke hulp) and a request for bijstand.
+CASE = {
+    "id": "casus-0042",
+    "gemeente": "soest",
+    "peildatum": "2026-03-01",
+    "melddatum": "2026-02-20",
+    "huishouden": {"personen": [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1980-05-01", "beperkt": True}],
+                   "woonsituatie": "huurwoning"},
+    "inkomen": [{"persoon": "p1", "soort": "loon", "netto_per_maand": "850.00"}],
+    "vermogen": {"totaal": "1200.00"},
+    "hulpvragen": [
+        {"id": "hv1", "domein": "wmo", "onderwerp": "huishouden", "persoon": "p1",
+         "feiten": {"mantelzorg_beschikbaar": False, "eigen_kracht_toereikend": False,
+                    "algemeen_gebruikelijke_voorziening": False, "regie_over_huishouden": False}},
+        {"id": "hv2", "domein": "werk_inkomen", "onderwerp": "levensonderhoud", "persoon": "p1",
+         "feiten": {"voorliggende_voorziening": False}},
+    ],
+    "signalen": [],
+}
+
+
+def case_data(**changes) -> dict:
+    data = copy.deepcopy(CASE)
+    data.update(changes)
+    return data
+
+
+def write_case(folder: Path, name: str = "casus.yaml", **changes) -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(case_data(**changes), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.fail(INSTALL_HINT, pytrace=False)
+    cluster = Cluster(bindir)
+    try:
+        cluster.start()
+    except Exception:
+        cluster.stop()
+        raise
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture()
+def pg_url(pg_cluster) -> str:
+    """A fresh, empty PostgreSQL database on the throwaway server."""
+    return pg_cluster.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def register_url(request, tmp_path) -> str:
+    """A register location for each backend: a new SQLite path, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "kader-register.sqlite")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture()
+def env(tmp_path, register_url) -> dict:
+    """The environment of an assessor: the pseudonym key, the register, the rules."""
+    return {"KADER_PSEUDONYM_KEY": KEY, "KADER_REGISTER": register_url, "KADER_RULES": str(RULES),
+            "HOME": str(tmp_path / "home"), "COLUMNS": "160", "NO_COLOR": "1"}
+
+
+def execute(url: str, *statements: str) -> None:
+    """Run SQL directly against a register, behind the tool's back."""
+    if url.startswith("postgresql://"):
+        import psycopg
+        with psycopg.connect(url, autocommit=True) as connection:
+            for statement in statements:
+                connection.execute(statement)
+        return
+    connection = sqlite3.connect(url, isolation_level=None)
+    try:
+        for statement in statements:
+            connection.execute(statement)
+    finally:
+        connection.close()
+
+
+def drop_triggers(url: str) -> None:
+    from engine.register.base import TABLES
+    if url.startswith("postgresql://"):
+        import psycopg
+        with psycopg.connect(url, autocommit=True) as connection:
+            for table in TABLES:
+                rows = connection.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = %s::regclass",
+                                          (table,)).fetchall()
+                for (name,) in rows:
+                    connection.execute(f"DROP TRIGGER {name} ON {table}")
+        return
+    connection = sqlite3.connect(url, isolation_level=None)
+    try:
+        names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
+        for name in names:
+            connection.execute(f"DROP TRIGGER {name}")
+    finally:
+        connection.close()
