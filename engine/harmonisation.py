@@ -22,7 +22,7 @@ from typing import Any
 from .case import Case
 from .evaluate import assess
 from .framework import Framework
-from .ir import Ref, references, walk
+from .ir import Ref, references, walk  # noqa: F401
 
 
 @dataclass
@@ -79,7 +79,23 @@ class Dependencies:
                     found |= closure[base]
             return found
 
-        self.rules = {rule_id: frozenset(reach(references(rule.when))) for rule_id, rule in framework.rules.items()}
+        direct = {rule_id: reach(rule.references) for rule_id, rule in framework.rules.items()}
+        rules: dict[str, frozenset[str]] = {}
+
+        def through_findings(rule_id: str, seen: frozenset) -> frozenset[str]:
+            # an override point can reach a rule through a finding another rule asserts
+            if rule_id in rules:
+                return rules[rule_id]
+            found = set(direct[rule_id])
+            for ref in framework.rules[rule_id].finding_refs:
+                for producer in framework.producers.get(ref.name, ()):
+                    if producer.id not in seen:
+                        found |= through_findings(producer.id, seen | {producer.id})
+            if not seen - {rule_id}:
+                rules[rule_id] = frozenset(found)
+            return frozenset(found)
+
+        self.rules = {rule_id: through_findings(rule_id, frozenset({rule_id})) for rule_id in framework.rules}
         self.entitlements: dict[str, frozenset[str]] = {}
         for entitlement in framework.entitlements.values():
             refs: set[str] = set()

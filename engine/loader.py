@@ -62,6 +62,7 @@ from .vocabulary import (
 )
 
 RULES_ENV = "KADER_RULES"
+GEMEENTE = "casus.gemeente"
 PROFILES_DIR = "gemeenten"
 
 
@@ -408,7 +409,7 @@ class Loader:
 
     def expr(self, text: str, document: Document, loc: tuple, vocabulary: Vocabulary, context: Context) -> Any:
         try:
-            return parse(text, vocabulary, context)
+            node = parse(text, vocabulary, context)
         except ExpressionError as exc:
             for problem in exc.problems:
                 if problem.code == "E201" and problem.subject in self.broken:
@@ -416,6 +417,14 @@ class Loader:
                 self.sink.error(problem.code, problem.message, expression_span(document, loc, text, problem.col),
                                 hint=problem.hint)
             return None
+        if GEMEENTE in references(node):
+            self.sink.error("E170", "het kader is voor alle drie gemeenten gelijk: een regel of formule mag niet naar "
+                            f"de gemeente zelf kijken ({GEMEENTE})",
+                            expression_span(document, loc, text, text.find(GEMEENTE)),
+                            hint="gemeentelijke ruimte loopt via override-punten, lokale voorzieningen (niveau 1) "
+                                 "en minimaregelingen in gemeenten/")
+            return None
+        return node
 
     def vocabulary(self, domain: str | None) -> Vocabulary:
         if domain is None or domain not in self.kader.domains:

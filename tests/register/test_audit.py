@@ -252,7 +252,7 @@ def test_differences_from_an_override_point_are_allowed(env, tmp_path, rules_cop
     assert report["unequal_treatment"] == []
 
 
-def test_a_rule_that_reads_the_municipality_outside_the_override_points_is_named(env, tmp_path, rules_copy):
+def test_a_rule_that_reads_the_municipality_cannot_be_loaded_let_alone_recorded(env, tmp_path, rules_copy):
     rules = rules_copy / "wmo" / "voorzieningen.yaml"
     rules.write_text(rules.read_text().replace("rules:\n", (
         "rules:\n"
@@ -264,14 +264,11 @@ def test_a_rule_that_reads_the_municipality_outside_the_override_points_is_named
         "      - floor: 4\n"
         "    reason: in Baarn altijd specialistisch\n\n"), 1))
     env = {**env, "KADER_RULES": str(rules_copy)}
-    record(env, write_case(tmp_path))
-    record(env, write_case(tmp_path, gemeente="baarn"))
-    _, report = audit_json(env)
-    [finding] = report["unequal_treatment"]
-    assert finding["differences"][0]["item"] == "voorstel hv1"
-    assert finding["differences"][0]["a"] == {"provision": "wmo.hbh_maatwerk", "level": 3, "status": "voorstel"}
-    assert finding["cause"] == ("het kader maakt buiten de override-punten onderscheid naar gemeente in: "
-                                "wmo.hh.alleen_in_baarn")
+    result = kader(env, "assess", write_case(tmp_path, gemeente="baarn"), "--record", "--assessor", "a1",
+                   "--decision", "volgt")
+    assert result.exit_code == 1
+    assert "error[E170]: het kader is voor alle drie gemeenten gelijk" in result.stderr
+    assert "KADER_REGISTER" not in env or not Path(env["KADER_REGISTER"]).exists()
 
 
 # ---------------------------------------------------------------- not a register, or a damaged one
