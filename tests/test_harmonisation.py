@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
-
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import yaml
