@@ -92,7 +92,10 @@ def _casus(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date)
         if case.aanvraagdatum is not None:
             facts["casus.dagen_melding_tot_aanvraag"] = (case.aanvraagdatum - case.melddatum).days
     if case.inkomen is not None:
-        facts["casus.inkomen"] = sum((amount for _, _, amount in case.inkomen), Decimal("0.00"))
+        # the bijstand unit: aanvrager and partner (a lodger's or a child's earnings are not theirs)
+        gezin = {p.id for p in case.personen if p.rol in ("aanvrager", "partner")}
+        facts["casus.inkomen"] = sum((amount for who, _, amount in case.inkomen if who in gezin), Decimal("0.00"))
+        facts["huishouden.inkomen"] = sum((amount for _, _, amount in case.inkomen), Decimal("0.00"))
     if case.vermogen is not None:
         facts["casus.vermogen"] = case.vermogen
     for key, info in framework.facts.items():

@@ -18,7 +18,8 @@ from .framework import Framework, RuleDef
 from .ir import references
 
 QUESTIONS = {
-    "casus.inkomen": "Wat is het netto inkomen van het huishouden per maand? (inkomen)",
+    "casus.inkomen": "Wat is het netto inkomen van de aanvrager en zijn partner per maand? (inkomen)",
+    "huishouden.inkomen": "Wat is het netto inkomen per maand van iedereen in het huishouden? (inkomen)",
     "casus.vermogen": "Wat is het in aanmerking te nemen vermogen van het huishouden? (vermogen.totaal)",
     "huishouden.woonsituatie": "Wat is de woonsituatie? (huishouden.woonsituatie)",
     "melddatum": "Op welke datum is de melding gedaan? (melddatum)",

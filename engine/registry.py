@@ -54,11 +54,13 @@ HOUSEHOLD_FACTS: tuple[Builtin, ...] = (
     Builtin("huishouden.aantal_minderjarige_kinderen", GEHEEL, "aantal kinderen jonger dan 18", CONTRACT),
     Builtin("huishouden.heeft_partner", BOOL, "aanvrager heeft een partner in het huishouden", CONTRACT),
     Builtin("huishouden.jongste_kind_leeftijd", GEHEEL, "leeftijd van het jongste kind", CONTRACT),
+    Builtin("huishouden.inkomen", GELD, "netto inkomen per maand van alle personen in het huishouden samen", CONTRACT),
 )
 
 CASE_FACTS: tuple[Builtin, ...] = (
     Builtin("casus.gemeente", TEKST, "gemeente", CONTRACT, ("baarn", "bunschoten", "soest")),
-    Builtin("casus.inkomen", GELD, "netto inkomen van het huishouden per maand", CONTRACT),
+    Builtin("casus.inkomen", GELD, "netto inkomen per maand van de aanvrager en zijn partner (het gezin, "
+            "Participatiewet art. 4 lid 1 onder c); inkomen van kinderen en huisgenoten telt niet mee", CONTRACT),
     Builtin("casus.vermogen", GELD, "in aanmerking te nemen vermogen van het huishouden", CONTRACT),
     Builtin("casus.aantal_domeinen", GEHEEL, "aantal domeinen met een hulpvraag", CONTRACT),
     Builtin("casus.domeinen", LIJST, "domeinen met een hulpvraag", CONTRACT),

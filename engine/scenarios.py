@@ -142,8 +142,15 @@ def compare(expected: Expected, actual: dict, fired: list[str]) -> list[dict]:
                                     "message": f"geen {section[:-1] if section != 'proposals' else 'proposal'} met "
                                                f"{key} {item.get(key)!r}"})
                 continue
-            projected = _project(item, matches[0])
-            diff = DeepDiff(item, projected, verbose_level=2, ignore_order=False)
+            # the same signal can stand once per hulpvraag and once for the casus: take a candidate that matches
+            diff = None
+            for candidate in matches:
+                diff = DeepDiff(item, _project(item, candidate), verbose_level=2, ignore_order=False)
+                if not diff:
+                    break
+            if not diff:
+                continue
+            diff = DeepDiff(item, _project(item, matches[0]), verbose_level=2, ignore_order=False)
             for kind, changes in diff.to_dict().items():
                 for where, change in (changes.items() if isinstance(changes, dict) else []):
                     if kind in ("values_changed", "type_changes"):

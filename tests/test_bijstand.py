@@ -139,5 +139,14 @@ def test_missing_income_and_vermogen_are_asked_for(framework):
     item = next(e for e in result.entitlements if e["id"] == "algemene_bijstand")
     assert item["eligible"] is None and item["bedrag"] is None
     asked = {m["fact"]: m["question"] for m in result.missing_facts}
-    assert asked["casus.inkomen"] == "Wat is het netto inkomen van het huishouden per maand? (inkomen)"
+    assert asked["casus.inkomen"] == "Wat is het netto inkomen van de aanvrager en zijn partner per maand? (inkomen)"
     assert asked["casus.vermogen"].startswith("Wat is het in aanmerking te nemen vermogen")
+
+
+def test_a_lodgers_income_is_not_the_claimants(framework):
+    people = [person("p1", "aanvrager", "1980-05-01"), person("h1", "huisgenoot", "1990-01-01")]
+    case = make_case(framework, huishouden={"personen": people, "woonsituatie": "huurwoning"},
+                     inkomen=[{"persoon": "p1", "soort": "loon", "netto_per_maand": "200.00"},
+                              {"persoon": "h1", "soort": "loon", "netto_per_maand": "2500.00"}])
+    item = next(e for e in engine.assess(framework, case).entitlements if e["id"] == "algemene_bijstand")
+    assert (item["eligible"], item["norm"], item["bedrag"]) == (True, "1001.07", "801.07")  # kostendelersnorm A = 2
