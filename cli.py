@@ -131,6 +131,9 @@ def explain(
     gemeente: GemeenteOption = None,
     peildatum: PeildatumOption = None,
     format: Annotated[TextOrJson, typer.Option("--format", help="Boom voor mensen of JSON met het spoor.")] = TextOrJson.text,
+    counterfactual: Annotated[bool, typer.Option("--counterfactual", help="Toon per drempel (norm, vermogensgrens, "
+                                                 "minimapercentage, leeftijd) de kleinste verandering van één feit die de "
+                                                 "uitkomst omdraait, gecontroleerd door opnieuw te beoordelen.")] = False,
     rules: RulesOption = None,
 ) -> None:
     """Leg een beoordeling uit: welke regels vuurden, met wetsartikel, en welke feiten nog ontbreken."""
@@ -141,11 +144,23 @@ def explain(
             "E700", f"onbekende hulpvraag '{hulpvraag}'; de casus heeft " + ", ".join(hv.id for hv in case_obj.hulpvragen),
             engine.Span(display_path(case), 1, 1)))
     result = engine.assess(framework, case_obj, gemeente=gemeente.value if gemeente else None, peildatum=_day(peildatum))
+    found = None
+    if counterfactual:
+        from engine.counterfactual import counterfactuals
+        found = counterfactuals(framework, case_obj, gemeente=result.gemeente, peildatum=result.peildatum,
+                                assessment=result)
     if format is TextOrJson.json:
-        _print_json(result.to_json_text(trace=True))
+        if found is None:
+            _print_json(result.to_json_text(trace=True))
+        else:
+            from engine.assessment import dumps
+            _print_json(dumps({**result.to_json(trace=True), "counterfactuals": [c.to_json() for c in found]}))
         return
     from views.assessment import render_explanation
     render_explanation(_console(), result, framework, hulpvraag)
+    if found is not None:
+        from views.counterfactual import render_counterfactuals
+        render_counterfactuals(_console(), [c.to_json() for c in found], hulpvraag)
 
 
 @app.command()
@@ -272,6 +287,29 @@ def impact(
         from views.impact import render_impact
         render_impact(_console(), data, limit=limit)
     raise typer.Exit(1 if report.errors else 0)
+
+
+@app.command("compare-gemeenten")
+@handles_errors
+def compare_gemeenten(
+    cases: CasesArgument = None,
+    format: Annotated[TableOrJson, typer.Option("--format", help="Tabel of JSON.")] = TableOrJson.table,
+    limit: Annotated[int, typer.Option("--limit", help="Toon in de tabel ten hoogste zoveel harmonisatiefouten.")] = 50,
+    rules: RulesOption = None,
+) -> None:
+    """Beoordeel elke casus in alle drie gemeenten: elk verschil met zijn oorzaak, en verschillen zonder oorzaak als fout."""
+    from engine.gemeenten import compare_gemeenten as run
+    report = run(engine.load_framework(rules), cases or [Path(__file__).resolve().parent / "scenarios"])
+    if report.errors:
+        from views.reports import render_diagnostics
+        render_diagnostics(_console(stderr=True), report.errors)
+    if format is TableOrJson.json:
+        from engine.assessment import dumps
+        _print_json(dumps(report.to_json()))
+    else:
+        from views.gemeenten import render_gemeenten
+        render_gemeenten(_console(), report.to_json(), limit=limit)
+    raise typer.Exit(1 if report.defects or report.errors else 0)
 
 
 def main() -> None:
