@@ -29,7 +29,7 @@ from .evaluate import assess
 from .facts import build_facts
 from .framework import INTEGRAAL, Framework
 from .ir import GEHEEL, GELD, NUMERIC, And, Arith, Cmp, Lit, Not, Or, Ref, render, walk
-from .reach import Reach, base_key
+from .reach import Reach, base_key, fact_info
 from .termijnen import age
 
 MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
@@ -134,7 +134,7 @@ class _Finder:
             person = hv.persoon
         if base in AGES:
             return (key, person) if person is not None else None
-        info = self.framework.facts.get(base)
+        info = fact_info(self.framework, base, hv.domein if hv is not None else None)
         if info is None or info.declared_in is None:
             return None
         if base.startswith("persoon.") and person is not None and base in self.case.person(person).facts:
@@ -214,7 +214,7 @@ def _unit(framework: Framework, fact: str) -> str:
     base = base_key(fact)
     if base in AGES:
         return AGES[base]
-    info = framework.facts.get(base)
+    info = fact_info(framework, base)
     if base in ("casus.inkomen", "casus.vermogen") or (info is not None and info.type == GELD):
         return "EUR"
     return ""
@@ -224,7 +224,7 @@ def _step(framework: Framework, fact: str) -> Decimal:
     base = base_key(fact)
     if base in ("casus.inkomen", "casus.vermogen"):
         return Decimal("0.01")
-    info = framework.facts.get(base)
+    info = fact_info(framework, base)
     if base in AGES or (info is not None and info.type == GEHEEL):
         return Decimal(1)
     return Decimal("0.01")

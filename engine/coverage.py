@@ -28,7 +28,7 @@ from .calc import UNKNOWN, compile_closure
 from .facts import build_facts
 from .framework import Framework
 from .ir import references
-from .reach import base_key
+from .reach import base_key, declared_facts
 
 _ARTICLE = re.compile(r"\bart(?:ikel|\.)\s*(\d+[a-z]?(?:[.:]\d+[a-z]?)*(?:\s*-\s*\d+[a-z]?(?:\.\d+[a-z]?)*)?)")
 _MORE = re.compile(r"\s*(?:,|\ben\b)\s*(\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s*-\s*\d+[a-z]?(?:\.\d+[a-z]?)*)?)\b(?!\.\d)")
@@ -125,7 +125,7 @@ def _elements(framework: Framework):
             entitlement.span
     for deadline in framework.deadlines.values():
         yield "termijn", deadline.id, [deadline.legal_basis], deadline.span
-    for key, info in framework.facts.items():
+    for key, info in declared_facts(framework):
         if info.declared_in is not None:
             yield "feit", key, [info.legal_basis], info.span
     for ident, label in framework.signals.items():
@@ -233,13 +233,14 @@ def exercise(coverage: Coverage, framework: Framework, case, assessment) -> None
         coverage.deadlines.covered.add(item["id"])
         exercised.append(("termijn", item["id"]))
     exercised += [("signaal", s["id"]) for s in assessment.signals] + [("controle", c["id"]) for c in assessment.checks]
+    declared = {key for key, info in declared_facts(framework) if info.declared_in is not None}
     for key in used.keys:
         if key in framework.parameters:
             coverage.parameters.covered.add(key)
             exercised.append(("parameter", key))
         elif key in used.derived:
             exercised.append(("afgeleid", key))
-        elif key in framework.facts and framework.facts[key].declared_in is not None:
+        elif key in declared:
             exercised.append(("feit", key))
     wanted = set(exercised)
     for kind, ident, bases, _ in _elements(framework):

@@ -64,6 +64,9 @@ class ChunkResult:
 def vocabulary(framework: Framework) -> str:
     """What reading a case depends on: if equal for two frameworks, a case reads the same under both."""
     facts = {k: (f.type, f.values, f.default, f.declared_in, f.onderwerpen) for k, f in framework.facts.items()}
+    for domain, declared in sorted((getattr(framework, "hulpvraag_facts", None) or {}).items()):
+        facts.update({f"{domain}:{k}": (f.type, f.values, f.default, f.declared_in, f.onderwerpen)
+                      for k, f in declared.items()})
     return fingerprint((facts, framework.domains, sorted(framework.case_signals), sorted(framework.profiles),
                         framework.valid_from))
 
@@ -71,8 +74,9 @@ def vocabulary(framework: Framework) -> str:
 class ImpactEvaluator:
     """Assesses units of cases under both versions and compares them; one per process."""
 
-    def __init__(self, base: Framework, proposal: Framework):
+    def __init__(self, base: Framework, proposal: Framework, *, shortcut: bool = True):
         self.base, self.proposal = base, proposal
+        self.shortcut = shortcut  # assess a case once when its slice of the rules is the same in both versions
         self.equivalence = Equivalence(base, proposal)
         self.differ = Differ(base, proposal)
         self.same_vocabulary = vocabulary(base) == vocabulary(proposal)
@@ -107,7 +111,7 @@ class ImpactEvaluator:
     def case(self, case, proposal_case, source: str) -> CaseImpact:
         before = assess(self.base, case)
         domains = frozenset(hv.domein for hv in case.hulpvragen)
-        twice = not (self.same_vocabulary and self.equivalence.same(case.gemeente, domains))
+        twice = not (self.shortcut and self.same_vocabulary and self.equivalence.same(case.gemeente, domains))
         after = assess(self.proposal, proposal_case) if twice else before
         changes = self.differ.changes(case, before, after) if twice else []
         after_by_hv = {p["hulpvraag"]: p for p in after.proposals}
@@ -125,12 +129,12 @@ def _note(diagnostic: Diagnostic, text: str) -> Diagnostic:
 _WORKER: list[ImpactEvaluator] = []  # set once per worker process by `_start_worker`; unused in the parent
 
 
-def _start_worker(base_path: str, base_hash: str, proposal_path: str, proposal_hash: str) -> None:
+def _start_worker(base_path: str, base_hash: str, proposal_path: str, proposal_hash: str, shortcut: bool) -> None:
     from .fwcache import load_framework
     base, proposal = load_framework(Path(base_path)), load_framework(Path(proposal_path))
     if (base.hash, proposal.hash) != (base_hash, proposal_hash):
         raise RuntimeError("de regels veranderden tijdens de impactanalyse")
-    _WORKER.append(ImpactEvaluator(base, proposal))
+    _WORKER.append(ImpactEvaluator(base, proposal, shortcut=shortcut))
 
 
 def _worker_unit(unit: Unit) -> ChunkResult:
@@ -142,16 +146,16 @@ def _ready() -> bool:
 
 
 def evaluate_units(base: Framework, base_path: Path, proposal: Framework, proposal_path: Path,
-                   work: Iterable[Unit | Diagnostic], *, workers: int = 1) -> Iterator[ChunkResult]:
+                   work: Iterable[Unit | Diagnostic], *, workers: int = 1, shortcut: bool = True) -> Iterator[ChunkResult]:
     """Chunk results in input order, in this process (workers=1) or over worker processes."""
     if workers <= 1:
-        evaluator = ImpactEvaluator(base, proposal)
+        evaluator = ImpactEvaluator(base, proposal, shortcut=shortcut)
         for unit in work:
             yield ChunkResult(errors=[unit]) if isinstance(unit, Diagnostic) else evaluator.unit(unit)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                             initargs=(str(base_path), base.hash, str(proposal_path), proposal.hash)) as pool:
+                             initargs=(str(base_path), base.hash, str(proposal_path), proposal.hash, shortcut)) as pool:
         try:
             for warm in [pool.submit(_ready) for _ in range(workers)]:
                 warm.result()
@@ -305,7 +309,7 @@ def _version(version, framework: Framework) -> dict:
 
 
 def run_impact(base_version, proposal_version, paths: list[Path], *, workers: int | None = None,
-               progress: Callable[[int, int], None] | None = None) -> ImpactReport:
+               progress: Callable[[int, int], None] | None = None, shortcut: bool = True) -> ImpactReport:
     """Compare two loaded rule versions (engine.revisions.RulesVersion with .framework) over the cases in `paths`."""
     base, proposal = base_version.framework, proposal_version.framework
     levels = [str(r.level) for r in base.ladder]
@@ -315,7 +319,8 @@ def run_impact(base_version, proposal_version, paths: list[Path], *, workers: in
     if workers is None:
         workers = 1 if total < PARALLEL_FROM else max(1, os.cpu_count() or 1)
     done = 0
-    for chunk in evaluate_units(base, base_version.path, proposal, proposal_version.path, units(paths), workers=workers):
+    for chunk in evaluate_units(base, base_version.path, proposal, proposal_version.path, units(paths), workers=workers,
+                                shortcut=shortcut):
         for item in chunk.cases:
             report.add(item)
         report.errors += chunk.errors

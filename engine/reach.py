@@ -76,3 +76,24 @@ class Reach:
         for _, node, _ in entitlement.amounts:
             found |= self.keys(node)
         return frozenset(found)
+
+
+def fact_info(framework: Framework, key: str, domain: str | None = None):
+    """The declaration of a fact (`FactInfo`), or None; hulpvraag facts may be declared per domain."""
+    per_domain = getattr(framework, "hulpvraag_facts", None)  # frameworks that keep hulpvraag facts per domain
+    if per_domain and key.startswith("hulpvraag."):
+        if domain is not None and key in per_domain.get(domain, {}):
+            return per_domain[domain][key]
+        for facts in per_domain.values():
+            if key in facts:
+                return facts[key]
+    return framework.facts.get(key)
+
+
+def declared_facts(framework: Framework) -> list[tuple[str, object]]:
+    """(key, FactInfo) of every fact the framework declares, once per key."""
+    found = dict(framework.facts)
+    for facts in (getattr(framework, "hulpvraag_facts", None) or {}).values():
+        for key, info in facts.items():
+            found.setdefault(key, info)
+    return list(found.items())

@@ -2,11 +2,12 @@
 
 An assessment of a case in municipality G with hulpvragen in domains D reads
 only part of a framework: everything shared (ladder, vocabulary, parameters,
-derived facts, provisions, entitlements, terms, signals, checks), the profile of
-G, and the rules of the groups that run for it: the domains in D and the
-integral group. Rules of other domains are never run, asked for missing facts
-or used to explain, and another municipality's profile is never read (local
-provision ids start with their municipality's name).
+derived facts, provisions, entitlements, terms, signals, checks: every field of
+the framework except the rules and the profiles), the profile of G, and the
+rules of the groups that run for it: the domains in D and the integral group.
+Rules of other domains are never run, asked for missing facts or used to
+explain, and another municipality's profile is never read (local provision ids
+start with their municipality's name).
 
 `SliceKeys` fingerprints each of these parts once per framework, ignoring what
 does not change an outcome: positions in files, the content-hash names of the
@@ -30,6 +31,10 @@ from .errors import Span
 from .framework import INTEGRAAL, Framework, RuleDef
 
 _SKIPPED_FIELDS = {"span", "ruleset_name"}
+# Framework fields that are not part of the shared slice: the rules (fingerprinted per group), indexes built
+# from them, the profiles (fingerprinted one by one), and what does not change an outcome. Every other field,
+# also one added later, is part of the shared slice: when in doubt, a case is assessed twice.
+NOT_SHARED = {"rules", "groups", "ladder_rules", "producers", "profiles", "stats", "root", "hash"}
 
 
 def canonical(value: Any) -> Any:
@@ -69,16 +74,9 @@ class SliceKeys:
     """Fingerprints of the parts of one framework that an assessment reads."""
 
     def __init__(self, framework: Framework):
-        shared = {
-            "name": framework.name, "version": framework.version, "valid_from": framework.valid_from,
-            "ladder": framework.ladder, "domains": framework.domains, "case_signals": framework.case_signals,
-            "signals": framework.signals, "checks": framework.checks, "facts": framework.facts,
-            "symbols": framework.symbols, "parameters": framework.parameters, "derived": framework.derived,
-            "provisions": framework.provisions,
-            "entitlements": framework.entitlements, "deadlines": framework.deadlines,
-            "finding_scopes": framework.finding_scopes, "days_off": framework.days_off,
-            "profiles": sorted(framework.profiles),
-        }
+        shared = {f.name: getattr(framework, f.name) for f in dataclasses.fields(framework)
+                  if f.name not in NOT_SHARED}
+        shared["profiles"] = sorted(framework.profiles)
         self.shared = fingerprint(shared)
         self.profiles = {name: fingerprint(profile) for name, profile in framework.profiles.items()}
         self.groups: dict[str, str] = {}

@@ -11,7 +11,9 @@ LABELS = {"rules": "regels", "articles": "wetsartikelen", "provisions": "voorzie
 
 
 def render_coverage(console: Console, coverage: dict, *, limit: int = 40) -> None:
-    table = Table(title=f"Dekking door {coverage['scenarios']} scenario's", title_justify="left")
+    count = coverage["scenarios"]
+    plural = "" if count == 1 else "'s"
+    table = Table(title=f"Dekking door {count} scenario{plural}", title_justify="left")
     table.add_column("onderdeel")
     table.add_column("geraakt", justify="right")
     table.add_column("totaal", justify="right")
