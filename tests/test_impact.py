@@ -205,8 +205,9 @@ def random_households(count: int, seed: int = 7) -> list[dict]:
         for n, kind in enumerate(rng.sample(["wmo", "wi", "jeugd"], rng.choice([1, 1, 2]))):
             hv = f"hv{n + 1}"
             if kind == "wmo":
-                hulpvragen.append(dict(huishouden(hv), feiten={"regie_over_huishouden": rng.random() < 0.5,
-                                                               "mantelzorg_beschikbaar": rng.random() < 0.3}))
+                wmo = huishouden(hv)
+                wmo["feiten"].update(regie_over_huishouden=rng.random() < 0.5, mantelzorg_beschikbaar=rng.random() < 0.3)
+                hulpvragen.append(wmo)
             elif kind == "wi" or not any(p["rol"] == "kind" for p in personen):
                 hulpvragen.append(levensonderhoud(hv))
             else:
@@ -218,13 +219,25 @@ def random_households(count: int, seed: int = 7) -> list[dict]:
     return result
 
 
+def raise_tarief(rules: Path) -> None:
+    """The Wmo abonnementstarief of 2026 goes from 21,80 to 23,00 (a parameter every municipality shares)."""
+    for path in sorted(rules.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if "abonnementstarief:" in text and '{from: 2026-01-01, value: "21.80"' in text:
+            path.write_text(text.replace('{from: 2026-01-01, value: "21.80"', '{from: 2026-01-01, value: "23.00"'),
+                            encoding="utf-8")
+            return
+    raise AssertionError("the abonnementstarief of 2026 (21.80) is not in rules/ any more: update this test")
+
+
 @pytest.fixture()
 def proposal(rules_copy) -> Path:
-    """A proposal that changes one municipality's minima scheme and one Wmo rule."""
+    """A proposal that changes one municipality's minima scheme, one Wmo rule and a shared Wmo parameter."""
     profile = rules_copy / "gemeenten" / "soest.yaml"
     name, scheme = money_scheme(profile)
     set_percentage(profile, name, Decimal(str(scheme["percentage"])) + 15)
     (rules_copy / "wmo" / "voorstel.yaml").write_text(RULE.format(age=70), encoding="utf-8")
+    raise_tarief(rules_copy)
     return rules_copy
 
 
@@ -233,6 +246,9 @@ def test_assessing_a_case_once_when_its_rules_are_the_same_changes_nothing_in_th
     fast = compare(RULES, proposal, [population], workers=1).to_json()
     full = compare(RULES, proposal, [population], workers=1, shortcut=False).to_json()
     assert fast["changed"] > 0 and fast["assessed"]["once"] > 20 and full["assessed"]["once"] == 0
+    tarief = [c for c in fast["changes"] if c["kind"] == "amount" and c["subject"] == "wmo_eigen_bijdrage"]
+    assert tarief and all(c["parameters"] == ["abonnementstarief"] for c in tarief)
+    assert all(c["per_maand"] == "1.20" and c["household_pays"] for c in tarief if c["before"] != "0.00")
     fast.pop("assessed")
     full.pop("assessed")
     assert fast == full
