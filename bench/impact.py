@@ -8,7 +8,12 @@ there already, makes three proposals in temporary copies of rules/ and times, fo
 
 - minima: Soest raises the income limit of a minima scheme by 10 percentage points (its profile only);
 - gebruikelijke_hulp: a Wmo rule excludes gebruikelijke hulp from a partner of 80 or older (Wmo rules only);
-- tarief: the Wmo abonnementstarief rises (a shared parameter: every household is assessed twice).
+- tarief: the Wmo abonnementstarief rises (a shared parameter, read where the eigen bijdrage applies);
+- versie: only the version number in kader.yaml changes: nothing can be skipped, every household is
+  assessed twice (the worst case; nothing changes).
+
+Wall time depends on what else the machine does; the CPU time of the command (all its processes) is given
+next to it, and CPU time / cores is what the wall time would be on an otherwise idle machine.
 
 Until `kader population` is available here the households come from the small generator below: one to
 three hulpvragen over Wmo, Jeugd and Werk & Inkomen, with the facts the framework asks. Nothing here is
@@ -23,6 +28,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -133,7 +139,19 @@ def tarief(rules: Path) -> None:
     raise SystemExit("abonnementstarief 21.80 from 2026-01-01 not found in rules/")
 
 
-PROPOSALS = {"minima": minima, "gebruikelijke_hulp": gebruikelijke_hulp, "tarief": tarief}
+def versie(rules: Path) -> None:
+    kader = rules / "kader.yaml"
+    text = kader.read_text(encoding="utf-8")
+    match = re.search(r'^version: "([^"]+)"', text, re.M)
+    kader.write_text(text[:match.start(1)] + match.group(1) + "-voorstel" + text[match.end(1):], encoding="utf-8")
+
+
+PROPOSALS = {"minima": minima, "gebruikelijke_hulp": gebruikelijke_hulp, "tarief": tarief, "versie": versie}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -147,8 +165,8 @@ def main() -> None:
     print(f"population {cases.relative_to(ROOT)} ({cases.stat().st_size / 1e6:.0f} MB) in "
           f"{time.perf_counter() - start:.1f} s")
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at start")
-    print("| proposal | households | changed | assessed twice | wall time | households per second |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| proposal | households | changed | assessed twice | wall time | CPU time | households per second |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name in args.only.split(","):
         with tempfile.TemporaryDirectory(prefix="kader-bench-") as temporary:
             proposal = Path(temporary) / "rules"
@@ -159,14 +177,14 @@ def main() -> None:
                        "--format", "json", "--out", str(out)]
             if args.workers:
                 command += ["--workers", str(args.workers)]
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), _children_cpu()
             done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            wall = time.perf_counter() - began
+            wall, cpu = time.perf_counter() - began, _children_cpu() - cpu
             if done.returncode not in (0, 1):
                 raise SystemExit(done.stderr[-3000:])
             report = json.loads(out.read_text(encoding="utf-8"))
             print(f"| {name} | {report['cases']:,} | {report['changed']:,} | {report['assessed']['twice']:,} | "
-                  f"{wall:.1f} s | {report['cases'] / wall:,.0f} |", flush=True)
+                  f"{wall:.1f} s | {cpu:.1f} s | {report['cases'] / wall:,.0f} |", flush=True)
 
 
 if __name__ == "__main__":

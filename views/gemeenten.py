@@ -6,6 +6,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .formatting import count
+
 SECTIONS = {"proposals": "voorstel", "entitlements": "aanspraak", "deadlines": "termijn", "signals": "signaal",
             "checks": "controle", "missing_facts": "ontbrekend feit"}
 
@@ -33,7 +35,7 @@ def _group(item: dict) -> tuple:
 
 def render_gemeenten(console: Console, report: dict, *, limit: int = 50) -> None:
     differences, defects = report["differences"], report["defects"]
-    console.print(Text.assemble(f"{report['cases']} casussen in {', '.join(report['gemeenten'])} vergeleken: ",
+    console.print(Text.assemble(f"{count(report['cases'], 'casus', 'casussen')} in {', '.join(report['gemeenten'])} vergeleken: ",
                                 (f"{len(differences)} toegestane verschillen", "bold"), ", ",
                                 (f"{len(defects)} harmonisatiefouten", "bold red" if defects else "bold green")))
     grouped: dict[tuple, list[dict]] = {}

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .formatting import money
+from .formatting import count, money
 
 KIND_LABELS = {
     "lighter": "lichter", "heavier": "zwaarder", "provision": "andere voorziening", "eligibility": "recht",
@@ -53,11 +53,11 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
     console.print(Text(f"basis {base['version']} {base['hash'][:19]}…  ·  voorstel {proposal['version']} "
                        f"{proposal['hash'][:19]}…", style="dim"))
     assessed = report["assessed"]
-    console.print(Text.assemble(f"{report['cases']} casussen, ", (f"{report['changed']} gewijzigd", "bold"),
+    console.print(Text.assemble(count(report["cases"], "casus", "casussen") + ", ", (f"{report['changed']} gewijzigd", "bold"),
                                 f"  ({assessed['twice']} onder beide versies beoordeeld, {assessed['once']} eenmaal: "
                                 "voor hun gemeente en domeinen zijn de regels gelijk)"))
     if report["errors"]:
-        console.print(Text(f"{len(report['errors'])} casussen konden niet worden gelezen of beoordeeld (zie stderr)",
+        console.print(Text(f"{count(len(report['errors']), 'fout', 'fouten')}: niet elke casus kon worden gelezen of beoordeeld (zie stderr)",
                            style="bold red"))
     table = Table(title="Per gemeente en domein", title_justify="left")
     for column, justify in (("gemeente", "left"), ("domein", "left"), ("casussen", "right"), ("lichter", "right"),
@@ -91,8 +91,8 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
         table = Table(title="Wat het verschil maakte", title_justify="left")
         table.add_column("regel, criterium of parameter")
         table.add_column("wijzigingen", justify="right")
-        for label, count in reasons[:30]:
-            table.add_row(label, str(count))
+        for label, number in reasons[:30]:
+            table.add_row(label, str(number))
         console.print(table)
     changes = report["changes"]
     if changes:
