@@ -120,6 +120,7 @@ class Differ:
         self._rule_parameters: dict[str, frozenset[str]] = {}
         self._entitlement_parameters: dict[str, frozenset[str]] = {}
         self._conclusions: dict[tuple[str, str], set[str]] = {}
+        self._definitions: dict[str, dict] = {}  # gemeente -> entitlement id -> definition (the proposal's where both have it)
 
     # -- what changed in the rule sets
     def changed_parameters(self, gemeente: str, peildatum: _dt.date) -> frozenset[str]:
@@ -206,7 +207,10 @@ class Differ:
         result = []
         old = {e["id"]: e for e in before.entitlements}
         new = {e["id"]: e for e in after.entitlements}
-        definitions = {e.id: e for fw in (self.proposal, self.base) for e in fw.entitlements_for(before.gemeente)}
+        definitions = self._definitions.get(before.gemeente)
+        if definitions is None:
+            definitions = self._definitions[before.gemeente] = {
+                e.id: e for fw in (self.base, self.proposal) for e in fw.entitlements_for(before.gemeente)}
         for ident in sorted(set(old) | set(new)):
             a, b = old.get(ident), new.get(ident)
             definition = definitions.get(ident)

@@ -179,6 +179,7 @@ class _Used:
         self.derived = {d.key: d for d in framework.derived}
         self.keys: set[str] = set()
         self._done: set[str] = set()
+        self._closures: dict[int, object] = {}
 
     def expression(self, node: Any) -> None:
         for key in references(node):
@@ -198,7 +199,10 @@ class _Used:
             for condition, value in definition.parts:
                 if condition is not None:
                     self.expression(condition)
-                    outcome = compile_closure(condition)(env)
+                    closure = self._closures.get(id(condition))
+                    if closure is None:
+                        closure = self._closures[id(condition)] = compile_closure(condition)
+                    outcome = closure(env)
                     if outcome is UNKNOWN:
                         break
                     if not outcome:

@@ -112,7 +112,10 @@ class ImpactEvaluator:
         before = assess(self.base, case)
         domains = frozenset(hv.domein for hv in case.hulpvragen)
         twice = not (self.shortcut and self.same_vocabulary and self.equivalence.same(case.gemeente, domains))
-        after = assess(self.proposal, proposal_case) if twice else before
+        try:
+            after = assess(self.proposal, proposal_case) if twice else before
+        except RuleEngineError as exc:  # the base version assessed it: say that the proposal is where it fails
+            raise type(exc)([_note(d, "alleen in het voorstel") for d in exc.diagnostics]) from None
         changes = self.differ.changes(case, before, after) if twice else []
         after_by_hv = {p["hulpvraag"]: p for p in after.proposals}
         ladder = tuple((p["domein"], p["level"], after_by_hv[p["hulpvraag"]]["level"]) for p in before.proposals)
