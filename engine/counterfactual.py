@@ -4,8 +4,8 @@ For every comparison in a rule condition or an entitlement criterion that sets
 a number the case gives (income, vermogen, an age, a declared amount) against a
 threshold (a norm, a limit, a percentage of a norm, an age), the threshold is
 computed with the engine's own exact evaluation for this case, and from it the
-value of the fact at which the comparison flips: to the cent for money, to the
-year for ages (and then to the day, through the birth date). The case is then
+value of the fact at which the comparison flips: to the cent for money; for an
+age (in years or months, which only go up) the birthday on which it flips. The case is then
 assessed again with only that fact changed; a counterfactual is kept only when
 the rule or criterion really flips and the assessment really changes. So
 "inkomen ligt € 23,40 boven de grens van 120% van minimanorm (Soest)" is a
@@ -68,8 +68,8 @@ class Counterfactual:
     summary: str = ""  # where the fact stands against the threshold
     consequences: list[str] = field(default_factory=list)  # what changes in the assessment, one line each
     text: str = ""  # summary and consequences in one sentence
-    days: int | None = None  # ages: how many days the birth date moves (positive: born earlier)
-    date: _dt.date | None = None  # ages: the birthday on which the age is reached (older), or the birth date needed
+    days: int | None = None  # ages: how many days earlier the birth date would have to be
+    date: _dt.date | None = None  # ages: the birthday on which the outcome flips
 
     def to_json(self) -> dict:
         data = {"fact": self.fact, "person": self.person, "hulpvraag": self.hulpvraag, "current": _plain(self.current),
@@ -276,14 +276,21 @@ def counterfactuals(framework: Framework, case: Case, *, gemeente: str | None = 
         target = flip_target(site.op, current, threshold, _step(framework, site.fact))
         if target is None or target < 0:
             continue
-        local = site.local or bool(finder.reach.parameters(site.threshold) & overridden)
+        if base_key(site.fact) in AGES and target < current:
+            continue  # an age only goes up: the counterfactual is the birthday on which the outcome flips
+        # the limit is the municipality's own when one of its parameters sets it, or when a municipal scheme
+        # computes it (its percentage of a norm); a scheme that reuses the framework's limit as it is does not
+        local = (site.local and not isinstance(site.threshold, Ref)) or \
+            bool(finder.reach.parameters(site.threshold) & overridden)
         key = (base_key(site.fact), site.person, site.env_hv if site.fact.startswith("hulpvraag.") else None, target)
         found = candidates.get(key)
         if found is None:
             found = candidates[key] = Counterfactual(
                 site.fact, site.person, site.env_hv if site.fact.startswith("hulpvraag.") else None, current, threshold,
-                _threshold_text(site.threshold, framework), target, target - current, gemeente if local else None,
+                _threshold_text(site.threshold, env), target, target - current, gemeente if local else None,
                 _unit(framework, site.fact))
+        elif local and found.gemeente is None:  # the same limit also set by the municipality (a minima scheme)
+            found.gemeente = gemeente
         if all((o.kind, o.id, o.hulpvraag) != site.outcome for o in found.outcomes):
             found.outcomes.append(Outcome(kind, ident, hv, bool(before)))
     differ = Differ(framework, framework)
@@ -321,12 +328,8 @@ def _with_fact(case: Case, candidate: Counterfactual, peildatum: _dt.date) -> Ca
         person = case.person(candidate.person)
         count = int(target)
         unit = (lambda n: relativedelta(years=n)) if base == "persoon.leeftijd" else (lambda n: relativedelta(months=n))
-        if count > int(candidate.current):
-            born = peildatum - unit(count)  # the latest birth date at which the age is reached
-            candidate.date = person.geboortedatum + unit(count)
-        else:
-            born = peildatum - unit(count + 1) + _dt.timedelta(days=1)  # the earliest birth date at this age
-            candidate.date = born
+        born = peildatum - unit(count)  # the latest birth date at which the age is reached on the peildatum
+        candidate.date = person.geboortedatum + unit(count)  # the birthday on which it is reached
         candidate.days = (person.geboortedatum - born).days
         if age(born, peildatum)[0 if base == "persoon.leeftijd" else 1] != count:
             return None
@@ -369,11 +372,16 @@ def _income(case: Case, target: Decimal) -> tuple:
     return tuple(result)
 
 
-def _threshold_text(node: Any, framework: Framework) -> str:
-    """'120% van minimanorm' for `x * 120 / 100`, the name of a single fact or parameter, else the formula."""
+def _threshold_text(node: Any, env: dict) -> str:
+    """'120% van minimanorm' for `x * 120 / 100` (or `x * percentage / 100` with a parameter of 120), the name
+    of a single fact or parameter, else the formula."""
     if isinstance(node, Arith) and node.op == "/" and isinstance(node.right, Lit) and node.right.value == 100 \
-            and isinstance(node.left, Arith) and node.left.op == "*" and isinstance(node.left.right, Lit):
-        return f"{_number(node.left.right.value)}% van {_name(node.left.left)}"
+            and isinstance(node.left, Arith) and node.left.op == "*":
+        share = node.left.right
+        value = share.value if isinstance(share, Lit) else env.get(share.key, UNKNOWN) if isinstance(share, Ref) \
+            else UNKNOWN
+        if value is not UNKNOWN:
+            return f"{_number(value)}% van {_name(node.left.left)}"
     if isinstance(node, Lit):
         return _number(node.value)
     return _name(node)
@@ -414,12 +422,9 @@ def _summary(candidate: Counterfactual, case: Case, peildatum: _dt.date) -> str:
         limit = candidate.threshold_text if not candidate.threshold_text.isdigit() else ""
         shown = _age(candidate.threshold, unit)
         limit = f"{limit} ({shown})" if limit else shown
-        if candidate.days > 0:
-            until = (candidate.date - peildatum).days
-            return (f"{who} is {_age(now, unit)}; de grens ligt bij {limit}{where}: over {until} dagen, op "
-                    f"{candidate.date.isoformat()}, is {who} {_age(count, unit)}")
-        return (f"{who} is {_age(now, unit)}; de grens ligt bij {limit}{where}: als {who} {_age(count, unit)} was "
-                f"(geboren op of na {candidate.date.isoformat()}, {-candidate.days} dagen later)")
+        until = (candidate.date - peildatum).days
+        return (f"{who} is {_age(now, unit)}; de grens ligt bij {limit}{where}: over {until} dagen, op "
+                f"{candidate.date.isoformat()}, is {who} {_age(count, unit)}")
     label = LABELS.get(candidate.fact, candidate.fact.split(".", 1)[-1])
     if candidate.unit == "EUR":
         gap = euro(abs(candidate.current - candidate.threshold).quantize(Decimal("0.01")))

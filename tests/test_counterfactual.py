@@ -106,16 +106,19 @@ def test_an_age_to_the_birthday_that_flips_it(policy):
 
 def test_an_age_limit_the_municipality_sets(policy):
     huishouden = [{"id": "hv1", "domein": "wmo", "onderwerp": "huishouden", "persoon": "p1", "feiten": {"regie": True}}]
-    personen = [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1953-09-01"}]  # 72 on the peildatum
+    personen = [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1957-09-01"}]  # 68 on the peildatum
     soest = counterfactuals(policy, case(policy, personen=personen, hulpvragen=huishouden))
     item = next(c for c in soest if c.fact == "persoon.leeftijd")
-    assert item.summary.startswith("aanvrager is 72 jaar; de grens ligt bij ouderengrens (70 jaar) (Soest): als "
-                                   "aanvrager 69 jaar was (geboren op of na 1956-03-02, 913 dagen later)")
-    assert [(e.kind, e.subject) for e in item.effects] == [("signal_lost", "ouderenadvies@hv1")]
+    assert item.summary == ("aanvrager is 68 jaar; de grens ligt bij ouderengrens (70 jaar) (Soest): over 549 dagen, "
+                            "op 2027-09-01, is aanvrager 70 jaar")
+    assert [(e.kind, e.subject) for e in item.effects] == [("signal_new", "ouderenadvies@hv1")]
     baarn = counterfactuals(policy, case(policy, gemeente="baarn", personen=personen, hulpvragen=huishouden))
     item = next(c for c in baarn if c.fact == "persoon.leeftijd")
-    assert item.summary.startswith("aanvrager is 72 jaar; de grens ligt bij ouderengrens (75 jaar): over ")
-    assert item.date.isoformat() == "2028-09-01" and item.gemeente is None
+    assert item.summary.startswith("aanvrager is 68 jaar; de grens ligt bij ouderengrens (75 jaar): over ")
+    assert item.date.isoformat() == "2032-09-01" and item.gemeente is None
+    older = [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1950-01-01"}]  # 76: every limit is behind
+    assert [c for c in counterfactuals(policy, case(policy, personen=older, hulpvragen=huishouden))
+            if c.fact == "persoon.leeftijd"] == []
 
 
 def test_euro_keeps_the_decimals_of_a_limit_between_cents():

@@ -60,15 +60,20 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
         console.print(Text(f"{count(len(report['errors']), 'fout', 'fouten')}: niet elke casus kon worden gelezen of beoordeeld (zie stderr)",
                            style="bold red"))
     table = Table(title="Per gemeente en domein", title_justify="left")
+    table.caption = ("anders: een andere voorziening op dezelfde trede; recht +/−: recht erbij of eraf; bijdrage +/−: "
+                     "gaat eigen bijdrage betalen of niet meer; bedragen netto voor huishoudens; termijn +/−/↔: nieuw, "
+                     "vervallen, verschoven")
+    table.caption_justify = "left"
     for column, justify in (("gemeente", "left"), ("domein", "left"), ("casussen", "right"), ("lichter", "right"),
-                            ("zwaarder", "right"), ("andere voorz.", "right"), ("recht erbij", "right"),
-                            ("recht eraf", "right"), ("per maand", "right"), ("per jaar", "right"),
-                            ("signalen +/−", "right"), ("termijnen +/−/↔", "right")):
-        table.add_column(column, justify=justify)
+                            ("zwaarder", "right"), ("anders", "right"), ("recht +", "right"), ("recht −", "right"),
+                            ("bijdrage +/−", "right"), ("per maand", "right"), ("per jaar", "right"),
+                            ("signaal +/−", "right"), ("termijn +/−/↔", "right")):
+        table.add_column(column, justify=justify, no_wrap=column in ("gemeente", "domein", "per maand", "per jaar"))
     for gemeente, data in report["by_gemeente"].items():
         for domein, tally in data["by_domein"].items():
             table.add_row(gemeente, domein, str(tally["cases"]), str(tally["lighter"]), str(tally["heavier"]),
                           str(tally["provision"]), str(tally["eligibility_gained"]), str(tally["eligibility_lost"]),
+                          f"{tally['eigen_bijdrage_new']}/{tally['eigen_bijdrage_lost']}",
                           signed(tally["per_maand"]), signed(tally["per_jaar"]),
                           f"{tally['signals_new']}/{tally['signals_lost']}",
                           f"{tally['deadlines_new']}/{tally['deadlines_lost']}/{tally['deadlines_moved']}")

@@ -208,6 +208,7 @@ def render_html(report: dict) -> str:
         for domein, t in data["by_domein"].items():
             domain_rows.append([_e(gemeente), _e(domein), str(t["cases"]), str(t["lighter"]), str(t["heavier"]),
                                 str(t["provision"]), str(t["eligibility_gained"]), str(t["eligibility_lost"]),
+                                f"{t['eigen_bijdrage_new']}/{t['eigen_bijdrage_lost']}",
                                 _e(signed(t["per_maand"])), _e(signed(t["per_jaar"])),
                                 f"{t['signals_new']}/{t['signals_lost']}",
                                 f"{t['deadlines_new']}/{t['deadlines_lost']}/{t['deadlines_moved']}"])
@@ -246,7 +247,8 @@ def render_html(report: dict) -> str:
         "<section><h2>Soorten wijzigingen</h2>" + kinds_chart(report) + "</section>",
         "<section><h2>Per gemeente en domein</h2>"
         + (_table(["gemeente", "domein", "casussen", "lichter", "zwaarder", "andere voorz.", "recht erbij", "recht eraf",
-                   "per maand", "per jaar", "signalen +/−", "termijnen +/−/↔"], domain_rows, set(range(2, 12)))
+                   "eigen bijdrage +/−", "per maand", "per jaar", "signalen +/−", "termijnen +/−/↔"], domain_rows,
+                  set(range(2, 13)))
            if domain_rows else '<p class="muted">Niets verandert.</p>') + "</section>",
         "<section><h2>Wat het verschil maakte</h2>"
         + (_table(["regel, criterium of parameter", "wijzigingen"], reasons, {1}) if reasons else
