@@ -225,6 +225,8 @@ class Differ:
                     denying |= fired_a.get(hv, set()) ^ fired_b.get(hv, set())
             rules = sorted(denying | {r for r in (set((a or {}).get("rules", [])) | set((b or {}).get("rules", [])))
                                       if r in self.changed_rules})
+            if params:  # the changed parameters that the rules denying it read count too
+                used = sorted(set(used).union(*(self.rule_parameters(r) & params for r in rules)))
             ea, eb = eligibility(a), eligibility(b)
             if _no_right(ea) != _no_right(eb) or (not _no_right(ea) and ea != eb):
                 result.append(Change("eligibility", domein, ident, ea, eb, rules, used, criteria, household_pays=pays))

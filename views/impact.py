@@ -16,14 +16,16 @@ KIND_LABELS = {
 }
 
 
-def describe_value(kind: str, value) -> str:
+def describe_value(kind: str, value, *, pays: bool = False) -> str:
+    """One side of a change in words; `pays`: the entitlement is one the household pays (an eigen bijdrage)."""
     if kind in ("lighter", "heavier", "provision"):
         if value["provision"] is None:
             return "geen automatisch voorstel"
         return f"{value['provision']} (niveau {value['level']})"
     if kind == "eligibility":
-        return {True: "recht", False: "geen recht", None: "onbekend"}.get(value, "n.v.t.") if not isinstance(value, str) \
-            else value
+        words = {True: "betaalt", False: "betaalt niet", None: "onbekend"} if pays else \
+            {True: "recht", False: "geen recht", None: "onbekend"}
+        return words.get(value, "n.v.t.") if not isinstance(value, str) else value
     if kind == "amount":
         return money(value)
     if kind.startswith("deadline"):
@@ -107,7 +109,9 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
             shown.add_column(column)
         for change in changes[:limit]:
             kind = change["kind"]
-            before, after = describe_value(kind, change["before"]), describe_value(kind, change["after"])
+            pays = change.get("household_pays", False)
+            before = describe_value(kind, change["before"], pays=pays)
+            after = describe_value(kind, change["after"], pays=pays)
             shown.add_row(Text.assemble(change["case_id"], ("\n" + change["source"], "dim")), change["gemeente"],
                           KIND_LABELS[kind], change["subject"], f"{before} → {after}", why(change))
         console.print(shown)

@@ -46,7 +46,7 @@ svg.chart text{fill:#1a1a1a}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px;border-radius:2px}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #e3e3e3;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f0f0ec}
+th{background:#f0f0ec;overflow-wrap:normal}
 td.n{text-align:right;white-space:nowrap}
 .muted{color:#666;font-size:13px}
 .err{color:#b2182b;font-family:ui-monospace,monospace;font-size:12px}
@@ -131,10 +131,10 @@ def amount_chart(report: dict) -> str:
             value = float(right["per_jaar"])
             if not value:
                 continue
-            net = -value if right["household_pays"] else value
-            what = "betaalt" if right["household_pays"] else "ontvangt"
-            rows.append((f"{gemeente.capitalize()} · {ident}", net,
-                         signed(str(-Decimal(right["per_jaar"]) if right["household_pays"] else Decimal(right["per_jaar"]))) + " per jaar" + (" (eigen bijdrage)" if right["household_pays"] else ""),
+            pays = right["household_pays"]
+            net, shown = (-value, -Decimal(right["per_jaar"])) if pays else (value, Decimal(right["per_jaar"]))
+            what = "betaalt" if pays else "ontvangt"
+            rows.append((f"{gemeente.capitalize()} · {ident}", net, signed(str(shown)) + " per jaar",
                          f"{ident} in {gemeente}: het huishouden {what} {signed(right['per_jaar'])} per jaar "
                          f"({signed(right['per_maand'])} per maand); {right['amount_changes']} bedragen anders"))
     if not rows:
@@ -218,7 +218,8 @@ def render_html(report: dict) -> str:
         kind = change["kind"]
         change_rows.append([f"{_e(change['case_id'])}<br><span class='muted'>{_e(change['source'])}</span>",
                             _e(change["gemeente"]), _e(KIND_LABELS[kind]), f"<code>{_e(change['subject'])}</code>",
-                            f"{_e(describe_value(kind, change['before']))} → {_e(describe_value(kind, change['after']))}",
+                            f"{_e(describe_value(kind, change['before'], pays=change.get('household_pays', False)))} → "
+                            f"{_e(describe_value(kind, change['after'], pays=change.get('household_pays', False)))}",
                             _e(why(change))])
     more = len(report["changes"]) - CHANGES_SHOWN
     errors = "".join(f'<div class="err">{_e(d["file"])}:{d["line"]}:{d["col"]}: error[{_e(d["code"])}]: '
