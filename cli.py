@@ -8,6 +8,7 @@ wrong usage exits with 2. Run `python cli.py --help` or `kader --help`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import os
@@ -52,6 +53,12 @@ class TableOrJson(str, Enum):
 class TextOrJson(str, Enum):
     text = "text"
     json = "json"
+
+
+class TableJsonHtml(str, Enum):
+    table = "table"
+    json = "json"
+    html = "html"
 
 
 RulesOption = Annotated[Optional[Path], typer.Option(
@@ -158,6 +165,9 @@ def explain(
     gemeente: GemeenteOption = None,
     peildatum: PeildatumOption = None,
     format: Annotated[TextOrJson, typer.Option("--format", help="Boom voor mensen of JSON met het spoor.")] = TextOrJson.text,
+    counterfactual: Annotated[bool, typer.Option("--counterfactual", help="Toon per drempel (norm, vermogensgrens, "
+                                                 "minimapercentage, leeftijd) de kleinste verandering van één feit die de "
+                                                 "uitkomst omdraait, gecontroleerd door opnieuw te beoordelen.")] = False,
     rules: RulesOption = None,
 ) -> None:
     """Leg een beoordeling uit: welke regels vuurden, met wetsartikel, en welke feiten nog ontbreken."""
@@ -168,11 +178,23 @@ def explain(
             "E700", f"onbekende hulpvraag '{hulpvraag}'; de casus heeft " + ", ".join(hv.id for hv in case_obj.hulpvragen),
             engine.Span(display_path(case), 1, 1)))
     result = engine.assess(framework, case_obj, gemeente=gemeente.value if gemeente else None, peildatum=_day(peildatum))
+    found = None
+    if counterfactual:
+        from engine.counterfactual import counterfactuals
+        found = counterfactuals(framework, case_obj, gemeente=result.gemeente, peildatum=result.peildatum,
+                                assessment=result)
     if format is TextOrJson.json:
-        _print_json(result.to_json_text(trace=True))
+        if found is None:
+            _print_json(result.to_json_text(trace=True))
+        else:
+            from engine.assessment import dumps
+            _print_json(dumps({**result.to_json(trace=True), "counterfactuals": [c.to_json() for c in found]}))
         return
     from views.assessment import render_explanation
     render_explanation(_console(), result, framework, hulpvraag)
+    if found is not None:
+        from views.counterfactual import render_counterfactuals
+        render_counterfactuals(_console(), [c.to_json() for c in found], hulpvraag)
 
 
 @app.command()
@@ -201,6 +223,8 @@ def test_scenarios(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Scenariobestanden of -mappen (standaard: scenarios/).",
                                                           show_default=False)] = None,
     format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
+    coverage: Annotated[bool, typer.Option("--coverage", help="Toon ook welke regels, voorzieningen, parameters en "
+                                           "wetsartikelen geen scenario raakt.")] = False,
     rules: RulesOption = None,
 ) -> None:
     """Draai scenario's (een casus plus de verwachte uitkomst) en toon verschillen als structurele diff."""
@@ -209,12 +233,23 @@ def test_scenarios(
     targets = paths or [Path(__file__).resolve().parent / "scenarios"]
     results = run_scenarios(framework, targets)
     failed = sum(not r.passed for r in results)
+    covered = None
+    if coverage:
+        from engine.coverage import scenario_coverage
+        covered = scenario_coverage(framework, results).to_json()
     if format is TextOrJson.json:
         from engine.assessment import dumps
-        _print_json(dumps({"passed": len(results) - failed, "failed": failed, "results": [r.to_json() for r in results]}))
+        data = {"passed": len(results) - failed, "failed": failed}
+        if covered is not None:
+            data["coverage"] = covered
+        data["results"] = [r.to_json() for r in results]
+        _print_json(dumps(data))
     else:
         from views.reports import render_test
         render_test(_console(), results)
+        if covered is not None:
+            from views.coverage import render_coverage
+            render_coverage(_console(), covered)
     raise typer.Exit(1 if failed or not results else 0)
 
 
@@ -242,6 +277,98 @@ def audit(
         from views.audit import render_audit
         render_audit(_console(), report)
     raise typer.Exit(report.exit_code)
+
+CasesArgument = Annotated[Optional[list[Path]], typer.Argument(
+    help="Casus- of scenariobestanden, mappen, of populaties in JSON Lines (.jsonl); standaard: scenarios/.",
+    show_default=False)]
+
+
+def _write(text: str, out: Optional[Path]) -> None:
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise engine.UsageError(engine.Diagnostic("E808", f"kan niet schrijven: {exc.strerror}",
+                                                  engine.Span(display_path(out), 1, 1))) from None
+
+
+def _progress():
+    """A progress bar on stderr for long runs in a terminal; None otherwise."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import Progress
+    bar = Progress(console=_console(stderr=True), transient=True)
+    task = bar.add_task("beoordelen", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total or None)
+    return bar, update
+
+
+@app.command()
+@handles_errors
+def impact(
+    cases: CasesArgument = None,
+    base: Annotated[str, typer.Option("--base", help="De huidige regels: een regelmap of git:REV (de regelmap bij "
+                                      "die git-revisie van het project).")] = "git:HEAD",
+    proposal: Annotated[Optional[str], typer.Option("--proposal", show_default=False, help="De voorgestelde regels: "
+                                                    "een regelmap of git:REV (standaard: de regelmap in gebruik).")] = None,
+    format: Annotated[TableJsonHtml, typer.Option("--format", help="Tabel, JSON, of één HTML-pagina met grafieken.")]
+    = TableJsonHtml.table,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Schrijf JSON of HTML naar dit bestand.",
+                                                show_default=False)] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", show_default=False, help="Aantal werkprocessen "
+                                                   "(standaard: 1 voor weinig casussen, anders het aantal kernen).")]
+    = None,
+    limit: Annotated[int, typer.Option("--limit", help="Toon in de tabel ten hoogste zoveel wijzigingen.")] = 50,
+    rules: RulesOption = None,
+) -> None:
+    """Wat verandert er, en voor wie, als de regels veranderen: elke casus onder beide versies vergeleken."""
+    from engine.impact import impact as run
+    rules_dir = rules or engine.default_rules_dir()
+    bar, update = _progress()
+    with bar or contextlib.nullcontext():
+        report = run(base, proposal or str(rules_dir), rules_dir, cases or [Path(__file__).resolve().parent / "scenarios"],
+                     workers=workers, progress=update)
+    data = report.to_json()
+    if report.errors:
+        from views.reports import render_diagnostics
+        render_diagnostics(_console(stderr=True), report.errors)
+    if format is TableJsonHtml.json:
+        from engine.assessment import dumps
+        _write(dumps(data), out)
+    elif format is TableJsonHtml.html:
+        from views.impact_html import render_html
+        _write(render_html(data), out)
+    else:
+        from views.impact import render_impact
+        render_impact(_console(), data, limit=limit)
+    raise typer.Exit(1 if report.errors else 0)
+
+
+@app.command("compare-gemeenten")
+@handles_errors
+def compare_gemeenten(
+    cases: CasesArgument = None,
+    format: Annotated[TableOrJson, typer.Option("--format", help="Tabel of JSON.")] = TableOrJson.table,
+    limit: Annotated[int, typer.Option("--limit", help="Toon in de tabel ten hoogste zoveel harmonisatiefouten.")] = 50,
+    rules: RulesOption = None,
+) -> None:
+    """Beoordeel elke casus in alle drie gemeenten: elk verschil met zijn oorzaak, en verschillen zonder oorzaak als fout."""
+    from engine.gemeenten import compare_gemeenten as run
+    report = run(engine.load_framework(rules), cases or [Path(__file__).resolve().parent / "scenarios"])
+    if report.errors:
+        from views.reports import render_diagnostics
+        render_diagnostics(_console(stderr=True), report.errors)
+    if format is TableOrJson.json:
+        from engine.assessment import dumps
+        _print_json(dumps(report.to_json()))
+    else:
+        from views.gemeenten import render_gemeenten
+        render_gemeenten(_console(), report.to_json(), limit=limit)
+    raise typer.Exit(1 if report.defects or report.errors else 0)
 
 
 def main() -> None:

@@ -83,6 +83,8 @@ class ScenarioResult:
     errors: list[Diagnostic] = field(default_factory=list)
     fired: list[str] = field(default_factory=list)
     line: int = 1
+    case: Any = field(default=None, repr=False, compare=False)  # the Case, for coverage
+    assessment: Any = field(default=None, repr=False, compare=False)  # the Assessment, for coverage
 
     def to_json(self) -> dict:
         data = {"file": self.path, "line": self.line, "name": self.name, "checks": self.checks, "passed": self.passed}
@@ -204,7 +206,8 @@ def run_scenario(framework: Framework, path: Path, display: str | None = None) -
         return ScenarioResult(shown, scenario.name, scenario.checks, False, errors=exc.diagnostics, line=line)
     fired = [f.rule for f in assessment.trace.fired]
     differences = compare(scenario.expected, assessment.to_json(), fired)
-    return ScenarioResult(shown, scenario.name, scenario.checks, not differences, differences, fired=fired, line=line)
+    return ScenarioResult(shown, scenario.name, scenario.checks, not differences, differences, fired=fired, line=line,
+                          case=case, assessment=assessment)
 
 
 def scenario_files(paths: list[Path]) -> list[Path]:

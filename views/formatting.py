@@ -38,3 +38,8 @@ def day(value: str | _dt.date | None) -> str:
 
 def yes_no(value: bool | None) -> str:
     return {True: "ja", False: "nee", None: "onbekend"}[value]
+
+
+def count(n: int, one: str, many: str) -> str:
+    """'1 casus', '3 casussen'."""
+    return f"{n} {one if n == 1 else many}"

@@ -1,0 +1,147 @@
+"""`kader explain --counterfactual`: the smallest change of one numeric fact that flips an outcome, checked."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+import engine
+from cli import app
+from engine.counterfactual import counterfactuals, euro, flip_target
+
+POLICY = Path(__file__).resolve().parent / "policy" / "rules"
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return engine.load_framework(POLICY, cache=False)
+
+
+def case(framework, *, gemeente="soest", personen=None, inkomen="1705.20", vermogen="0.00", hulpvragen=None):
+    data = {"id": "wat-als", "gemeente": gemeente, "peildatum": "2026-03-01", "melddatum": "2026-02-20",
+            "huishouden": {"personen": personen or [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1990-01-01"},
+                                                    {"id": "k1", "rol": "kind", "geboortedatum": "2016-01-01"}]},
+            "inkomen": [{"persoon": "p1", "soort": "loon", "netto_per_maand": inkomen}],
+            "vermogen": {"totaal": vermogen},
+            "hulpvragen": hulpvragen or [{"id": "hv1", "domein": "werk_inkomen", "onderwerp": "levensonderhoud",
+                                          "persoon": "p1"}]}
+    return engine.case_from_text(framework, yaml.safe_dump(data, sort_keys=False), "wat-als.yaml")
+
+
+@pytest.mark.parametrize("op, current, threshold, step, target", [
+    ("<=", "1705.20", "1681.80", "0.01", "1681.80"),  # above a cent limit: down to the limit itself
+    ("<=", "1705.20", "1681.806", "0.01", "1681.80"),  # a limit between cents: the last cent under it
+    ("<=", "1000.00", "1681.806", "0.01", "1681.81"),  # within: the first cent above it
+    ("<", "1000.00", "1401.50", "0.01", "1401.50"),  # below a strict limit: up to the limit
+    ("<", "1401.50", "1401.50", "0.01", "1401.49"),
+    (">", "8000.00", "8000.00", "0.01", "8000.01"),
+    (">=", "17", "18", "1", "18"),
+    (">=", "72", "70", "1", "69"),
+    ("==", "17", "17", "1", "18"),
+    ("==", "15", "17", "1", "17"),
+])
+def test_the_flip_is_the_nearest_value_on_the_grid(op, current, threshold, step, target):
+    assert flip_target(op, D(current), D(threshold), D(step)) == D(target)
+
+
+def test_income_above_a_municipal_minima_limit_by_the_cent(policy):
+    found = counterfactuals(policy, case(policy))
+    scheme = next(c for c in found if any(o.id == "soest.sportfonds.inkomen_binnen_grens" for o in c.outcomes))
+    # 120% of the single norm 1.401,50 is 1.681,80; the household has 1.705,20
+    assert scheme.summary == ("inkomen ligt € 23,40 boven de grens van 120% van norm (€ 1.681,80) (Soest); "
+                              "bij € 1.681,80")
+    assert (scheme.current, scheme.threshold, scheme.target, scheme.change) == (D("1705.20"), D("1681.80"),
+                                                                               D("1681.80"), D("-23.40"))
+    assert scheme.gemeente == "soest"
+    [outcome] = scheme.outcomes
+    assert (outcome.before, outcome.after) == (False, True)
+    effects = {(e.kind, e.subject): e for e in scheme.effects}
+    assert effects[("eligibility", "soest.sportfonds")].after is True
+    assert effects[("amount", "soest.sportfonds")].per_jaar == D("200.00")
+    assert "soest.sportfonds: geen recht → recht" in scheme.consequences
+    bijstand = next(c for c in found if any(o.id == "algemene_bijstand.inkomen_onder_norm" for o in c.outcomes))
+    assert bijstand.summary == "inkomen ligt € 303,70 boven de grens van norm (€ 1.401,50); bij € 1.401,49"
+    assert bijstand.gemeente is None  # the norm is the same in all three
+
+
+def test_every_counterfactual_holds_when_the_case_is_assessed_again(policy):
+    original = case(policy)
+    before = engine.assess(policy, original)
+    for item in counterfactuals(policy, original):
+        if item.fact != "casus.inkomen":
+            continue
+        changed = dataclasses.replace(original, inkomen=(("p1", "loon", item.target),))
+        after = engine.assess(policy, changed)
+        assert after.to_json() != before.to_json()
+        for outcome in item.outcomes:
+            if outcome.kind == "criterion":
+                entitlement, criterion = outcome.id.rsplit(".", 1)
+                met = next(c["met"] for e in after.entitlements if e["id"] == entitlement for c in e["criteria"]
+                           if c["id"] == criterion)
+                assert met is outcome.after
+
+
+def test_vermogen_exactly_at_the_limit(policy):
+    found = counterfactuals(policy, case(policy, inkomen="500.00", vermogen="8000.00"))
+    item = next(c for c in found if c.fact == "casus.vermogen")
+    assert item.summary == "vermogen (€ 8.000,00) ligt precies op de grens van vermogensgrens; bij € 8.000,01"
+    assert ("eligibility", "algemene_bijstand") in {(e.kind, e.subject) for e in item.effects}
+
+
+def test_an_age_to_the_birthday_that_flips_it(policy):
+    young = case(policy, inkomen="500.00", personen=[{"id": "p1", "rol": "aanvrager", "geboortedatum": "2008-06-01"}])
+    found = counterfactuals(policy, young)
+    item = next(c for c in found if c.fact == "aanvrager.leeftijd")
+    assert item.summary == "aanvrager is 17 jaar; de grens ligt bij 18 jaar: over 92 dagen, op 2026-06-01, is aanvrager 18 jaar"
+    assert item.days == 92 and item.target == 18
+    assert [(e.kind, e.after) for e in item.effects if e.subject == "hv1"] == \
+        [("provision", {"provision": "werk_inkomen.bijstand", "level": 3})]
+
+
+def test_an_age_limit_the_municipality_sets(policy):
+    huishouden = [{"id": "hv1", "domein": "wmo", "onderwerp": "huishouden", "persoon": "p1", "feiten": {"regie": True}}]
+    personen = [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1957-09-01"}]  # 68 on the peildatum
+    soest = counterfactuals(policy, case(policy, personen=personen, hulpvragen=huishouden))
+    item = next(c for c in soest if c.fact == "persoon.leeftijd")
+    assert item.summary == ("aanvrager is 68 jaar; de grens ligt bij ouderengrens (70 jaar) (Soest): over 549 dagen, "
+                            "op 2027-09-01, is aanvrager 70 jaar")
+    assert [(e.kind, e.subject) for e in item.effects] == [("signal_new", "ouderenadvies@hv1")]
+    baarn = counterfactuals(policy, case(policy, gemeente="baarn", personen=personen, hulpvragen=huishouden))
+    item = next(c for c in baarn if c.fact == "persoon.leeftijd")
+    assert item.summary.startswith("aanvrager is 68 jaar; de grens ligt bij ouderengrens (75 jaar): over ")
+    assert item.date.isoformat() == "2032-09-01" and item.gemeente is None
+    older = [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1950-01-01"}]  # 76: every limit is behind
+    assert [c for c in counterfactuals(policy, case(policy, personen=older, hulpvragen=huishouden))
+            if c.fact == "persoon.leeftijd"] == []
+
+
+def test_euro_keeps_the_decimals_of_a_limit_between_cents():
+    assert euro(D("1234.5")) == "€ 1.234,50"
+    assert euro(D("-23.4")) == "€ -23,40"
+    assert euro(D("2402.556")) == "€ 2.402,556"
+
+
+def test_kader_explain_counterfactual(runner, policy, tmp_path):
+    path = tmp_path / "casus.yaml"
+    original = case(policy)
+    path.write_text(yaml.safe_dump(original.data, sort_keys=False), encoding="utf-8")
+    text = runner.invoke(app, ["explain", str(path), "--counterfactual", "--rules", str(POLICY)])
+    assert text.exit_code == 0, text.output
+    assert "Wat als" in text.stdout
+    assert "inkomen ligt € 23,40 boven de grens van 120% van norm (€ 1.681,80) (Soest)" in text.stdout
+    assert "soest.sportfonds: geen recht → recht" in text.stdout
+    data = json.loads(runner.invoke(app, ["explain", str(path), "--counterfactual", "--format", "json",
+                                          "--rules", str(POLICY)]).stdout)
+    assert data["case_id"] == "wat-als" and "trace" in data
+    first = next(c for c in data["counterfactuals"] if c["threshold_text"] == "120% van norm")
+    assert first["target"] == "1681.80" and first["change"] == "-23.40" and first["unit"] == "EUR"
+    assert first["outcomes"] == [{"kind": "criterion", "id": "soest.sportfonds.inkomen_binnen_grens",
+                                  "hulpvraag": None, "before": False, "after": True}]
+    plain = json.loads(runner.invoke(app, ["explain", str(path), "--format", "json", "--rules", str(POLICY)]).stdout)
+    assert "counterfactuals" not in plain

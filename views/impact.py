@@ -1,0 +1,142 @@
+"""`kader impact` on the command line: what changes, for whom, and which rules made the difference."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .formatting import count, money
+
+KIND_LABELS = {
+    "lighter": "lichter", "heavier": "zwaarder", "provision": "andere voorziening", "eligibility": "recht",
+    "amount": "bedrag", "signal_new": "nieuw signaal", "signal_lost": "signaal vervalt", "check_new": "nieuwe controle",
+    "check_lost": "controle vervalt", "deadline_new": "nieuwe termijn", "deadline_lost": "termijn vervalt",
+    "deadline_moved": "termijn verschoven",
+}
+
+
+def describe_value(kind: str, value, *, pays: bool = False) -> str:
+    """One side of a change in words; `pays`: the entitlement is one the household pays (an eigen bijdrage)."""
+    if kind in ("lighter", "heavier", "provision"):
+        if value["provision"] is None:
+            return "geen automatisch voorstel"
+        return f"{value['provision']} (niveau {value['level']})"
+    if kind == "eligibility":
+        words = {True: "betaalt", False: "betaalt niet", None: "onbekend"} if pays else \
+            {True: "recht", False: "geen recht", None: "onbekend"}
+        return words.get(value, "n.v.t.") if not isinstance(value, str) else value
+    if kind == "amount":
+        return money(value)
+    if kind.startswith("deadline"):
+        return value or "–"
+    return "ja" if value else "nee"
+
+
+def why(change: dict) -> str:
+    parts = list(change["rules"])
+    parts += [f"criterium {c}" for c in change.get("criteria", [])]
+    parts += [f"parameter {p}" for p in change.get("parameters", [])]
+    return ", ".join(parts) or "–"
+
+
+def signed(value: str) -> str:
+    """'+€ 12,00', '-€ 3,50', or '–' for no change."""
+    if float(value) == 0:
+        return "–"
+    text = money(value)
+    return text if "-" in text else "+" + text
+
+
+def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
+    base, proposal = report["base"], report["proposal"]
+    console.print(Text.assemble(("Impact van ", "bold"), (proposal["label"], "bold cyan"), (" ten opzichte van ", "bold"),
+                                (base["label"], "bold cyan")))
+    console.print(Text(f"basis {base['version']} {base['hash'][:19]}…  ·  voorstel {proposal['version']} "
+                       f"{proposal['hash'][:19]}…", style="dim"))
+    assessed = report["assessed"]
+    console.print(Text.assemble(count(report["cases"], "casus", "casussen") + ", ", (f"{report['changed']} gewijzigd", "bold"),
+                                f"  ({assessed['twice']} onder beide versies beoordeeld, {assessed['once']} eenmaal: "
+                                "voor hun gemeente en domeinen zijn de regels gelijk)"))
+    if report["errors"]:
+        console.print(Text(f"{count(len(report['errors']), 'fout', 'fouten')}: niet elke casus kon worden gelezen of beoordeeld (zie stderr)",
+                           style="bold red"))
+    table = Table(title="Per gemeente en domein", title_justify="left")
+    table.caption = ("anders: een andere voorziening op dezelfde trede; recht +/−: recht erbij of eraf; bijdrage +/−: "
+                     "gaat eigen bijdrage betalen of niet meer; bedragen netto voor huishoudens; termijn +/−/↔: nieuw, "
+                     "vervallen, verschoven")
+    table.caption_justify = "left"
+    for column, justify in (("gemeente", "left"), ("domein", "left"), ("casussen", "right"), ("lichter", "right"),
+                            ("zwaarder", "right"), ("anders", "right"), ("recht +", "right"), ("recht −", "right"),
+                            ("bijdrage +/−", "right"), ("per maand", "right"), ("per jaar", "right"),
+                            ("signaal +/−", "right"), ("termijn +/−/↔", "right")):
+        table.add_column(column, justify=justify, no_wrap=column in ("gemeente", "domein", "per maand", "per jaar"))
+    for gemeente, data in report["by_gemeente"].items():
+        for domein, tally in data["by_domein"].items():
+            table.add_row(gemeente, domein, str(tally["cases"]), str(tally["lighter"]), str(tally["heavier"]),
+                          str(tally["provision"]), str(tally["eligibility_gained"]), str(tally["eligibility_lost"]),
+                          f"{tally['eigen_bijdrage_new']}/{tally['eigen_bijdrage_lost']}",
+                          signed(tally["per_maand"]), signed(tally["per_jaar"]),
+                          f"{tally['signals_new']}/{tally['signals_lost']}",
+                          f"{tally['deadlines_new']}/{tally['deadlines_lost']}/{tally['deadlines_moved']}")
+    if table.row_count:
+        console.print(table)
+    console.print(_ladder_table(report))
+    rights = Table(title="Aanspraken", title_justify="left")
+    for column, justify in (("gemeente", "left"), ("aanspraak", "left"), ("recht erbij", "right"),
+                            ("recht eraf", "right"), ("bedragen anders", "right"), ("per maand", "right"),
+                            ("per jaar", "right")):
+        rights.add_column(column, justify=justify)
+    for gemeente, data in report["by_gemeente"].items():
+        for ident, right in data["by_aanspraak"].items():
+            rights.add_row(gemeente, ident, str(right["gained"]), str(right["lost"]), str(right["amount_changes"]),
+                           signed(right["per_maand"]), signed(right["per_jaar"]))
+    if rights.row_count:
+        console.print(rights)
+    reasons = reason_rows(report)
+    if reasons:
+        table = Table(title="Wat het verschil maakte", title_justify="left")
+        table.add_column("regel, criterium of parameter")
+        table.add_column("wijzigingen", justify="right")
+        for label, number in reasons[:30]:
+            table.add_row(label, str(number))
+        console.print(table)
+    changes = report["changes"]
+    if changes:
+        shown = Table(title=f"Gewijzigde casussen ({len(changes)} wijzigingen"
+                            + (f", de eerste {limit}" if len(changes) > limit else "") + ")", title_justify="left")
+        for column in ("casus", "gemeente", "wat", "onderwerp", "voor → na", "waardoor"):
+            shown.add_column(column)
+        for change in changes[:limit]:
+            kind = change["kind"]
+            pays = change.get("household_pays", False)
+            before = describe_value(kind, change["before"], pays=pays)
+            after = describe_value(kind, change["after"], pays=pays)
+            shown.add_row(Text.assemble(change["case_id"], ("\n" + change["source"], "dim")), change["gemeente"],
+                          KIND_LABELS[kind], change["subject"], f"{before} → {after}", why(change))
+        console.print(shown)
+
+
+def reason_rows(report: dict) -> list[tuple[str, int]]:
+    rows = [(f"regel {r}", n) for r, n in report["by_rule"].items()]
+    rows += [(f"criterium {c}", n) for c, n in report["by_criterion"].items()]
+    rows += [(f"parameter {p}", n) for p, n in report["by_parameter"].items()]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
+def _ladder_table(report: dict) -> Table:
+    table = Table(title="Verdeling over de ladder (voorstellen per niveau: voor → na)", title_justify="left")
+    table.add_column("gemeente")
+    levels = None
+    for gemeente, data in report["by_gemeente"].items():
+        before, after = data["ladder"]["before"], data["ladder"]["after"]
+        if levels is None:
+            levels = list(before)
+            for level in levels:
+                table.add_column("geen voorstel" if level == "geen" else f"niveau {level}", justify="right")
+        cells = []
+        for level in levels:
+            a, b = before[level], after[level]
+            cells.append(Text(f"{a} → {b}", style="bold" if a != b else "") if a != b else Text(str(a), style="dim"))
+        table.add_row(gemeente, *cells)
+    return table
