@@ -198,10 +198,15 @@ def compare_municipalities(framework: Framework, case: Case, gemeenten: list[str
     # missing facts follow the proposals and entitlements they belong to
     missing = {g: {(m["hulpvraag"] or "casus", m["fact"]) for m in r.missing_facts} for g, r in results.items()}
     allowed_hv = {d.key for d in differences if d.section == "proposals" and d.allowed}
+    hulpvragen = {hv.id: hv for hv in case.hulpvragen}
     for hv, fact in sorted(set.union(*missing.values()) - set.intersection(*missing.values())):
         values = {g: (hv, fact) in missing[g] for g in gemeenten}
+        local = _local_cause(framework, hulpvragen[hv], gemeenten, by_hv) if hv in hulpvragen else None
         if hv in allowed_hv:
             cause, kind, rules = "volgt uit het verschil in voorstel", "lokale_voorziening", []
+        elif local:
+            # the same "geen automatisch voorstel", but the walk up the ladder stops at another undecided rung
+            cause, kind, rules = f"volgt uit de {local}", "lokale_voorziening", []
         else:
             cause, kind, rules = explain(rules_that_differ(None if hv == "casus" else hv))
         differences.append(Difference("missing_facts", f"{hv}:{fact}", "aanwezig", values, cause, kind, rules))
