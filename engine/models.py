@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from .types import Date, Expression, Number
+from .types import BoundedDate, Date, Expression, Number
 
 Identifier = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 Name = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -281,7 +281,7 @@ class KaderFile(Strict):
     name: Text
     version: Text
     legal_basis: LegalBasis
-    valid_from: Date
+    valid_from: BoundedDate
     ladder: tuple[Rung, ...] = Field(min_length=2)
     domains: dict[Name, Domain]
     case_signals: dict[Name, Label]
