@@ -301,9 +301,22 @@ def parse_text(text: str, path: str, *, json_syntax: bool = False) -> Document:
         span = _mark_span(path, mark) if mark else Span(path, 1, 1)
         problem = exc.problem or exc.context or "onleesbaar"
         raise SourceError([Diagnostic("E010", f"ongeldige YAML: {_translate(problem, _YAML_MESSAGES)}", span)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise SourceError([Diagnostic("E010", _reader_message(exc), _offset_span(path, text, exc.position))]) from None
     except yaml.YAMLError as exc:
         raise SourceError([Diagnostic("E010", f"ongeldige YAML: {exc}", Span(path, 1, 1))]) from None
     return Document(path, data, pos, text, problems)
+
+
+def _reader_message(exc: yaml.reader.ReaderError) -> str:
+    character = exc.character
+    code = ord(character) if isinstance(character, str) else character
+    return f"ongeldige YAML: het teken U+{code:04X} is niet toegestaan (een stuurteken of ander onzichtbaar teken)"
+
+
+def _offset_span(path: str, text: str, position: int) -> Span:
+    line = text.count("\n", 0, position) + 1
+    return Span(path, line, position - (text.rfind("\n", 0, position) + 1) + 1)
 
 
 def decode(raw: bytes, path: str) -> str:

@@ -218,6 +218,9 @@ MALFORMED = {
                                        "feiten: {noodzakelijke_bijzondere_kosten: 12.345}}\n", "E503", "meer dan twee decimalen"),
     "melding at the end of the calendar": ("case.yaml", CASE_HEAD + "melddatum: 9999-12-25\n" + PEOPLE + HV, "E523",
                                            "case.yaml:4:12: error[E523]: datum 9999-12-25 ligt buiten het bereik"),
+    "control character": ("case.yaml", CASE_HEAD + "woonplaats: \x7f\n", "E010",
+                          "case.yaml:4:13: error[E010]: ongeldige YAML: het teken U+007F is niet toegestaan"),
+    "line break in a key": ("case.yaml", CASE_HEAD + PEOPLE + HV + '"a\\nb": 1\n', "E500", "onbekende sleutel 'a\\nb'"),
 }
 
 
