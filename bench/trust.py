@@ -164,7 +164,11 @@ def batch(folder: Path, runs: int) -> dict | None:
     result = {}
     count = len(list(folder.glob("*.yaml")))
     for workers in (1, 2):
-        times = wall([str(KADER), "batch", str(folder), "--workers", str(workers)], runs)
+        command = [str(KADER), "batch", str(folder), "--workers", str(workers)]
+        try:
+            times = wall(command, runs)
+        except subprocess.CalledProcessError as exc:  # the command exists but takes other arguments
+            return {"error": f"{' '.join(command[1:])} gave exit {exc.returncode}; adjust bench/trust.py"}
         result[f"workers_{workers}"] = count / statistics.median(times)
     return result
 
@@ -220,6 +224,8 @@ def main() -> None:
     print(f"resident memory in process:           {rss_loaded:.0f} MB after loading, peak {peak_mb():.0f} MB")
     if batches is None:
         print("`kader batch`:                        not in this checkout; not measured")
+    elif "error" in batches:
+        print(f"`kader batch`:                        {batches['error']}")
     else:
         print(f"`kader batch`:                        {batches['workers_1']:.0f} cases/s with 1 worker, "
               f"{batches['workers_2']:.0f} with 2")
