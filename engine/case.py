@@ -22,11 +22,11 @@ from .errors import CaseFileError, Diagnostic
 from .framework import Framework
 from .registry import INKOMENSSOORTEN, ROLES, VERWIJZERS, WOONSITUATIES
 from .sources import Document, PosMap, SourceError, parse_text, read_document
-from .types import Date, Number, to_decimal
+from .types import Date, Number, PlainLine, steering_problem, to_decimal
 from .types import date_problem as _date_problem
 from .validation import validate
 
-_Id = StrictStr
+_Id = PlainLine
 
 
 
@@ -152,6 +152,8 @@ def _check_value(framework: Framework, key: str, value: Any) -> str | None:
     if kind == "tekst":
         if not isinstance(value, str):
             return f"{key} verwacht tekst"
+        if steering_problem(value):
+            return f"{key}: {steering_problem(value)}"
         if info.values and value not in info.values:
             return f"'{value}' is geen toegestane waarde van {key}; toegestaan: " + ", ".join(info.values)
     if kind == "datum":

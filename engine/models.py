@@ -11,12 +11,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from .types import BoundedDate, Expression, Number
+from .types import BoundedDate, Expression, Number, PlainText
 
 Identifier = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 Name = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-Text = Annotated[StrictStr, Field(min_length=1)]
-LegalBasis = Annotated[StrictStr, Field(min_length=3)]
+Text = Annotated[PlainText, Field(min_length=1)]
+LegalBasis = Annotated[PlainText, Field(min_length=3)]
 
 FactType = Literal["bool", "geheel", "geld", "decimaal", "tekst", "datum"]
 Scope = Literal["hulpvraag", "persoon", "casus"]

@@ -51,6 +51,37 @@ def to_decimal(value: Any) -> Decimal:
 Number = Annotated[Decimal, BeforeValidator(_to_decimal)]
 
 
+# Characters that steer a terminal or reorder a line (C0/C1 controls other than tab and newline, bidi
+# marks and overrides): text from a file that is shown to a person may not carry them.
+_STEERING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def steering_problem(value: str, *, one_line: bool = False) -> str | None:
+    found = _STEERING.search(value) or (re.search("[\t\n]", value) if one_line else None)
+    if found:
+        return (f"tekst bevat een stuurteken of onzichtbaar teken (U+{ord(found.group()):04X}); "
+                "alleen gewone tekst is toegestaan")
+    return None
+
+
+def _plain(value: str) -> str:
+    problem = steering_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _plain_line(value: str) -> str:
+    problem = steering_problem(value, one_line=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+PlainText = Annotated[StrictStr, AfterValidator(_plain)]  # may span lines
+PlainLine = Annotated[StrictStr, AfterValidator(_plain_line)]  # an id or a name: one line
+
+
 def _expression_text(value: Any) -> Any:
     """A formula may be written as a plain number or true/false; keep it as expression text."""
     if isinstance(value, bool):

@@ -220,6 +220,8 @@ MALFORMED = {
                                            "case.yaml:4:12: error[E523]: datum 9999-12-25 ligt buiten het bereik"),
     "control character": ("case.yaml", CASE_HEAD + "woonplaats: \x7f\n", "E010",
                           "case.yaml:4:13: error[E010]: ongeldige YAML: het teken U+007F is niet toegestaan"),
+    "terminal escape in the case id": ("case.yaml", 'id: "x\\e[31mrood"\ngemeente: baarn\npeildatum: 2026-03-01\n' + PEOPLE + HV,
+                                       "E500", "case.yaml:1:5: error[E500]: tekst bevat een stuurteken of onzichtbaar teken (U+001B)"),
     "line break in a key": ("case.yaml", CASE_HEAD + PEOPLE + HV + '"a\\nb": 1\n', "E500", "onbekende sleutel 'a\\nb'"),
 }
 
