@@ -520,3 +520,28 @@ def test_spec_texts_in_rule_files_are_never_used_as_paths(tmp_path):
     assert framework.facts["hulpvraag.regie"].legal_basis == "../../../../etc/passwd"
     assert _outside(events, root) == []
     assert [e for e in events if e[0] != "open"] == []
+
+
+# ------------------------------------------------------------------ nothing from a file steers the terminal
+
+TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+UNSAFE_TEXT = st.text(alphabet=st.sampled_from("ab[]/ \x1b\x07\x9b\u202e\u2066\r") | st.characters(codec="utf-8"),
+                      min_size=1, max_size=12)
+
+
+@settings(max_examples=examples(60))
+@given(st.data(), st.sampled_from(("assess", "explain")))
+def test_spec_text_from_a_case_never_reaches_the_terminal_as_control_characters(draw, command):
+    # an escape sequence in a case id could recolour, retitle or rewrite the assessor's terminal
+    data = draw.draw(gen.case_data(FRAMEWORK, max_hulpvragen=2))
+    data["id"] = draw.draw(UNSAFE_TEXT)
+    for index, hv in enumerate(data["hulpvragen"]):
+        hv["id"] = draw.draw(UNSAFE_TEXT) + str(index)
+    text = gen.case_yaml(data)
+    note(text)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "casus.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = RUNNER.invoke(app, [command, str(path)])
+    assert_clean(result, f"kader {command}")
+    assert not TERMINAL_UNSAFE.search(result.stdout + result.stderr), "a control character reached the terminal"
