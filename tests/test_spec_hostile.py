@@ -545,3 +545,23 @@ def test_spec_text_from_a_case_never_reaches_the_terminal_as_control_characters(
         result = RUNNER.invoke(app, [command, str(path)])
     assert_clean(result, f"kader {command}")
     assert not TERMINAL_UNSAFE.search(result.stdout + result.stderr), "a control character reached the terminal"
+
+
+@settings(max_examples=examples(60))
+@given(st.data())
+def test_spec_a_broken_scenario_file_is_a_failed_scenario_not_a_crash(draw):
+    data = draw.draw(gen.case_data(FRAMEWORK, max_hulpvragen=2))
+    scenario = {"name": "gegenereerd", "checks": "Participatiewet art. 11", "case": data,
+                "expected": {"proposals": [{"hulpvraag": data["hulpvragen"][0]["id"], "level": 3}]}}
+    text = draw.draw(broken_text(gen.case_yaml(scenario)))
+    note(text)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scenario.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        result = RUNNER.invoke(app, ["test", str(path), "--format", "json"])
+    assert "Traceback" not in result.output and "interne fout" not in result.output
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.stdout)
+    assert report["passed"] + report["failed"] == 1
+    for error in report["results"][0].get("errors", []):
+        assert error["line"] >= 1 and error["col"] >= 1 and error["code"].startswith("E")
