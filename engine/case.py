@@ -22,10 +22,11 @@ from .errors import CaseFileError, Diagnostic
 from .framework import Framework
 from .registry import INKOMENSSOORTEN, ROLES, VERWIJZERS, WOONSITUATIES
 from .sources import Document, PosMap, SourceError, parse_text, read_document
-from .types import Date, Number
+from .types import Date, Number, PlainLine, steering_problem, to_decimal
+from .types import date_problem as _date_problem
 from .validation import validate
 
-_Id = StrictStr
+_Id = PlainLine
 
 
 
@@ -138,21 +139,30 @@ def _check_value(info, key: str, value: Any) -> str | None:
         return f"{key} verwacht true of false"
     if kind == "geheel" and (not isinstance(value, int) or isinstance(value, bool)):
         return f"{key} verwacht een geheel getal"
-    if kind in ("geld", "decimaal") and (isinstance(value, bool) or not isinstance(value, (int, Decimal, str))):
-        return f"{key} verwacht een getal"
+    if kind in ("geheel", "geld", "decimaal"):
+        try:
+            number = to_decimal(value)
+        except ValueError as exc:
+            return f"{key}: {exc}"
+        if kind == "geld" and number != number.quantize(Decimal("0.01")):
+            return f"{key}: bedrag {number} heeft meer dan twee decimalen"
     if kind == "tekst":
         if not isinstance(value, str):
             return f"{key} verwacht tekst"
+        if steering_problem(value):
+            return f"{key}: {steering_problem(value)}"
         if info.values and value not in info.values:
             return f"'{value}' is geen toegestane waarde van {key}; toegestaan: " + ", ".join(info.values)
-    if kind == "datum" and not isinstance(value, _dt.date):
-        return f"{key} verwacht een datum (JJJJ-MM-DD)"
+    if kind == "datum":
+        if not isinstance(value, _dt.date):
+            return f"{key} verwacht een datum (JJJJ-MM-DD)"
+        return _date_problem(value)
     return None
 
 
 def _coerce(info, value: Any) -> Any:
-    if info.type in ("geld", "decimaal") and not isinstance(value, Decimal):
-        return Decimal(str(value))
+    if info.type in ("geld", "decimaal"):
+        return to_decimal(value)
     return value
 
 
@@ -200,6 +210,10 @@ class _CaseChecker:
         if parsed.gemeente not in framework.profiles:
             self.error("E510", f"onbekende gemeente '{parsed.gemeente}'; kies uit " + ", ".join(sorted(framework.profiles)),
                        ("gemeente",))
+        for name, value in (("peildatum", parsed.peildatum), ("melddatum", parsed.melddatum),
+                            ("aanvraagdatum", parsed.aanvraagdatum)):
+            if value is not None and _date_problem(value):
+                self.error("E523", _date_problem(value), (name,))
         if parsed.peildatum < framework.valid_from:
             self.error("E511", f"peildatum {parsed.peildatum} ligt vóór het begin van het kader ({framework.valid_from})",
                        ("peildatum",))
@@ -216,7 +230,9 @@ class _CaseChecker:
             if person.id in ids:
                 self.error("E514", f"persoon '{person.id}' komt twee keer voor", loc + ("id",))
             ids.add(person.id)
-            if person.geboortedatum > parsed.peildatum:
+            if _date_problem(person.geboortedatum):
+                self.error("E523", _date_problem(person.geboortedatum), loc + ("geboortedatum",))
+            elif person.geboortedatum > parsed.peildatum:
                 self.error("E515", f"geboortedatum {person.geboortedatum} ligt na de peildatum", loc + ("geboortedatum",))
             extra = {k: v for k, v in (person.model_extra or {}).items()}
             facts = {f"persoon.{k}": getattr(person, k) for k in

@@ -11,6 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def one_line(text: str) -> str:
+    """`text` with every character that could break a line or reorder a terminal (controls, line and
+    paragraph separators, bidi and other format characters) written as an escape such as `\\n` or `\\u202e`."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 @dataclass(frozen=True, order=True)
 class Span:
     """A position in a source file; line and column are 1-based."""
@@ -22,7 +30,7 @@ class Span:
     end_col: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
+        return one_line(f"{self.path}:{self.line}:{self.col}")
 
 
 @dataclass(frozen=True)
@@ -36,10 +44,11 @@ class Diagnostic:
     legal_basis: str | None = None
 
     def __str__(self) -> str:
+        """One line, always: control, line-break and bidi characters from a file show as escapes."""
         text = f"{self.span}: {self.severity}[{self.code}]: {self.message}"
         if self.hint:
             text += f"; {self.hint}"
-        return text
+        return one_line(text)
 
     def sort_key(self) -> tuple:
         return (self.span.path, self.span.line, self.span.col, self.code, self.message)

@@ -124,7 +124,9 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
             elif kind == "deadline":
                 deadline_hits.append((rule_id, hv, value))
             elif kind == "denies":
-                denials.setdefault(value, []).append(rule_id)
+                denying = denials.setdefault(value, [])
+                if rule_id not in denying:  # a rule that fires for two hulpvragen denies once
+                    denying.append(rule_id)
         trace.fired.append(FiredRule(rule_id, hv, done))
     trace.findings = sorted(produced)
 

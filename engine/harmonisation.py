@@ -212,12 +212,23 @@ def compare_municipalities(framework: Framework, case: Case, gemeenten: list[str
             cause, kind, involved = explain(rules_that_differ(None) & rules or rules)
             differences.append(Difference(section, ident, shown, values, cause, kind, involved))
     # missing facts follow the proposals and entitlements they belong to
-    missing = {g: {(m["hulpvraag"] or "casus", m["fact"]) for m in r.missing_facts} for g, r in results.items()}
+    missing = {g: {(m["hulpvraag"] or "casus", m["fact"]): m for m in r.missing_facts} for g, r in results.items()}
     allowed_hv = {d.key for d in differences if d.section == "proposals" and d.allowed}
-    for hv, fact in sorted(set.union(*missing.values()) - set.intersection(*missing.values())):
+    hulpvragen = {hv.id: hv for hv in case.hulpvragen}
+    keys = [set(found) for found in missing.values()]
+    for hv, fact in sorted(set.union(*keys) - set.intersection(*keys)):
         values = {g: (hv, fact) in missing[g] for g in gemeenten}
-        if hv in allowed_hv:
+        local = _local_cause(framework, hulpvragen[hv], gemeenten, by_hv) if hv in hulpvragen else None
+        asked_for = {rule for g in gemeenten for rule in missing[g].get((hv, fact), {}).get("rules", [])}
+        schemes = {rule.split(".", 1)[0] for rule in asked_for}
+        if asked_for and schemes <= set(framework.profiles):
+            # asked only for a municipality's own minima scheme (its criteria are named <gemeente>.<scheme>.<criterion>)
+            cause, kind, rules = "gevraagd voor de minimaregeling van " + ", ".join(sorted(schemes)), "minimaregeling", []
+        elif hv in allowed_hv:
             cause, kind, rules = "volgt uit het verschil in voorstel", "lokale_voorziening", []
+        elif local:
+            # the same "geen automatisch voorstel", but the walk up the ladder stops at another undecided rung
+            cause, kind, rules = f"volgt uit de {local}", "lokale_voorziening", []
         else:
             cause, kind, rules = explain(rules_that_differ(None if hv == "casus" else hv))
         differences.append(Difference("missing_facts", f"{hv}:{fact}", "aanwezig", values, cause, kind, rules))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import stat
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ def display_path(path: Path) -> str:
 class Loader:
     def __init__(self, root: Path):
         self.root = root
+        self.real_root = root
         self.sink = DiagnosticSink()
         self.kader: KaderFile | None = None
         self.kader_doc: Document | None = None
@@ -111,10 +113,29 @@ class Loader:
 
     # ------------------------------------------------------------ reading
 
-    def read(self, path: Path, group: str) -> Document | None:
-        shown = display_path(path)
+    def refused(self, path: Path, *, folder: bool = False) -> bool:
+        """A file or folder the loader will not read: through a symbolic link outside the rules folder,
+        or (for a file) not a regular file, such as a pipe or a device that would never end."""
         try:
-            return read_document(path, shown)
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return False  # does not exist (or a link loop): reading it reports that, at its place
+        if not real.is_relative_to(self.real_root):
+            what = "map" if folder else "bestand"
+            self.sink.error("E004", f"dit {what} verwijst (via een symbolische link) naar {real}, buiten de regelmap; "
+                            "regels worden alleen uit de regelmap zelf gelezen", Span(display_path(path), 1, 1))
+            return True
+        if not folder and not stat.S_ISREG(real.stat().st_mode):
+            self.sink.error("E005", "dit is geen gewoon bestand (maar een pipe, socket of apparaat)",
+                            Span(display_path(path), 1, 1))
+            return True
+        return False
+
+    def read(self, path: Path, group: str) -> Document | None:
+        if self.refused(path):
+            return None
+        try:
+            return read_document(path, display_path(path))
         except SourceError as exc:
             self.sink.extend(exc.diagnostics)
             return None
@@ -126,6 +147,7 @@ class Loader:
         if not root.is_dir():
             self.sink.error("E001", "regelmap bestaat niet of is geen map", Span(display_path(root), 1, 1))
             return None
+        self.real_root = root.resolve()
         kader_path = root / "kader.yaml"
         self.kader_doc = self.read(kader_path, "kader")
         if self.kader_doc is None:
@@ -153,6 +175,8 @@ class Loader:
             if not folder.is_dir():
                 if domain != INTEGRAAL:
                     self.sink.error("E051", f"map voor domein '{domain}' ontbreekt", Span(display_path(folder), 1, 1))
+                continue
+            if self.refused(folder, folder=True):
                 continue
             for path in sorted(folder.glob("*.yaml")):
                 document = self.read(path, domain)
@@ -718,6 +742,8 @@ class Loader:
         profiles: dict[str, Profile] = {}
         if not folder.is_dir():
             self.sink.error("E070", "map gemeenten/ met de gemeenteprofielen ontbreekt", Span(display_path(folder), 1, 1))
+            return profiles
+        if self.refused(folder, folder=True):
             return profiles
         for path in sorted(folder.glob("*.yaml")):
             document = self.read(path, PROFILES_DIR)

@@ -11,12 +11,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
-from .types import Date, Expression, Number
+from .types import BoundedDate, Expression, Number, PlainText
 
 Identifier = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 Name = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-Text = Annotated[StrictStr, Field(min_length=1)]
-LegalBasis = Annotated[StrictStr, Field(min_length=3)]
+Text = Annotated[PlainText, Field(min_length=1)]
+LegalBasis = Annotated[PlainText, Field(min_length=3)]
 
 FactType = Literal["bool", "geheel", "geld", "decimaal", "tekst", "datum"]
 Scope = Literal["hulpvraag", "persoon", "casus"]
@@ -70,9 +70,9 @@ class FactDecl(Strict):
 
 
 class ParamValue(Strict):
-    from_: Date = Field(alias="from")
+    from_: BoundedDate = Field(alias="from")
     value: Number
-    until: Date | None = None
+    until: BoundedDate | None = None
     source: Text | None = None
 
 
@@ -209,8 +209,8 @@ class Rule(Strict):
     then: tuple[Conclusion, ...] = Field(min_length=1)
     reason: Text
     scope: Literal["hulpvraag", "casus"] = "hulpvraag"
-    valid_from: Date | None = None
-    valid_until: Date | None = None
+    valid_from: BoundedDate | None = None
+    valid_until: BoundedDate | None = None
     note: Text | None = None
 
 
@@ -281,7 +281,7 @@ class KaderFile(Strict):
     name: Text
     version: Text
     legal_basis: LegalBasis
-    valid_from: Date
+    valid_from: BoundedDate
     ladder: tuple[Rung, ...] = Field(min_length=2)
     domains: dict[Name, Domain]
     case_signals: dict[Name, Label]

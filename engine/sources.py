@@ -28,6 +28,7 @@ from .errors import Diagnostic, Span
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_DIGITS = 100  # an integer literal; Python refuses to convert more than 4300 digits at all
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -113,6 +114,9 @@ def _resolve_plain(value: str, span: Span, problems: list[Diagnostic]) -> Any:
     if value in _FALSE:
         return False
     if _INT_RE.match(value):
+        if len(value) > MAX_DIGITS:
+            problems.append(Diagnostic("E022", f"getal met {len(value)} cijfers is te lang (ten hoogste {MAX_DIGITS})", span))
+            return value
         return int(value)
     if _DEC_RE.match(value):
         return Decimal(value)
@@ -282,7 +286,7 @@ def parse_text(text: str, path: str, *, json_syntax: bool = False) -> Document:
     """Parse YAML (or JSON, a subset of it) text; raises SourceError with located problems."""
     if json_syntax:
         try:
-            json.loads(text, parse_float=Decimal)
+            json.loads(text, parse_float=str, parse_int=str)  # a syntax check only; values are read below
         except json.JSONDecodeError as exc:
             raise SourceError([Diagnostic("E011", f"ongeldige JSON: {_translate(exc.msg, _JSON_MESSAGES)}",
                                           Span(path, exc.lineno, exc.colno))]) from None
@@ -297,9 +301,22 @@ def parse_text(text: str, path: str, *, json_syntax: bool = False) -> Document:
         span = _mark_span(path, mark) if mark else Span(path, 1, 1)
         problem = exc.problem or exc.context or "onleesbaar"
         raise SourceError([Diagnostic("E010", f"ongeldige YAML: {_translate(problem, _YAML_MESSAGES)}", span)]) from None
+    except yaml.reader.ReaderError as exc:
+        raise SourceError([Diagnostic("E010", _reader_message(exc), _offset_span(path, text, exc.position))]) from None
     except yaml.YAMLError as exc:
         raise SourceError([Diagnostic("E010", f"ongeldige YAML: {exc}", Span(path, 1, 1))]) from None
     return Document(path, data, pos, text, problems)
+
+
+def _reader_message(exc: yaml.reader.ReaderError) -> str:
+    character = exc.character
+    code = ord(character) if isinstance(character, str) else character
+    return f"ongeldige YAML: het teken U+{code:04X} is niet toegestaan (een stuurteken of ander onzichtbaar teken)"
+
+
+def _offset_span(path: str, text: str, position: int) -> Span:
+    line = text.count("\n", 0, position) + 1
+    return Span(path, line, position - (text.rfind("\n", 0, position) + 1) + 1)
 
 
 def decode(raw: bytes, path: str) -> str:

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 import engine
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
+
+
+# Property tests (tests/test_spec_*.py) state their number of examples with `examples(n)`; CI runs them as
+# written, and KADER_HYPOTHESIS_SCALE=10 runs ten times as many (the same properties, searched harder).
+settings.register_profile("kader", deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "kader"))
+SCALE = max(1, int(os.environ.get("KADER_HYPOTHESIS_SCALE", "1")))
+
+
+def examples(n: int) -> int:
+    return n * SCALE
 
 
 def pytest_addoption(parser):

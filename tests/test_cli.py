@@ -202,6 +202,27 @@ MALFORMED = {
     "python tag": ("case.yaml", "id: !!python/object/apply:os.system ['true']\n", "E015", "niet toegestaan"),
     "binary file": ("case.yaml", "id: c1\x00\x01", "E021", "NUL-teken"),
     "duplicate key": ("case.yaml", CASE_HEAD + "gemeente: soest\n" + PEOPLE + HV, "E014", "komt twee keer voor"),
+    # found by tests/test_spec_hostile.py: each of these ended in "interne fout" (exit 3)
+    "number with 5001 digits": ("case.yaml", CASE_HEAD + PEOPLE + HV + "vermogen: {totaal: 1" + "0" * 5000 + "}\n",
+                                "E022", "case.yaml:9:20: error[E022]: getal met 5001 cijfers is te lang"),
+    "json number with 5001 digits": ("case.json", '{"vermogen": {"totaal": 1' + "0" * 5000 + "}}", "E022",
+                                     "case.json:1:25: error[E022]"),
+    "amount too large to be exact": ("case.yaml", CASE_HEAD + PEOPLE + HV
+                                     + "vermogen: {totaal: '100000000000000000000000000000.00'}\n", "E500",
+                                     "getal is te groot"),
+    "money fact not a number": ("case.yaml", CASE_HEAD + PEOPLE + "hulpvragen:\n  - {id: hv1, domein: werk_inkomen, "
+                                "onderwerp: bijzondere_kosten, persoon: p1, feiten: {noodzakelijke_bijzondere_kosten: NaN}}\n",
+                                "E503", "'NaN' is geen getal"),
+    "money fact with three decimals": ("case.yaml", CASE_HEAD + PEOPLE + "hulpvragen:\n  - {id: hv1, domein: werk_inkomen, "
+                                       "onderwerp: bijzondere_kosten, persoon: p1, "
+                                       "feiten: {noodzakelijke_bijzondere_kosten: 12.345}}\n", "E503", "meer dan twee decimalen"),
+    "melding at the end of the calendar": ("case.yaml", CASE_HEAD + "melddatum: 9999-12-25\n" + PEOPLE + HV, "E523",
+                                           "case.yaml:4:12: error[E523]: datum 9999-12-25 ligt buiten het bereik"),
+    "control character": ("case.yaml", CASE_HEAD + "woonplaats: \x7f\n", "E010",
+                          "case.yaml:4:13: error[E010]: ongeldige YAML: het teken U+007F is niet toegestaan"),
+    "terminal escape in the case id": ("case.yaml", 'id: "x\\e[31mrood"\ngemeente: baarn\npeildatum: 2026-03-01\n' + PEOPLE + HV,
+                                       "E500", "case.yaml:1:5: error[E500]: tekst bevat een stuurteken of onzichtbaar teken (U+001B)"),
+    "line break in a key": ("case.yaml", CASE_HEAD + PEOPLE + HV + '"a\\nb": 1\n', "E500", "onbekende sleutel 'a\\nb'"),
 }
 
 
