@@ -1,0 +1,76 @@
+"""Throughput of `kader batch` on population cases: cases per second for 1 and 2 workers, and RSS growth.
+
+    .venv/bin/python bench/batch.py                    # 20,000 cases, seed 1, workers 1 and 2
+    .venv/bin/python bench/batch.py --cases 50000 --workers 1 2 4
+
+It runs exactly what `kader batch` runs (engine.batch.assess_chunks, output written to a file under
+bench/results/), on a population made by `engine.population` (cached per rules hash, seed and size).
+Per worker count it prints: wall-clock cases/s including worker start-up, steady cases/s (from the
+first chunk back to the end), and resident size (main + workers) after the first chunk and at the end.
+Not a test: the numbers go into the README's Speed section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from _common import RESULTS, machine, population_file, rss_all
+
+import engine
+from engine.batch import BatchSummary, assess_chunks, read_chunks
+from engine.loader import default_rules_dir
+
+
+def run(framework, path, workers: int) -> dict:
+    summary = BatchSummary()
+    out_path = RESULTS / f"batch-out-{workers}.jsonl"
+    started = time.perf_counter()
+    first_done = None
+    first_lines = 0
+    rss_start: dict[str, float] = {}
+    rss_end: dict[str, float] = {}
+    with open(path, "rb") as source, open(out_path, "w", encoding="utf-8", newline="\n") as out:
+        chunks = assess_chunks(framework, default_rules_dir(), "population.jsonl", read_chunks(source), workers=workers)
+        for chunk in chunks:
+            out.write(chunk.text)
+            summary.add(chunk)
+            if first_done is None:
+                first_done = time.perf_counter()
+                first_lines = chunk.lines
+                rss_start = rss_all()
+            rss_end = rss_all()  # while the workers still live
+    ended = time.perf_counter()
+    total = summary.cases
+    return {
+        "workers": workers,
+        "cases": total,
+        "failed": summary.failed,
+        "wall": total / (ended - started),
+        "steady": (total - first_lines) / (ended - first_done) if first_done and ended > first_done else 0.0,
+        "rss_start": sum(rss_start.values()),
+        "rss_end": sum(rss_end.values()),
+        "seconds": ended - started,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    framework = engine.load_framework(default_rules_dir())
+    path = population_file(framework, args.cases, args.seed)
+    print(f"machine: {machine()}")
+    print(f"input: {path.name} ({args.cases} population cases, rules {framework.short_hash})")
+    print(f"{'workers':>7} {'cases':>7} {'failed':>6} {'seconds':>8} {'cases/s wall':>13} {'cases/s steady':>15} "
+          f"{'RSS first chunk MB':>19} {'RSS end MB':>11}")
+    for workers in args.workers:
+        r = run(framework, path, workers)
+        print(f"{r['workers']:>7} {r['cases']:>7} {r['failed']:>6} {r['seconds']:>8.2f} {r['wall']:>13.0f} "
+              f"{r['steady']:>15.0f} {r['rss_start']:>19.1f} {r['rss_end']:>11.1f}")
+
+
+if __name__ == "__main__":
+    main()
