@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +40,7 @@ from .sources import MAX_FILE_BYTES, Document
 CHUNK_LINES = 250  # lines per message to a worker
 IN_FLIGHT_PER_WORKER = 3  # chunks queued per worker: enough to keep it busy, few enough for flat memory
 FAST_PATH_MAX_CHARS = 64 * 1024  # longer lines always take the positioned parser (its size limits apply)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # json.loads pairs these up, the positioned parser refuses them
 
 
 @dataclass(frozen=True)
@@ -188,27 +190,28 @@ class LineAssessor:
                                                    f"{type(exc).__name__}: {exc}", Span(self.display, number, 1)),))
 
     def decode(self, number: int, raw: bytes) -> str:
+        """The line as text; problems are located within the line (line 1), as the parser does."""
         if len(raw) > MAX_FILE_BYTES:
             raise CaseFileError(Diagnostic("E020", f"regel is te groot ({len(raw)} bytes; ten hoogste {MAX_FILE_BYTES} "
-                                           "toegestaan)", Span(self.display, number, 1)))
+                                           "toegestaan)", Span(self.display, 1, 1)))
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise CaseFileError(Diagnostic("E021", "regel is geen geldige UTF-8-tekst",
-                                           Span(self.display, number, exc.start + 1))) from None
+                                           Span(self.display, 1, exc.start + 1))) from None
         if text.endswith("\n"):
             text = text[:-1]
         if text.endswith("\r"):
             text = text[:-1]
         if "\x00" in text:
             raise CaseFileError(Diagnostic("E021", "regel bevat een NUL-teken; is dit een tekstbestand?",
-                                           Span(self.display, number, text.index("\x00") + 1)))
+                                           Span(self.display, 1, text.index("\x00") + 1)))
         return text
 
     def case(self, number: int, text: str):
-        if len(text) <= FAST_PATH_MAX_CHARS:
+        if len(text) <= FAST_PATH_MAX_CHARS and not ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
             try:
                 data = json.loads(text, parse_float=_float, parse_constant=_refuse, object_pairs_hook=_object)
             except (_FastPathRefused, ValueError, RecursionError):
@@ -221,7 +224,8 @@ class LineAssessor:
         return case_from_text(self.framework, text, self.display, json_syntax=True)
 
     def locate(self, number: int, diagnostic: Diagnostic) -> Diagnostic:
-        """Put a diagnostic on the input line: the parser's column, or column 1 with the original place as a note."""
+        """Put a diagnostic on input line `number`: its column within the line, or column 1 with its own place
+        (a rule file, for an evaluation error) as a note."""
         span = diagnostic.span
         if span.path == self.display:
             col = span.col if span.line == 1 else 1

@@ -76,7 +76,7 @@ FALLBACK_GRENS = Decimal("8000.00")
 
 # -- requests for help
 HULPVRAAG_COUNTS = (60, 28, 12)  # 1, 2, 3 hulpvragen
-DOMAIN_WEIGHTS = {"wmo": 1.0, "jeugd": 1.5, "werk_inkomen": 1.5}
+DOMAIN_WEIGHTS = {"wmo": 1.0, "jeugd": 2.5, "werk_inkomen": 1.5}  # jeugd only in households with minors
 ONDERWERP_WEIGHTS = {
     "wmo": {"huishouden": 30, "hulpmiddelen": 15, "mobiliteit": 15, "begeleiding": 15, "woning": 7,
             "dagbesteding": 6, "mantelzorg": 3, "clientondersteuning": 3, "respijt": 2, "beschermd_wonen": 2,
