@@ -210,3 +210,4 @@ def test_a_line_that_fails_in_evaluation_is_reported_on_its_line_with_the_rule_a
     assert str(diagnostic).startswith("cases.jsonl:17:1: error[E910]: afgeleid feit huishouden.inkomen_per_vermogen")
     (label, span), = diagnostic.related
     assert label == "bron" and span.path.endswith("normen.yaml")
+
