@@ -13,6 +13,7 @@ Not a test: the numbers go into the README's Speed section.
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 
 from _common import RESULTS, machine, population_file, rss_all
@@ -26,6 +27,7 @@ def run(framework, path, workers: int) -> dict:
     summary = BatchSummary()
     out_path = RESULTS / f"batch-out-{workers}.jsonl"
     started = time.perf_counter()
+    cpu_started = resource.getrusage(resource.RUSAGE_SELF)
     first_done = None
     first_lines = 0
     rss_start: dict[str, float] = {}
@@ -41,6 +43,8 @@ def run(framework, path, workers: int) -> dict:
                 rss_start = rss_all()
             rss_end = rss_all()  # while the workers still live
     ended = time.perf_counter()
+    cpu_ended = resource.getrusage(resource.RUSAGE_SELF)
+    main_cpu = (cpu_ended.ru_utime - cpu_started.ru_utime) + (cpu_ended.ru_stime - cpu_started.ru_stime)
     total = summary.cases
     return {
         "workers": workers,
@@ -51,6 +55,7 @@ def run(framework, path, workers: int) -> dict:
         "rss_start": sum(rss_start.values()),
         "rss_end": sum(rss_end.values()),
         "seconds": ended - started,
+        "main_cpu": main_cpu,
     }
 
 
@@ -65,11 +70,11 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"input: {path.name} ({args.cases} population cases, rules {framework.short_hash})")
     print(f"{'workers':>7} {'cases':>7} {'failed':>6} {'seconds':>8} {'cases/s wall':>13} {'cases/s steady':>15} "
-          f"{'RSS first chunk MB':>19} {'RSS end MB':>11}")
+          f"{'RSS first chunk MB':>19} {'RSS end MB':>11} {'main CPU s':>11}")
     for workers in args.workers:
         r = run(framework, path, workers)
         print(f"{r['workers']:>7} {r['cases']:>7} {r['failed']:>6} {r['seconds']:>8.2f} {r['wall']:>13.0f} "
-              f"{r['steady']:>15.0f} {r['rss_start']:>19.1f} {r['rss_end']:>11.1f}")
+              f"{r['steady']:>15.0f} {r['rss_start']:>19.1f} {r['rss_end']:>11.1f} {r['main_cpu']:>11.2f}")
 
 
 if __name__ == "__main__":

@@ -283,3 +283,6 @@ def assess_chunks(framework: Framework, rules: Path, display: str, chunks: Itera
             raise BatchAborted(Diagnostic("E991", "een werkproces van de batch stopte onverwacht; de uitvoer is "
                                           "onvolledig (probeer --workers 1 om de casus te vinden)",
                                           Span(display, 1, 1))) from None
+        except BaseException:  # interrupted, or the caller stopped reading: do not finish the queued chunks
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
