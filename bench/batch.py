@@ -1,7 +1,7 @@
 """Throughput of `kader batch` on population cases: cases per second for 1 and 2 workers, and RSS growth.
 
-    .venv/bin/python bench/batch.py                    # 20,000 cases, seed 1, workers 1 and 2
-    .venv/bin/python bench/batch.py --cases 50000 --workers 1 2 4
+    .venv/bin/python bench/batch.py                    # 20,000 cases, seed 1, workers 1 and 2, 3 runs each
+    .venv/bin/python bench/batch.py --cases 50000 --workers 1 2 4 --repeat 5
 
 It runs exactly what `kader batch` runs (engine.batch.assess_chunks, output written to a file under
 bench/results/), on a population made by `engine.population` (cached per rules hash, seed and size).
@@ -13,7 +13,9 @@ Not a test: the numbers go into the README's Speed section.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import statistics
 import time
 
 from _common import RESULTS, machine, population_file, rss_all
@@ -64,17 +66,26 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     framework = engine.load_framework(default_rules_dir())
     path = population_file(framework, args.cases, args.seed)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}")
     print(f"input: {path.name} ({args.cases} population cases, rules {framework.short_hash})")
-    print(f"{'workers':>7} {'cases':>7} {'failed':>6} {'seconds':>8} {'cases/s wall':>13} {'cases/s steady':>15} "
-          f"{'RSS first chunk MB':>19} {'RSS end MB':>11} {'main CPU s':>11}")
+    header = (f"{'workers':>7} {'run':>6} {'cases':>7} {'failed':>6} {'seconds':>8} {'cases/s wall':>13} "
+              f"{'cases/s steady':>15} {'RSS first chunk MB':>19} {'RSS end MB':>11} {'main CPU s':>11}")
+    print(header)
     for workers in args.workers:
-        r = run(framework, path, workers)
-        print(f"{r['workers']:>7} {r['cases']:>7} {r['failed']:>6} {r['seconds']:>8.2f} {r['wall']:>13.0f} "
-              f"{r['steady']:>15.0f} {r['rss_start']:>19.1f} {r['rss_end']:>11.1f} {r['main_cpu']:>11.2f}")
+        runs = [run(framework, path, workers) for _ in range(args.repeat)]
+        for index, r in enumerate(runs, 1):
+            _row(r, str(index))
+        _row({key: statistics.median(r[key] for r in runs) for key in runs[0]}, "median")
+
+
+def _row(r: dict, label: str) -> None:
+    print(f"{r['workers']:>7.0f} {label:>6} {r['cases']:>7.0f} {r['failed']:>6.0f} {r['seconds']:>8.2f} "
+          f"{r['wall']:>13.0f} {r['steady']:>15.0f} {r['rss_start']:>19.1f} {r['rss_end']:>11.1f} {r['main_cpu']:>11.2f}",
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ grows by less than 50 MB over 100,000 cases. Not a test: the numbers go into the
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 from _common import RESULTS, machine, population_file, rss_all
@@ -30,7 +31,7 @@ def main() -> None:
     args = parser.parse_args()
     framework = engine.load_framework(default_rules_dir())
     path = population_file(framework, args.cases, args.seed)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}")
     print(f"input: {path.name} ({args.cases} population cases), {args.workers} worker(s)")
     summary = BatchSummary()
     samples: list[tuple[int, dict[str, float]]] = []

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from .assessment import dumps
-from .case import case_from_document, case_from_text
+from .case import Case, case_from_document, case_from_text
 from .errors import CaseFileError, Diagnostic, RuleEngineError, Span
 from .evaluate import assess
 from .framework import Framework
@@ -181,7 +181,7 @@ class LineAssessor:
             text = self.decode(number, raw)
             if not text.strip():
                 return None
-            case = self.case(number, text)
+            case = self.case(text)
             return dumps(assess(self.framework, case).to_json(), indent=None)
         except RuleEngineError as exc:
             return LineFailure(number, tuple(self.locate(number, d) for d in exc.diagnostics))
@@ -210,7 +210,8 @@ class LineAssessor:
                                            Span(self.display, 1, text.index("\x00") + 1)))
         return text
 
-    def case(self, number: int, text: str):
+    def case(self, text: str) -> Case:
+        """The case on a line: by json.loads when that reads it as the positioned parser would, else by the latter."""
         if len(text) <= FAST_PATH_MAX_CHARS and not ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
             try:
                 data = json.loads(text, parse_float=_float, parse_constant=_refuse, object_pairs_hook=_object)

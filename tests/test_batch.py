@@ -185,7 +185,7 @@ def test_spec_the_fast_json_path_reads_a_line_exactly_as_the_positioned_parser(f
         text = text.replace('"totaal": "0.00"', '"totaal": 1e3')
     assessor = LineAssessor(framework, "cases.jsonl")
     try:
-        fast = assessor.case(1, text)
+        fast = assessor.case(text)
     except engine.RuleEngineError as exc:
         fast = [str(d) for d in exc.diagnostics]
     try:

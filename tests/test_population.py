@@ -175,17 +175,23 @@ def test_answers_of_one_hulpvraag_hang_together(sample):
 
 def test_new_questions_onderwerpen_and_signals_in_the_rules_appear_in_the_population(rules_copy):
     kader = rules_copy / "kader.yaml"
-    text = kader.read_text(encoding="utf-8")
-    text = text.replace("onderwerpen: [opvoeding, ontwikkeling, psychisch, gedrag, beperking]",
-                        "onderwerpen: [opvoeding, ontwikkeling, psychisch, gedrag, beperking, onderwijs]")
-    text = text.replace("case_signals:\n", "case_signals:\n  mantelzorger_overbelast:\n    title: Mantelzorger dreigt "
-                        "overbelast te raken\n    legal_basis: \"Wmo 2015 art. 2.3.2 lid 4 onder d\"\n", 1)
+    text, found = re.subn(r"(\n  jeugd:\n(?:    .*\n)*?    onderwerpen: \[)", r"\1onderwijs, ",
+                          kader.read_text(encoding="utf-8"), count=1)
+    assert found == 1
     kader.write_text(text, encoding="utf-8")
-    wmo = rules_copy / "wmo" / "algemeen.yaml"
-    wmo.write_text(wmo.read_text(encoding="utf-8").replace("facts:\n", (
-        "facts:\n  frequentie_hulp:\n    scope: hulpvraag\n    type: tekst\n    values: [dagelijks, wekelijks]\n"
-        "    question: Hoe vaak is hulp nodig?\n    legal_basis: \"Wmo 2015 art. 2.3.2 lid 4\"\n"
-        "    onderwerpen: [huishouden]\n"), 1), encoding="utf-8")
+    (rules_copy / "wmo" / "populatie_test.yaml").write_text(
+        "case_signals:\n"
+        "  mantelzorger_overbelast:\n"
+        "    title: Mantelzorger dreigt overbelast te raken\n"
+        "    legal_basis: \"Wmo 2015 art. 2.3.2 lid 4 onder d\"\n"
+        "facts:\n"
+        "  frequentie_hulp:\n"
+        "    scope: hulpvraag\n"
+        "    type: tekst\n"
+        "    values: [dagelijks, wekelijks]\n"
+        "    question: Hoe vaak is hulp nodig?\n"
+        "    legal_basis: \"Wmo 2015 art. 2.3.2 lid 4\"\n"
+        "    onderwerpen: [huishouden]\n", encoding="utf-8")
     framework = engine.load_framework(rules_copy)
     cases = list(generate(framework, size=1500, seed=2))
     answers = [hv["feiten"]["frequentie_hulp"] for c in cases for hv in c["hulpvragen"]
