@@ -12,6 +12,7 @@ import datetime as _dt
 import functools
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, Optional
@@ -184,6 +185,15 @@ def test_scenarios(
     raise typer.Exit(1 if failed or not results else 0)
 
 
+def _open_for_writing(path: Path):
+    """A UTF-8 text file to write, or a located error (not a traceback) when that is impossible."""
+    try:
+        return open(path, "w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise engine.RuleEngineError(engine.Diagnostic(
+            "E004", f"bestand kan niet geschreven worden: {exc.strerror}", engine.Span(display_path(path), 1, 1))) from None
+
+
 def _workers_default() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -214,8 +224,7 @@ def population(
     partial = out.with_name(out.name + ".tmp")
     err = _console(stderr=True)
     try:
-        with open(partial, "w", encoding="utf-8", newline="\n") as handle, \
-                ProgressBar(err, "populatie", size, "huishoudens") as bar:
+        with _open_for_writing(partial) as handle, ProgressBar(err, "populatie", size, "huishoudens") as bar:
             for index, case in enumerate(cases, 1):
                 handle.write(case_line(case) + "\n")
                 if index % 250 == 0:
@@ -239,8 +248,6 @@ def batch(
     rules: RulesOption = None,
 ) -> None:
     """Beoordeel een JSON Lines-bestand met casussen: beoordelingen als JSON Lines, in de volgorde van de invoer."""
-    import time
-
     from engine.batch import BatchSummary, assess_chunks, count_lines, open_cases, read_chunks
     from views.batch import ProgressBar, render_batch_summary
     framework = engine.load_framework(rules)
@@ -252,7 +259,7 @@ def batch(
     started = time.perf_counter()
     with open_cases(cases, shown) as source:
         total = count_lines(source)
-        target = open(out, "w", encoding="utf-8", newline="\n") if out is not None else sys.stdout
+        target = _open_for_writing(out) if out is not None else sys.stdout
         try:
             with ProgressBar(err, "batch", total, "regels") as bar:
                 for chunk in assess_chunks(framework, root, shown, read_chunks(source), workers=count):

@@ -211,3 +211,12 @@ def test_a_line_that_fails_in_evaluation_is_reported_on_its_line_with_the_rule_a
     (label, span), = diagnostic.related
     assert label == "bron" and span.path.endswith("normen.yaml")
 
+
+
+def test_an_output_file_that_cannot_be_written_is_a_located_error(runner, tmp_path):
+    source = tmp_path / "cases.jsonl"
+    _write(source, [_case(id="een")])
+    target = tmp_path / "bestaat-niet" / "uit.jsonl"
+    result = runner.invoke(app, ["batch", str(source), "--workers", "1", "--out", str(target)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{target}:1:1: error[E004]: bestand kan niet geschreven worden")
