@@ -30,6 +30,7 @@ def run(framework, path, workers: int) -> dict:
     out_path = RESULTS / f"batch-out-{workers}.jsonl"
     started = time.perf_counter()
     cpu_started = resource.getrusage(resource.RUSAGE_SELF)
+    children_started = resource.getrusage(resource.RUSAGE_CHILDREN)
     first_done = None
     first_lines = 0
     rss_start: dict[str, float] = {}
@@ -46,7 +47,9 @@ def run(framework, path, workers: int) -> dict:
             rss_end = rss_all()  # while the workers still live
     ended = time.perf_counter()
     cpu_ended = resource.getrusage(resource.RUSAGE_SELF)
-    main_cpu = (cpu_ended.ru_utime - cpu_started.ru_utime) + (cpu_ended.ru_stime - cpu_started.ru_stime)
+    children_ended = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers have exited and been reaped
+    main_cpu = _cpu(cpu_ended) - _cpu(cpu_started)
+    worker_cpu = _cpu(children_ended) - _cpu(children_started) if workers > 1 else main_cpu
     total = summary.cases
     return {
         "workers": workers,
@@ -58,7 +61,12 @@ def run(framework, path, workers: int) -> dict:
         "rss_end": sum(rss_end.values()),
         "seconds": ended - started,
         "main_cpu": main_cpu,
+        "cpu_ms": worker_cpu / total * 1000 if total else 0.0,
     }
+
+
+def _cpu(usage) -> float:
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -73,7 +81,8 @@ def main() -> None:
     print(f"machine: {machine()}; load average before: {os.getloadavg()[0]:.2f}")
     print(f"input: {path.name} ({args.cases} population cases, rules {framework.short_hash})")
     header = (f"{'workers':>7} {'run':>6} {'cases':>7} {'failed':>6} {'seconds':>8} {'cases/s wall':>13} "
-              f"{'cases/s steady':>15} {'RSS first chunk MB':>19} {'RSS end MB':>11} {'main CPU s':>11}")
+              f"{'cases/s steady':>15} {'RSS first chunk MB':>19} {'RSS end MB':>11} {'main CPU s':>11} "
+              f"{'worker CPU ms/case':>19}")
     print(header)
     for workers in args.workers:
         runs = [run(framework, path, workers) for _ in range(args.repeat)]
@@ -84,7 +93,8 @@ def main() -> None:
 
 def _row(r: dict, label: str) -> None:
     print(f"{r['workers']:>7.0f} {label:>6} {r['cases']:>7.0f} {r['failed']:>6.0f} {r['seconds']:>8.2f} "
-          f"{r['wall']:>13.0f} {r['steady']:>15.0f} {r['rss_start']:>19.1f} {r['rss_end']:>11.1f} {r['main_cpu']:>11.2f}",
+          f"{r['wall']:>13.0f} {r['steady']:>15.0f} {r['rss_start']:>19.1f} {r['rss_end']:>11.1f} {r['main_cpu']:>11.2f} "
+          f"{r['cpu_ms']:>19.3f}",
           flush=True)
 
 
