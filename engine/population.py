@@ -130,7 +130,7 @@ SCHULDEN_WITH_HULPVRAAG = 0.60  # ... and when the household asks for help with 
 
 def generate(framework: Framework, *, size: int, seed: int, gemeente: str | None = None,
              peildatum: _dt.date | None = None) -> Iterator[dict]:
-    """Yield `size` cases; raises UsageError for a bad gemeente, size or peildatum."""
+    """The `size` cases, lazily; raises UsageError at once for a bad gemeente, size or peildatum."""
     peildatum = peildatum or DEFAULT_PEILDATUM
     if size < 0:
         raise UsageError(Diagnostic("E720", f"--size moet 0 of meer zijn, niet {size}", Span("--size", 1, 1)))
@@ -140,7 +140,10 @@ def generate(framework: Framework, *, size: int, seed: int, gemeente: str | None
     if peildatum < framework.valid_from:
         raise UsageError(Diagnostic("E722", f"peildatum {peildatum} ligt vóór het begin van het kader "
                                     f"({framework.valid_from})", Span("--peildatum", 1, 1)))
-    builder = _Builder(framework, peildatum)
+    return _cases(_Builder(framework, peildatum), size, seed, gemeente)
+
+
+def _cases(builder: "_Builder", size: int, seed: int, gemeente: str | None) -> Iterator[dict]:
     for index in range(size):
         rng = random.Random(f"{seed}/{index}")
         yield builder.case(rng, f"pop-{seed}-{index + 1:06d}", gemeente)

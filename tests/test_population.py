@@ -239,3 +239,11 @@ def _age(case: dict, pid: str) -> int:
     born = dt.date.fromisoformat(person["geboortedatum"])
     peil = dt.date.fromisoformat(case["peildatum"])
     return peil.year - born.year - ((peil.month, peil.day) < (born.month, born.day))
+
+
+def test_bad_arguments_are_refused_before_anything_is_generated(framework):
+    with pytest.raises(engine.UsageError) as error:
+        generate(framework, size=10, seed=1, gemeente="amersfoort")
+    assert str(error.value).startswith("--gemeente:1:1: error[E721]: onbekende gemeente 'amersfoort'")
+    with pytest.raises(engine.UsageError):
+        generate(framework, size=-1, seed=1)
