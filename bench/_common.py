@@ -57,3 +57,14 @@ def machine() -> str:
     except OSError:
         pass
     return f"{cores} cores{', ' + model if model else ''}; Python {sys.version.split()[0]}"
+
+
+def machine_busy() -> float:
+    """CPU seconds all processes on the machine have used since boot (from /proc/stat), 0.0 elsewhere."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = handle.readline().split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
