@@ -13,6 +13,7 @@ import datetime as _dt
 import functools
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, Optional
@@ -307,6 +308,22 @@ def _progress():
     return bar, update
 
 
+def _open_for_writing(path: Path):
+    """A UTF-8 text file to write, or a located error (not a traceback) when that is impossible."""
+    try:
+        return open(path, "w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise engine.RuleEngineError(engine.Diagnostic(
+            "E004", f"bestand kan niet geschreven worden: {exc.strerror}", engine.Span(display_path(path), 1, 1))) from None
+
+
+def _workers_default() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 @app.command()
 @handles_errors
 def impact(
@@ -369,6 +386,83 @@ def compare_gemeenten(
         from views.gemeenten import render_gemeenten
         render_gemeenten(_console(), report.to_json(), limit=limit)
     raise typer.Exit(1 if report.defects or report.errors else 0)
+
+
+@app.command()
+@handles_errors
+def population(
+    size: Annotated[int, typer.Option("--size", min=0, show_default=False, help="Aantal huishoudens.")],
+    seed: Annotated[int, typer.Option("--seed", show_default=False,
+                                      help="Startwaarde: dezelfde seed en dezelfde regels geven hetzelfde bestand.")],
+    out: Annotated[Path, typer.Option("--out", show_default=False, help="JSON Lines-bestand om te schrijven.")],
+    gemeente: Annotated[Optional[Gemeente], typer.Option(
+        "--gemeente", show_default=False, help="Alleen huishoudens in deze gemeente (standaard: naar inwonertal).")] = None,
+    peildatum: Annotated[Optional[_dt.datetime], typer.Option(
+        "--peildatum", formats=["%Y-%m-%d"], show_default=False,
+        help="Peildatum van alle casussen (JJJJ-MM-DD; standaard 2026-01-01).")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Maak een synthetische populatie huishoudens (JSON Lines, één casus per regel) voor impactberekeningen."""
+    from engine.population import DEFAULT_PEILDATUM, case_line, generate
+    from views.batch import ProgressBar, render_population_summary
+    framework = engine.load_framework(rules)
+    day = _day(peildatum) or DEFAULT_PEILDATUM
+    cases = generate(framework, size=size, seed=seed, gemeente=gemeente.value if gemeente else None, peildatum=day)
+    partial = out.with_name(out.name + ".tmp")
+    err = _console(stderr=True)
+    try:
+        with _open_for_writing(partial) as handle, ProgressBar(err, "populatie", size, "huishoudens") as bar:
+            for index, case in enumerate(cases, 1):
+                handle.write(case_line(case) + "\n")
+                if index % 250 == 0:
+                    bar.advance(250)
+            bar.advance(size % 250)
+        os.replace(partial, out)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    render_population_summary(err, size, seed, display_path(out), day.isoformat(), framework.short_hash)
+
+
+@app.command()
+@handles_errors
+def batch(
+    cases: Annotated[Path, typer.Argument(help="JSON Lines-bestand met één casus per regel.", show_default=False)],
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, show_default=False,
+                                                   help="Aantal werkprocessen (standaard: het aantal processoren).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", show_default=False,
+                                                help="Schrijf de beoordelingen naar dit bestand (standaard: stdout).")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Beoordeel een JSON Lines-bestand met casussen: beoordelingen als JSON Lines, in de volgorde van de invoer."""
+    from engine.batch import BatchSummary, assess_chunks, count_lines, open_cases, read_chunks
+    from views.batch import ProgressBar, render_batch_summary
+    framework = engine.load_framework(rules)
+    root = rules or default_rules_dir()
+    count = workers or _workers_default()
+    shown = display_path(cases)
+    err = _console(stderr=True)
+    summary = BatchSummary()
+    started = time.perf_counter()
+    with open_cases(cases, shown) as source:
+        total = count_lines(source)
+        target = _open_for_writing(out) if out is not None else sys.stdout
+        try:
+            with ProgressBar(err, "batch", total, "regels") as bar:
+                for chunk in assess_chunks(framework, root, shown, read_chunks(source), workers=count):
+                    target.write(chunk.text)
+                    for failure in chunk.failures:
+                        bar.diagnostics(failure.diagnostics)
+                    summary.add(chunk)
+                    bar.advance(chunk.lines)
+        finally:
+            if target is not sys.stdout:
+                target.close()
+            else:
+                target.flush()
+    render_batch_summary(err, summary, time.perf_counter() - started, count,
+                         display_path(out) if out is not None else "stdout")
+    raise typer.Exit(1 if summary.failed else 0)
 
 
 def main() -> None:

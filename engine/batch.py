@@ -1,0 +1,289 @@
+"""Assess a JSON Lines file of cases: in input order, over worker processes, bad lines skipped.
+
+Each line of the input is one case (the case contract of shared/DESIGN.md, as
+JSON). Each assessed line becomes one line of output: the assessment contract
+as compact JSON, in input order. A line that cannot be assessed (invalid JSON,
+a case the framework refuses, a failing evaluation) yields located diagnostics
+`cases.jsonl:17:23: error[E...]: ...` and no output; the other lines go on.
+
+durable-rules is not thread-safe, so parallel work runs in worker processes,
+each of which loads the framework once and then assesses chunks of lines (one
+message per chunk, not per case). At most a few chunks are in flight at any
+time, so memory stays flat however long the input is.
+
+The common path is lean: a line is parsed with `json.loads` only, and the
+positioned YAML/JSON parser of `engine.sources` runs only when something is
+wrong with the line, to say where; the outcome is the same either way.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import re
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
+
+from .assessment import dumps
+from .case import Case, case_from_document, case_from_text
+from .errors import CaseFileError, Diagnostic, RuleEngineError, Span
+from .evaluate import assess
+from .framework import Framework
+from .fwcache import load_framework
+from .sources import MAX_FILE_BYTES, Document
+
+CHUNK_LINES = 250  # lines per message to a worker
+IN_FLIGHT_PER_WORKER = 3  # chunks queued per worker: enough to keep it busy, few enough for flat memory
+FAST_PATH_MAX_CHARS = 64 * 1024  # longer lines always take the positioned parser (its size limits apply)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # json.loads pairs these up, the positioned parser refuses them
+
+
+@dataclass(frozen=True)
+class LineFailure:
+    line: int
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk of lines produced: the output text (one JSON line per assessed case) and the failures."""
+
+    first_line: int
+    lines: int  # input lines covered, blank ones included
+    assessed: int
+    text: str
+    failures: list[LineFailure] = field(default_factory=list)
+
+
+@dataclass
+class BatchSummary:
+    lines: int = 0
+    cases: int = 0
+    assessed: int = 0
+    failed: int = 0
+    failed_lines: list[int] = field(default_factory=list)
+
+    def add(self, chunk: ChunkResult) -> None:
+        self.lines += chunk.lines
+        self.assessed += chunk.assessed
+        self.failed += len(chunk.failures)
+        self.cases += chunk.assessed + len(chunk.failures)
+        self.failed_lines.extend(f.line for f in chunk.failures)
+
+
+class BatchAborted(RuleEngineError):
+    """A worker process died (a crash in the C engine, or the rules changed on disk): the output is incomplete."""
+
+    exit_code = 3
+
+
+# ---------------------------------------------------------------- reading
+
+
+def open_cases(path: Path, display: str) -> BinaryIO:
+    """Open a JSON Lines file for reading in binary (lines are decoded one by one, each with its number)."""
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        raise CaseFileError(Diagnostic("E001", "bestand bestaat niet", Span(display, 1, 1))) from None
+    except IsADirectoryError:
+        raise CaseFileError(Diagnostic("E002", "dit is een map, geen bestand", Span(display, 1, 1))) from None
+    except OSError as exc:
+        raise CaseFileError(Diagnostic("E003", f"bestand kan niet gelezen worden: {exc.strerror}",
+                                       Span(display, 1, 1))) from None
+    return handle
+
+
+
+def count_lines(handle: BinaryIO) -> int:
+    """Number of lines in a seekable binary file (for a progress total); the position is restored."""
+    start = handle.tell()
+    count = 0
+    last = b"\n"
+    while True:
+        block = handle.read(1 << 20)
+        if not block:
+            break
+        count += block.count(b"\n")
+        last = block[-1:]
+    handle.seek(start)
+    return count + (last != b"\n")
+
+
+def read_chunks(handle: BinaryIO, size: int = CHUNK_LINES) -> Iterator[tuple[int, list[bytes]]]:
+    """(number of the first line, raw lines) per chunk; line numbers start at 1 and count blank lines."""
+    chunk: list[bytes] = []
+    first = 1
+    for raw in handle:
+        chunk.append(raw)
+        if len(chunk) == size:
+            yield first, chunk
+            first += size
+            chunk = []
+    if chunk:
+        yield first, chunk
+
+
+# ---------------------------------------------------------------- one line
+
+
+class _FastPathRefused(Exception):
+    """The line holds something json.loads and the positioned parser read differently: use the latter."""
+
+
+def _refuse(*_args) -> None:
+    raise _FastPathRefused
+
+
+def _float(text: str) -> Decimal:
+    if "e" in text or "E" in text:  # the positioned parser keeps 1e3 as text, not as a number
+        raise _FastPathRefused
+    return Decimal(text)
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):  # a duplicate key is an error (E014) in the positioned parser
+        raise _FastPathRefused
+    return result
+
+
+class LineAssessor:
+    """Assesses lines of one input file against one framework; usable in a worker or in-process."""
+
+    def __init__(self, framework: Framework, display: str):
+        self.framework = framework
+        self.display = display
+
+    def chunk(self, first_line: int, raws: list[bytes]) -> ChunkResult:
+        out: list[str] = []
+        failures: list[LineFailure] = []
+        for offset, raw in enumerate(raws):
+            number = first_line + offset
+            outcome = self.line(number, raw)
+            if outcome is None:
+                continue
+            if isinstance(outcome, LineFailure):
+                failures.append(outcome)
+            else:
+                out.append(outcome)
+        text = "\n".join(out) + "\n" if out else ""
+        return ChunkResult(first_line, len(raws), len(out), text, failures)
+
+    def line(self, number: int, raw: bytes) -> str | LineFailure | None:
+        """The assessment as one JSON line, a failure, or None for a blank line."""
+        try:
+            text = self.decode(number, raw)
+            if not text.strip():
+                return None
+            case = self.case(text)
+            return dumps(assess(self.framework, case).to_json(), indent=None)
+        except RuleEngineError as exc:
+            return LineFailure(number, tuple(self.locate(number, d) for d in exc.diagnostics))
+        except Exception as exc:  # a bug in kader: report it on this line and go on with the others
+            return LineFailure(number, (Diagnostic("E990", f"interne fout in kader bij deze casus: "
+                                                   f"{type(exc).__name__}: {exc}", Span(self.display, number, 1)),))
+
+    def decode(self, number: int, raw: bytes) -> str:
+        """The line as text; problems are located within the line (line 1), as the parser does."""
+        if len(raw) > MAX_FILE_BYTES:
+            raise CaseFileError(Diagnostic("E020", f"regel is te groot ({len(raw)} bytes; ten hoogste {MAX_FILE_BYTES} "
+                                           "toegestaan)", Span(self.display, 1, 1)))
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CaseFileError(Diagnostic("E021", "regel is geen geldige UTF-8-tekst",
+                                           Span(self.display, 1, exc.start + 1))) from None
+        if text.endswith("\n"):
+            text = text[:-1]
+        if text.endswith("\r"):
+            text = text[:-1]
+        if "\x00" in text:
+            raise CaseFileError(Diagnostic("E021", "regel bevat een NUL-teken; is dit een tekstbestand?",
+                                           Span(self.display, 1, text.index("\x00") + 1)))
+        return text
+
+    def case(self, text: str) -> Case:
+        """The case on a line: by json.loads when that reads it as the positioned parser would, else by the latter."""
+        if len(text) <= FAST_PATH_MAX_CHARS and not ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
+            try:
+                data = json.loads(text, parse_float=_float, parse_constant=_refuse, object_pairs_hook=_object)
+            except (_FastPathRefused, ValueError, RecursionError):
+                data = None
+            if isinstance(data, dict):
+                try:
+                    return case_from_document(self.framework, Document(self.display, data, None))
+                except CaseFileError:
+                    pass  # said again below, with positions
+        return case_from_text(self.framework, text, self.display, json_syntax=True)
+
+    def locate(self, number: int, diagnostic: Diagnostic) -> Diagnostic:
+        """Put a diagnostic on input line `number`: its column within the line, or column 1 with its own place
+        (a rule file, for an evaluation error) as a note."""
+        span = diagnostic.span
+        if span.path == self.display:
+            col = span.col if span.line == 1 else 1
+            return Diagnostic(diagnostic.code, diagnostic.message, Span(self.display, number, col),
+                              diagnostic.severity, diagnostic.hint, diagnostic.related, diagnostic.legal_basis)
+        return Diagnostic(diagnostic.code, diagnostic.message, Span(self.display, number, 1), diagnostic.severity,
+                          diagnostic.hint, (("bron", span),) + diagnostic.related, diagnostic.legal_basis)
+
+
+# ---------------------------------------------------------------- worker processes
+
+# The assessor of this worker process, set once by `_start_worker` (durable-rules keeps its state per
+# process, so every worker has its own framework and engine). Unused in the parent process.
+_WORKER: list[LineAssessor] = []
+
+
+def _start_worker(rules: str, display: str, expected_hash: str) -> None:
+    framework = load_framework(Path(rules))
+    if framework.hash != expected_hash:
+        raise RuntimeError(f"de regels in {rules} veranderden tijdens de batch ({framework.hash} != {expected_hash})")
+    _WORKER.append(LineAssessor(framework, display))
+
+
+def _worker_chunk(first_line: int, raws: list[bytes]) -> ChunkResult:
+    return _WORKER[0].chunk(first_line, raws)
+
+
+def _ready() -> bool:
+    return bool(_WORKER)
+
+
+def assess_chunks(framework: Framework, rules: Path, display: str, chunks: Iterable[tuple[int, list[bytes]]], *,
+                  workers: int = 1) -> Iterator[ChunkResult]:
+    """Assess chunks of raw lines in input order: in this process (workers=1) or over worker processes."""
+    if workers <= 1:
+        assessor = LineAssessor(framework, display)
+        for first, raws in chunks:
+            yield assessor.chunk(first, raws)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                             initargs=(str(rules), display, framework.hash)) as pool:
+        try:
+            for warm in [pool.submit(_ready) for _ in range(workers)]:
+                warm.result()  # the workers have loaded the framework before the first chunk goes out
+            pending: deque[Future] = deque()
+            limit = workers * IN_FLIGHT_PER_WORKER
+            for first, raws in chunks:
+                pending.append(pool.submit(_worker_chunk, first, raws))
+                if len(pending) >= limit:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool:
+            raise BatchAborted(Diagnostic("E991", "een werkproces van de batch stopte onverwacht; de uitvoer is "
+                                          "onvolledig (probeer --workers 1 om de casus te vinden)",
+                                          Span(display, 1, 1))) from None
+        except BaseException:  # interrupted, or the caller stopped reading: do not finish the queued chunks
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
