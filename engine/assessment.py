@@ -23,12 +23,47 @@ class FiredRule:
 
 @dataclass
 class Trace:
+    """Why the assessment came out as it did: rules that fired, findings, derived facts, parameters used.
+
+    The derived facts and parameters are gathered only when someone reads them (`kader explain`, the JSON
+    trace); an assessment in a batch never pays for them.
+    """
+
     fired: list[FiredRule] = field(default_factory=list)
     findings: list[tuple[str, str]] = field(default_factory=list)  # (name, hulpvraag or "")
-    derived: dict[str, Any] = field(default_factory=dict)  # key -> value (non-person)
-    person_derived: dict[str, dict[str, Any]] = field(default_factory=dict)  # person id -> key -> value
-    parameters: dict[str, dict] = field(default_factory=dict)  # name -> {value, from, legal_basis, decision}
-    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # hulpvraag id -> the facts its rules read
+    source: Any = field(default=None, repr=False, compare=False)  # (framework, facts) the values are read from
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def derived(self) -> dict[str, Any]:
+        """Derived facts of the household and the casus: key -> value."""
+        if "derived" not in self._cache:
+            framework, facts = self.source
+            self._cache["derived"] = {d.key: facts.base[d.key] for d in framework.derived
+                                      if d.scope != "persoon" and d.key in facts.base}
+        return self._cache["derived"]
+
+    @property
+    def person_derived(self) -> dict[str, dict[str, Any]]:
+        """Derived facts per person: person id -> key -> value."""
+        if "person_derived" not in self._cache:
+            framework, facts = self.source
+            self._cache["person_derived"] = {
+                pid: {d.key: values[d.key] for d in framework.derived if d.scope == "persoon" and d.key in values}
+                for pid, values in facts.persons.items()}
+        return self._cache["person_derived"]
+
+    @property
+    def parameters(self) -> dict[str, dict]:
+        """The parameters in force on the peildatum: name -> {value, from, legal_basis, decision}."""
+        if "parameters" not in self._cache:
+            framework, facts = self.source
+            self._cache["parameters"] = {
+                name: {"value": format(value, "f"), "from": start.isoformat(),
+                       "legal_basis": framework.parameters[name].legal_basis,
+                       **({"decision": decision} if decision else {})}
+                for name, (value, start, decision) in sorted(facts.parameters_used.items())}
+        return self._cache["parameters"]
 
     def to_json(self) -> dict:
         return {

@@ -140,13 +140,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     deadlines = _deadlines(framework, case, deadline_hits, missing)
     entitlements = _entitlements(framework, case, gemeente, facts, proposals, denials, missing)
 
-    trace.derived = {d.key: facts.base[d.key] for d in framework.derived if d.scope != "persoon" and d.key in facts.base}
-    trace.person_derived = {pid: {d.key: values[d.key] for d in framework.derived if d.scope == "persoon" and d.key in values}
-                            for pid, values in facts.persons.items()}
-    trace.parameters = {name: {"value": format(value, "f"), "from": start.isoformat(),
-                               "legal_basis": framework.parameters[name].legal_basis,
-                               **({"decision": decision} if decision else {})}
-                        for name, (value, start, decision) in sorted(facts.parameters_used.items())}
+    trace.source = (framework, facts)
     return Assessment(
         case_id=case.id, gemeente=gemeente, peildatum=peildatum,
         framework={"name": framework.name, "version": framework.version, "hash": framework.hash},
@@ -168,22 +162,27 @@ def _describe(kind: str, value: Any) -> str:
 
 def _ask_missing(framework: Framework, missing: MissingFacts, hv, selection) -> None:
     """Ask for the facts that decide an undecided rung, or that could still change the proposal."""
+    index = framework.ladder_index.get(hv.domein)
+    if index is None:
+        return
     proposal = selection.proposal
-    undecided = {p.id for p in selection.undecided}
-    undecided_levels = {p.level for p in selection.undecided}
+    asked: set[str] = set()
+
+    def ask(pairs, impact: str, kinds=("suffices", "excludes")) -> None:
+        for rule, conclusion in pairs:
+            if conclusion.kind in kinds and rule.id not in asked:
+                asked.add(rule.id)
+                missing.explain_rule(rule, hv.id, impact)
+
+    for provision in selection.undecided:
+        ask(index.by_provision.get(provision.id, ()), "beslissend")
+        ask(index.by_level.get(provision.level, ()), "beslissend")
     chosen, chosen_level = proposal["provision"], proposal["level"]
-    for rule, conclusion in framework.ladder_rules.get(hv.domein, ()):
-        kind = conclusion.kind
-        if kind == "floor":
-            if chosen_level is not None and conclusion.floor > chosen_level:
-                missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen")
-            continue
-        target = conclusion.value
-        levels = target.levels_set()
-        if undecided and (target.provision in undecided or any(level in undecided_levels for level in levels)):
-            missing.explain_rule(rule, hv.id, "beslissend")
-        elif kind == "excludes" and chosen is not None and (target.provision == chosen or chosen_level in levels):
-            missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen")
+    if chosen is not None:
+        ask(index.by_provision.get(chosen, ()), "kan_voorstel_wijzigen", kinds=("excludes",))
+        ask(index.by_level.get(chosen_level, ()), "kan_voorstel_wijzigen", kinds=("excludes",))
+    if chosen_level is not None:
+        ask(((r, c) for r, c in index.floors if c.floor > chosen_level), "kan_voorstel_wijzigen", kinds=("floor",))
 
 
 def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts) -> list[dict]:

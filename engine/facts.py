@@ -38,18 +38,51 @@ class Facts:
             env["hulpvraag.domein"] = hv.domein
             env["hulpvraag.onderwerp"] = hv.onderwerp
             env["hulpvraag.verwijzer"] = hv.verwijzer or BUILTINS["hulpvraag.verwijzer"].default
-            for key, info in framework.hulpvraag_facts.get(hv.domein, {}).items():
-                if info.default is not None:
-                    env[key] = info.default
+            env.update(_defaults(framework)[2].get(hv.domein, {}))
             env.update(hv.facts)
             self._hulpvraag_env[hv.id] = env
         return env
 
 
+_DEFAULTS: dict[str, tuple[dict, dict, dict]] = {}
+_PARAMETERS: dict[tuple[str, str, _dt.date], tuple[dict, dict]] = {}
+
+
+def _defaults(framework: Framework) -> tuple[dict, dict, dict]:
+    """The framework's declared defaults for person, casus and (per domain) hulpvraag facts, once per rule set."""
+    found = _DEFAULTS.get(framework.hash)
+    if found is None:
+        declared = [i for i in framework.facts.values() if i.declared_in is not None and i.default is not None]
+        found = ({i.key: i.default for i in declared if i.key.startswith("persoon.")},
+                 {i.key: i.default for i in declared if i.key.startswith("casus.")},
+                 {d: {k: i.default for k, i in facts.items() if i.default is not None}
+                  for d, facts in framework.hulpvraag_facts.items()})
+        _DEFAULTS[framework.hash] = found
+    return found
+
+
+def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tuple[dict, dict]:
+    """The parameter values in force (with the municipality's overrides), once per rule set, municipality and date."""
+    key = (framework.hash, gemeente, peildatum)
+    found = _PARAMETERS.get(key)
+    if found is None:
+        values: dict[str, Any] = {}
+        used: dict[str, tuple[Decimal, _dt.date, str | None]] = {}
+        for name in framework.parameters:
+            parameter = framework.parameter(name, gemeente)
+            entry = parameter.at(peildatum)
+            if entry is not None:
+                values[name] = entry[0] if parameter.type != "geheel" else int(entry[0])
+                used[name] = (entry[0], entry[1], parameter.decision)
+        if len(_PARAMETERS) > 512:
+            _PARAMETERS.clear()
+        found = _PARAMETERS[key] = (values, used)
+    return found
+
+
 def _person_facts(framework: Framework, case: Case, peildatum: _dt.date) -> dict[str, dict[str, Any]]:
     persons = {}
-    declared_defaults = {key: info.default for key, info in framework.facts.items()
-                         if key.startswith("persoon.") and info.declared_in is not None and info.default is not None}
+    declared_defaults = _defaults(framework)[0]
     for person in case.personen:
         years, months = age(person.geboortedatum, peildatum)
         facts: dict[str, Any] = dict(declared_defaults)
@@ -98,50 +131,58 @@ def _casus(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date)
         facts["huishouden.inkomen"] = sum((amount for _, _, amount in case.inkomen), Decimal("0.00"))
     if case.vermogen is not None:
         facts["casus.vermogen"] = case.vermogen
-    for key, info in framework.facts.items():
-        if key.startswith("casus.") and info.declared_in is not None and info.default is not None:
-            facts[key] = info.default
+    facts.update(_defaults(framework)[1])
     facts.update(case.facts)
     return facts
 
 
-def _copy_aliases(base: dict, case: Case, persons: dict[str, dict], keys=None) -> None:
+def _aliases(case: Case) -> list[tuple[str, str]]:
+    """(alias prefix, person id) for the fixed roles present: aanvrager, and partner if there is one."""
+    found = []
     for alias in PERSON_ALIASES:
         person = next((p for p in case.personen if p.rol == alias), None)
-        if person is None:
-            continue
-        for key, value in persons[person.id].items():
-            if keys is None or key in keys:
-                base[alias + key[len("persoon"):]] = value
+        if person is not None:
+            found.append((alias, person.id))
+    return found
 
 
 def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date) -> Facts:
     persons = _person_facts(framework, case, peildatum)
-    base: dict[str, Any] = {}
-    used: dict[str, tuple[Decimal, _dt.date, str | None]] = {}
-    for name in framework.parameters:
-        parameter = framework.parameter(name, gemeente)
-        found = parameter.at(peildatum)
-        if found is not None:
-            base[name] = found[0] if parameter.type != "geheel" else int(found[0])
-            used[name] = (found[0], found[1], parameter.decision)
+    values, used = _parameters(framework, gemeente, peildatum)
+    base: dict[str, Any] = dict(values)
     base.update(_casus(framework, case, gemeente, peildatum))
     base.update(_household(case, persons))
-    _copy_aliases(base, case, persons)
+    aliases = _aliases(case)
+    for alias, person_id in aliases:
+        for key, value in persons[person_id].items():
+            base[alias + key[7:]] = value  # "persoon.x" -> "aanvrager.x"
     base["__personen__"] = [persons[p.id] for p in case.personen]
+    person_envs: dict[str, dict] | None = None  # base + the person's facts, reused while only person facts change
     for derived in framework.derived:
         try:
             if derived.scope == "persoon":
-                for person in case.personen:
-                    facts = persons[person.id]
-                    value = derived.evaluate({**base, **facts})
+                if person_envs is None:
+                    person_envs = {pid: {**base, **facts} for pid, facts in persons.items()}
+                key = derived.key
+                for person_id, facts in persons.items():
+                    env = person_envs[person_id]
+                    value = derived.evaluate(env)
                     if value is not UNKNOWN:
-                        facts[derived.key] = value
-                _copy_aliases(base, case, persons, keys={derived.key})
+                        facts[key] = value
+                        env[key] = value
+                for alias, person_id in aliases:
+                    if key in persons[person_id]:
+                        alias_key = alias + key[7:]
+                        base[alias_key] = persons[person_id][key]
+                        for env in person_envs.values():
+                            env[alias_key] = base[alias_key]
             else:
                 value = derived.evaluate(base)
                 if value is not UNKNOWN:
                     base[derived.key] = value
+                    if person_envs is not None:
+                        for env in person_envs.values():
+                            env[derived.key] = value
         except FormulaError as exc:
             raise EvaluationError(Diagnostic("E910", f"afgeleid feit {derived.key}: {exc}", derived.span)) from None
     return Facts(base, persons, used)

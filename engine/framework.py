@@ -177,10 +177,10 @@ class DerivedDef:
     evaluate: Callable[[dict], Any]
     depends: frozenset[str]
     span: Span
+    scope: str = ""  # persoon | huishouden | casus, from the key
 
-    @property
-    def scope(self) -> str:
-        return self.key.split(".", 1)[0]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scope", self.key.split(".", 1)[0])
 
 
 @dataclass(frozen=True)
@@ -219,6 +219,30 @@ class DeadlineDef:
     term: Term
     algemene_termijnenwet: bool
     span: Span
+
+
+@dataclass(frozen=True)
+class LadderIndex:
+    by_provision: dict[str, tuple[tuple[RuleDef, Conclusion], ...]]
+    by_level: dict[int, tuple[tuple[RuleDef, Conclusion], ...]]
+    floors: tuple[tuple[RuleDef, Conclusion], ...]
+
+    @staticmethod
+    def build(pairs) -> "LadderIndex":
+        by_provision: dict[str, list] = {}
+        by_level: dict[int, list] = {}
+        floors = []
+        for rule, conclusion in pairs:
+            if conclusion.kind == "floor":
+                floors.append((rule, conclusion))
+                continue
+            target = conclusion.value
+            if target.provision is not None:
+                by_provision.setdefault(target.provision, []).append((rule, conclusion))
+            for level in target.levels_set():
+                by_level.setdefault(level, []).append((rule, conclusion))
+        return LadderIndex({k: tuple(v) for k, v in by_provision.items()}, {k: tuple(v) for k, v in by_level.items()},
+                           tuple(floors))
 
 
 @dataclass(frozen=True)
@@ -277,8 +301,9 @@ class Framework:
     profiles: dict[str, Profile]
     finding_scopes: dict[str, str]
     hulpvraag_facts: dict[str, dict[str, FactInfo]] = field(default_factory=dict)  # domain -> key -> fact
-    # per group: (rule, conclusion) for every suffices, excludes and floor, for the missing-facts analysis
-    ladder_rules: dict[str, tuple[tuple[RuleDef, Conclusion], ...]] = field(default_factory=dict)
+    # per group, for the missing-facts analysis: the suffices/excludes rules by the provision and by the level
+    # they target, and the floor rules
+    ladder_index: dict[str, "LadderIndex"] = field(default_factory=dict)
     producers: dict[str, tuple[RuleDef, ...]] = field(default_factory=dict)  # finding -> the rules that assert it
     groups: dict[str, Any] = field(default_factory=dict)  # group name -> compile.CompiledGroup
     stats: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -32,6 +32,7 @@ from .framework import (
     FactInfo,
     Framework,
     Label,
+    LadderIndex,
     Override,
     ParameterDef,
     Profile,
@@ -226,9 +227,10 @@ class Loader:
             finding_scopes={name: producers[0][1] for name, producers in self.finding_producers.items()},
             stats=self.compute_stats(profiles),
         )
-        framework.ladder_rules = {
-            group: tuple((rule, c) for rule in self.rules.values() if rule.group == group and rule.scope == "hulpvraag"
-                         for c in rule.then if c.kind in ("suffices", "excludes", "floor"))
+        framework.ladder_index = {
+            group: LadderIndex.build((rule, c) for rule in self.rules.values()
+                                     if rule.group == group and rule.scope == "hulpvraag"
+                                     for c in rule.then if c.kind in ("suffices", "excludes", "floor"))
             for group in {r.group for r in self.rules.values()}}
         framework.producers = {
             name: tuple(r for r in self.rules.values() if any(c.finding == name for c in r.then))

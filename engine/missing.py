@@ -73,9 +73,12 @@ class MissingFacts:
     def env(self, rule: RuleDef, hv: str) -> dict:
         if rule.scope == "hulpvraag" and hv:
             hulpvraag = next(h for h in self.case.hulpvragen if h.id == hv)
-            env = dict(self.facts.hulpvraag(hulpvraag, self.framework))
+            env = self.facts.hulpvraag(hulpvraag, self.framework)
         else:
-            env = dict(self.facts.base)
+            env = self.facts.base
+        if not rule.finding_refs:
+            return env  # read only: the shared environment needs no copy
+        env = dict(env)
         for ref in rule.finding_refs:
             value = self.finding(ref.name, hv)
             if value is not UNKNOWN:
@@ -159,5 +162,8 @@ class MissingFacts:
             item["rules"].append(cause)
 
     def result(self) -> list[dict]:
+        for item in self.items.values():  # the rules in the framework's order, however they were found
+            rules = self.framework.rules
+            item["rules"].sort(key=lambda r: rules[r].order if r in rules else len(rules))
         order = {"beslissend": 0, "kan_voorstel_wijzigen": 1}
         return [self.items[k] for k in sorted(self.items, key=lambda k: (order.get(self.items[k]["impact"], 2), k))]

@@ -49,7 +49,7 @@ _SKIPPED_FIELDS = {"span", "ruleset_name"}
 # from them, the profiles (fingerprinted one by one), the parameters and entitlements (counted where they are
 # read), and what does not change an outcome. Every other field,
 # also one added later, is part of the shared slice: when in doubt, a case is assessed twice.
-NOT_SHARED = {"rules", "groups", "ladder_rules", "producers", "profiles", "stats", "root", "hash", "parameters",
+NOT_SHARED = {"rules", "groups", "ladder_index", "producers", "profiles", "stats", "root", "hash", "parameters",
               "entitlements"}
 
 
