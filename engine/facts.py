@@ -44,27 +44,23 @@ class Facts:
         return env
 
 
-_DEFAULTS: dict[str, tuple[dict, dict, dict]] = {}
-_PARAMETERS: dict[tuple[str, str, _dt.date], tuple[dict, dict]] = {}
-
-
 def _defaults(framework: Framework) -> tuple[dict, dict, dict]:
     """The framework's declared defaults for person, casus and (per domain) hulpvraag facts, once per rule set."""
-    found = _DEFAULTS.get(framework.hash)
+    found = framework.memo.get("defaults")
     if found is None:
         declared = [i for i in framework.facts.values() if i.declared_in is not None and i.default is not None]
         found = ({i.key: i.default for i in declared if i.key.startswith("persoon.")},
                  {i.key: i.default for i in declared if i.key.startswith("casus.")},
                  {d: {k: i.default for k, i in facts.items() if i.default is not None}
                   for d, facts in framework.hulpvraag_facts.items()})
-        _DEFAULTS[framework.hash] = found
+        framework.memo["defaults"] = found
     return found
 
 
 def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tuple[dict, dict]:
-    """The parameter values in force (with the municipality's overrides), once per rule set, municipality and date."""
-    key = (framework.hash, gemeente, peildatum)
-    found = _PARAMETERS.get(key)
+    """The parameter values in force (with the municipality's overrides), once per framework, municipality and date."""
+    key = ("parameters", gemeente, peildatum)
+    found = framework.memo.get(key)
     if found is None:
         values: dict[str, Any] = {}
         used: dict[str, tuple[Decimal, _dt.date, str | None]] = {}
@@ -74,9 +70,9 @@ def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tup
             if entry is not None:
                 values[name] = entry[0] if parameter.type != "geheel" else int(entry[0])
                 used[name] = (entry[0], entry[1], parameter.decision)
-        if len(_PARAMETERS) > 512:
-            _PARAMETERS.clear()
-        found = _PARAMETERS[key] = (values, used)
+        if len(framework.memo) > 512:
+            framework.memo.clear()
+        found = framework.memo[key] = (values, used)
     return found
 
 

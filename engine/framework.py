@@ -308,6 +308,9 @@ class Framework:
     groups: dict[str, Any] = field(default_factory=dict)  # group name -> compile.CompiledGroup
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     days_off: dict[int, frozenset] = field(default_factory=dict)  # Atw holidays per year (engine.termijnen)
+    # values engine.facts computes once per framework object (not per hash: the audit swaps profiles with
+    # dataclasses.replace, which gives a fresh memo because the field is not an __init__ argument)
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def fact(self, key: str, domain: str | None = None) -> FactInfo | None:
         """A declared fact; hulpvraag facts belong to a domain (or to kader.yaml, shared by all)."""

@@ -49,8 +49,9 @@ _SKIPPED_FIELDS = {"span", "ruleset_name"}
 # from them, the profiles (fingerprinted one by one), the parameters and entitlements (counted where they are
 # read), and what does not change an outcome. Every other field,
 # also one added later, is part of the shared slice: when in doubt, a case is assessed twice.
+# indexes and caches are left out: they follow from the rules fingerprinted per group and from the calendar
 NOT_SHARED = {"rules", "groups", "ladder_index", "producers", "profiles", "stats", "root", "hash", "parameters",
-              "entitlements"}
+              "entitlements", "days_off", "memo"}
 
 
 def canonical(value: Any) -> Any:
