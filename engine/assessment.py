@@ -11,14 +11,13 @@ import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass
-class FiredRule:
+class FiredRule(NamedTuple):  # a tuple: an assessment holds dozens, made for every case
     rule: str
     hulpvraag: str  # "" for a casus rule
-    conclusions: list[str]
+    conclusions: tuple[str, ...]
 
 
 @dataclass
@@ -67,7 +66,7 @@ class Trace:
 
     def to_json(self) -> dict:
         return {
-            "fired": [{"rule": f.rule, "hulpvraag": f.hulpvraag or None, "conclusions": f.conclusions}
+            "fired": [{"rule": f.rule, "hulpvraag": f.hulpvraag or None, "conclusions": list(f.conclusions)}
                       for f in self.fired],
             "findings": [{"finding": n, "hulpvraag": h or None} for n, h in self.findings],
             "derived": {k: _plain(v) for k, v in self.derived.items()},

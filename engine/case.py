@@ -166,6 +166,19 @@ def _coerce(info, value: Any) -> Any:
     return value
 
 
+def _declared_table(framework: Framework, scope: str, domain: str | None) -> dict[str, Any]:
+    """name -> declared fact of `scope` (for hulpvraag: of `domain`), once per framework object."""
+    memo_key = ("case_facts", scope, domain)
+    table = framework.memo.get(memo_key)
+    if table is None:
+        source = framework.hulpvraag_facts.get(domain, {}) if scope == "hulpvraag" else framework.facts
+        prefix = scope + "."
+        table = framework.memo[memo_key] = {
+            key[len(prefix):]: info for key, info in source.items()
+            if key.startswith(prefix) and info.declared_in is not None}
+    return table
+
+
 class _CaseChecker:
     def __init__(self, framework: Framework, document: Document):
         self.framework = framework
@@ -194,9 +207,14 @@ class _CaseChecker:
 
     def facts(self, scope: str, given: dict, loc: tuple, domain: str | None = None) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        table = _declared_table(self.framework, scope, domain)
         for name, value in given.items():
-            info = self.declared(scope, name, loc + (name,), domain=domain)
+            info = table.get(name)
             if info is None:
+                self.declared(scope, name, loc + (name,), domain=domain)  # says why, with a suggestion
+                continue
+            if info.type == "bool" and (value is True or value is False):  # the common case, checked in full
+                result[info.key] = value
                 continue
             problem = _check_value(info, info.key, value)
             if problem:

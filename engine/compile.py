@@ -256,25 +256,38 @@ def compile_framework(framework: Any) -> list[Diagnostic]:
     return problems
 
 
+_PLANS: dict[int, tuple[list[FieldSpec], tuple, tuple, tuple, tuple]] = {}
+
+
+def _plan(specs: list[FieldSpec]) -> tuple[tuple, tuple, tuple, tuple]:
+    """The specs by kind, as plain tuples (once per list of specs: a group's fields do not change)."""
+    found = _PLANS.get(id(specs))
+    if found is None or found[0] is not specs:
+        values = tuple((s.name, s.key) for s in specs if s.kind == "value" and s.type != GELD)
+        money = tuple((s.name, s.key) for s in specs if s.kind == "value" and s.type == GELD)
+        members = tuple((s.name, s.key, s.item) for s in specs if s.kind == "member")
+        hoisted = tuple((s.name, s.evaluate) for s in specs if s.kind not in ("value", "member"))
+        if len(_PLANS) > 256:  # frameworks loaded and dropped (tests, impact runs): keep the cache small
+            _PLANS.clear()
+        found = _PLANS[id(specs)] = (specs, values, money, members, hoisted)
+    return found[1:]
+
+
 def fact_values(specs: list[FieldSpec], env: dict, unknown: Any) -> dict:
     """The properties of one asserted fact; an unknown value is left out (so no test on it matches)."""
-    fact: dict = {}
-    for spec in specs:
-        if spec.kind == "value":
-            value = env.get(spec.key, unknown)
-            if value is unknown:
-                continue
-            if spec.type == GELD:
-                value = int(value * 100)
-            fact[spec.name] = value
-        elif spec.kind == "member":
-            items = env.get(spec.key, unknown)
-            if items is unknown:
-                continue
-            fact[spec.name] = spec.item in items
-        else:
-            value = spec.evaluate(env)
-            if value is unknown:
-                continue
-            fact[spec.name] = bool(value)
+    values, money, members, hoisted = _plan(specs)
+    get = env.get
+    fact = {name: value for name, key in values if (value := get(key, unknown)) is not unknown}
+    for name, key in money:
+        value = get(key, unknown)
+        if value is not unknown:
+            fact[name] = int(value * 100)
+    for name, key, item in members:
+        items = get(key, unknown)
+        if items is not unknown:
+            fact[name] = item in items
+    for name, evaluate in hoisted:
+        value = evaluate(env)
+        if value is not unknown:
+            fact[name] = bool(value)
     return fact

@@ -106,11 +106,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     trace = Trace()
     for rule_id, hv in fired:
         rule = framework.rules[rule_id]
-        done = []
-        for conclusion in rule.then:
-            kind = conclusion.kind
-            value = getattr(conclusion, kind)
-            done.append(_describe(kind, value))
+        for kind, value in _conclusions(framework, rule):
             if kind in ("suffices", "excludes", "floor"):
                 per_hv[hv].add(kind, value, rule_id)
             elif kind == "signal":
@@ -127,7 +123,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
                 denying = denials.setdefault(value, [])
                 if rule_id not in denying:  # a rule that fires for two hulpvragen denies once
                     denying.append(rule_id)
-        trace.fired.append(FiredRule(rule_id, hv, done))
+        trace.fired.append(FiredRule(rule_id, hv, _descriptions(framework, rule)))
     trace.findings = sorted(produced)
 
     missing = MissingFacts(framework, case, facts, produced, groups_run, peildatum)
@@ -148,6 +144,23 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
         signals=[signals[k] for k in sorted(signals)], checks=[checks[k] for k in sorted(checks)],
         missing_facts=missing.result(), trace=trace,
     )
+
+
+def _conclusions(framework: Framework, rule) -> tuple[tuple[str, Any], ...]:
+    """(kind, value) of each conclusion of `rule`, once per framework object."""
+    key = ("conclusions", rule.id)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple((c.kind, getattr(c, c.kind)) for c in rule.then)
+    return found
+
+
+def _descriptions(framework: Framework, rule) -> tuple[str, ...]:
+    key = ("descriptions", rule.id)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(_describe(kind, value) for kind, value in _conclusions(framework, rule))
+    return found
 
 
 def _describe(kind: str, value: Any) -> str:
@@ -214,6 +227,16 @@ def _question(field: str) -> str:
     return QUESTIONS[field]
 
 
+def _criteria_findings(framework: Framework, gemeente: str, entitlement) -> tuple[str, ...]:
+    """The findings the criteria of `entitlement` read, once per framework object."""
+    key = ("criteria_findings", gemeente, entitlement.id)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(dict.fromkeys(
+            ref.name for criterion in entitlement.criteria for ref in finding_refs(criterion.when)))
+    return found
+
+
 def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts, proposals: list[dict],
                   denials: dict[str, list[str]], missing: MissingFacts) -> list[dict]:
     results = []
@@ -223,12 +246,14 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
         requires = entitlement.requires
         hulpvraag = next((hv for hv in case.hulpvragen if requires.onderwerp and hv.domein == requires.domein
                           and hv.onderwerp in requires.onderwerp), None)
-        env = dict(facts.hulpvraag(hulpvraag, framework) if hulpvraag is not None else facts.base)
-        for criterion in entitlement.criteria:
-            for ref in finding_refs(criterion.when):
-                status = missing.finding(ref.name, "")
-                if status is not UNKNOWN:
-                    env["finding:" + ref.name] = status
+        env = facts.hulpvraag(hulpvraag, framework) if hulpvraag is not None else facts.base
+        known = {}
+        for name in _criteria_findings(framework, gemeente, entitlement):
+            status = missing.finding(name, "")
+            if status is not UNKNOWN:
+                known["finding:" + name] = status
+        if known:  # the findings go into a copy: the facts themselves stay as the case gave them
+            env = {**env, **known}
         result = evaluate_entitlement(entitlement, env, denials.get(entitlement.id, []))
         if result["eligible"] is None:
             for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):

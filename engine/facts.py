@@ -59,8 +59,9 @@ def _defaults(framework: Framework) -> tuple[dict, dict, dict]:
 
 def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tuple[dict, dict]:
     """The parameter values in force (with the municipality's overrides), once per framework, municipality and date."""
-    key = ("parameters", gemeente, peildatum)
-    found = framework.memo.get(key)
+    memo = framework.memo.setdefault("parameters", {})
+    key = (gemeente, peildatum)
+    found = memo.get(key)
     if found is None:
         values: dict[str, Any] = {}
         used: dict[str, tuple[Decimal, _dt.date, str | None]] = {}
@@ -70,9 +71,9 @@ def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tup
             if entry is not None:
                 values[name] = entry[0] if parameter.type != "geheel" else int(entry[0])
                 used[name] = (entry[0], entry[1], parameter.decision)
-        if len(framework.memo) > 512:
-            framework.memo.clear()
-        found = framework.memo[key] = (values, used)
+        if len(memo) > 512:  # a run over many peildata: keep the memo small
+            memo.clear()
+        found = memo[key] = (values, used)
     return found
 
 
@@ -142,6 +143,9 @@ def _aliases(case: Case) -> list[tuple[str, str]]:
     return found
 
 
+_ALIAS_KEYS: dict[str, dict[str, str]] = {alias: {} for alias in PERSON_ALIASES}  # alias -> persoon key -> its name
+
+
 def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date) -> Facts:
     persons = _person_facts(framework, case, peildatum)
     values, used = _parameters(framework, gemeente, peildatum)
@@ -150,8 +154,12 @@ def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.
     base.update(_household(case, persons))
     aliases = _aliases(case)
     for alias, person_id in aliases:
+        names = _ALIAS_KEYS[alias]
         for key, value in persons[person_id].items():
-            base[alias + key[7:]] = value  # "persoon.x" -> "aanvrager.x"
+            name = names.get(key)
+            if name is None:
+                name = names[key] = alias + key[7:]  # "persoon.x" -> "aanvrager.x"
+            base[name] = value
     base["__personen__"] = [persons[p.id] for p in case.personen]
     person_envs: dict[str, dict] | None = None  # base + the person's facts, reused while only person facts change
     for derived in framework.derived:
