@@ -109,12 +109,6 @@ class Decision(str, Enum):
     wijkt_af = "wijkt_af"
 
 
-class AuditFormat(str, Enum):
-    table = "table"
-    json = "json"
-    html = "html"
-
-
 RegisterOption = Annotated[Optional[str], typer.Option(
     "--register", show_default=False, metavar="URL",
     help="Register: een SQLite-bestand (standaard kader-register.sqlite, of $KADER_REGISTER) of postgresql://...")]
@@ -262,16 +256,16 @@ def audit(
                                                           help="Alleen records vastgelegd op of na deze datum.")] = None,
     gemeente: Annotated[Optional[Gemeente], typer.Option("--gemeente", show_default=False,
                                                          help="Alleen records van deze gemeente.")] = None,
-    format: Annotated[AuditFormat, typer.Option("--format", help="Tabel, JSON of een losse HTML-pagina.")] = AuditFormat.table,
+    format: Annotated[TableJsonHtml, typer.Option("--format", help="Tabel, JSON of een losse HTML-pagina.")] = TableJsonHtml.table,
 ) -> None:
     """Controleer een register: keten ongeschonden, elk record reproduceerbaar, afwijkingen en ongelijke behandeling."""
     from engine import register as registers
     with registers.open_register(register) as target:
         report = registers.audit(target, since=_day(since), gemeente=gemeente.value if gemeente else None)
-    if format is AuditFormat.json:
+    if format is TableJsonHtml.json:
         from engine.assessment import dumps
         _print_json(dumps(report.to_json()))
-    elif format is AuditFormat.html:
+    elif format is TableJsonHtml.html:
         from views.audit_html import render_audit_html
         sys.stdout.write(render_audit_html(report))
     else:
@@ -288,11 +282,11 @@ def _write(text: str, out: Optional[Path]) -> None:
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise engine.UsageError(engine.Diagnostic("E808", f"kan niet schrijven: {exc.strerror}",
-                                                  engine.Span(display_path(out), 1, 1))) from None
+    with _open_for_writing(out) as handle:
+        try:
+            handle.write(text)
+        except OSError as exc:  # e.g. the disk is full
+            raise _not_writable(out, exc) from None
 
 
 def _progress():
@@ -313,8 +307,12 @@ def _open_for_writing(path: Path):
     try:
         return open(path, "w", encoding="utf-8", newline="\n")
     except OSError as exc:
-        raise engine.RuleEngineError(engine.Diagnostic(
-            "E004", f"bestand kan niet geschreven worden: {exc.strerror}", engine.Span(display_path(path), 1, 1))) from None
+        raise _not_writable(path, exc) from None
+
+
+def _not_writable(path: Path, exc: OSError) -> engine.RuleEngineError:
+    return engine.RuleEngineError(engine.Diagnostic(
+        "E004", f"bestand kan niet geschreven worden: {exc.strerror}", engine.Span(display_path(path), 1, 1)))
 
 
 def _workers_default() -> int:

@@ -11,36 +11,32 @@ each of which loads the framework once and then assesses chunks of lines (one
 message per chunk, not per case). At most a few chunks are in flight at any
 time, so memory stays flat however long the input is.
 
-The common path is lean: a line is parsed with `json.loads` only, and the
-positioned YAML/JSON parser of `engine.sources` runs only when something is
-wrong with the line, to say where; the outcome is the same either way.
+Lines are read as `kader impact` and `kader compare-gemeenten` read population
+lines (engine.caseinput): with `json.loads` only, and the positioned YAML/JSON
+parser of `engine.sources` only when something is wrong with the line, to say
+where; the outcome is the same either way.
 """
 
 from __future__ import annotations
 
-import json
 import multiprocessing
-import re
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from .assessment import dumps
-from .case import Case, case_from_document, case_from_text
+from .case import Case
+from .caseinput import case_from_line, decode_line, locate
 from .errors import CaseFileError, Diagnostic, RuleEngineError, Span
 from .evaluate import assess
 from .framework import Framework
 from .fwcache import load_framework
-from .sources import MAX_FILE_BYTES, Document
 
 CHUNK_LINES = 250  # lines per message to a worker
 IN_FLIGHT_PER_WORKER = 3  # chunks queued per worker: enough to keep it busy, few enough for flat memory
-FAST_PATH_MAX_CHARS = 64 * 1024  # longer lines always take the positioned parser (its size limits apply)
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # json.loads pairs these up, the positioned parser refuses them
 
 
 @dataclass(frozen=True)
@@ -132,27 +128,6 @@ def read_chunks(handle: BinaryIO, size: int = CHUNK_LINES) -> Iterator[tuple[int
 # ---------------------------------------------------------------- one line
 
 
-class _FastPathRefused(Exception):
-    """The line holds something json.loads and the positioned parser read differently: use the latter."""
-
-
-def _refuse(*_args) -> None:
-    raise _FastPathRefused
-
-
-def _float(text: str) -> Decimal:
-    if "e" in text or "E" in text:  # the positioned parser keeps 1e3 as text, not as a number
-        raise _FastPathRefused
-    return Decimal(text)
-
-
-def _object(pairs: list[tuple[str, object]]) -> dict:
-    result = dict(pairs)
-    if len(result) != len(pairs):  # a duplicate key is an error (E014) in the positioned parser
-        raise _FastPathRefused
-    return result
-
-
 class LineAssessor:
     """Assesses lines of one input file against one framework; usable in a worker or in-process."""
 
@@ -190,50 +165,13 @@ class LineAssessor:
                                                    f"{type(exc).__name__}: {exc}", Span(self.display, number, 1)),))
 
     def decode(self, number: int, raw: bytes) -> str:
-        """The line as text; problems are located within the line (line 1), as the parser does."""
-        if len(raw) > MAX_FILE_BYTES:
-            raise CaseFileError(Diagnostic("E020", f"regel is te groot ({len(raw)} bytes; ten hoogste {MAX_FILE_BYTES} "
-                                           "toegestaan)", Span(self.display, 1, 1)))
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise CaseFileError(Diagnostic("E021", "regel is geen geldige UTF-8-tekst",
-                                           Span(self.display, 1, exc.start + 1))) from None
-        if text.endswith("\n"):
-            text = text[:-1]
-        if text.endswith("\r"):
-            text = text[:-1]
-        if "\x00" in text:
-            raise CaseFileError(Diagnostic("E021", "regel bevat een NUL-teken; is dit een tekstbestand?",
-                                           Span(self.display, 1, text.index("\x00") + 1)))
-        return text
+        return decode_line(raw, number, self.display)
 
     def case(self, text: str) -> Case:
-        """The case on a line: by json.loads when that reads it as the positioned parser would, else by the latter."""
-        if len(text) <= FAST_PATH_MAX_CHARS and not ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
-            try:
-                data = json.loads(text, parse_float=_float, parse_constant=_refuse, object_pairs_hook=_object)
-            except (_FastPathRefused, ValueError, RecursionError):
-                data = None
-            if isinstance(data, dict):
-                try:
-                    return case_from_document(self.framework, Document(self.display, data, None))
-                except CaseFileError:
-                    pass  # said again below, with positions
-        return case_from_text(self.framework, text, self.display, json_syntax=True)
+        return case_from_line(self.framework, text, self.display)
 
     def locate(self, number: int, diagnostic: Diagnostic) -> Diagnostic:
-        """Put a diagnostic on input line `number`: its column within the line, or column 1 with its own place
-        (a rule file, for an evaluation error) as a note."""
-        span = diagnostic.span
-        if span.path == self.display:
-            col = span.col if span.line == 1 else 1
-            return Diagnostic(diagnostic.code, diagnostic.message, Span(self.display, number, col),
-                              diagnostic.severity, diagnostic.hint, diagnostic.related, diagnostic.legal_basis)
-        return Diagnostic(diagnostic.code, diagnostic.message, Span(self.display, number, 1), diagnostic.severity,
-                          diagnostic.hint, (("bron", span),) + diagnostic.related, diagnostic.legal_basis)
+        return locate(diagnostic, self.display, number)
 
 
 # ---------------------------------------------------------------- worker processes

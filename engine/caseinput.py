@@ -30,7 +30,6 @@ from .sources import MAX_FILE_BYTES, Document
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 POPULATION_SUFFIX = ".jsonl"
 CHUNK_LINES = 200
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True)
@@ -94,6 +93,10 @@ def count_cases(paths: list[Path]) -> int:
     return total
 
 
+FAST_PATH_MAX_CHARS = 64 * 1024  # longer lines always take the positioned parser (its size limits apply)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # json.loads pairs these up, the positioned parser refuses them
+
+
 class _Refused(Exception):
     """json.loads and the positioned parser would read this line differently: take the positioned one."""
 
@@ -110,28 +113,37 @@ def _decimal(text: str) -> Decimal:
 
 def _object(pairs: list) -> dict:
     result = dict(pairs)
-    if len(result) != len(pairs):  # a duplicate key is an error in the positioned parser
+    if len(result) != len(pairs):  # a duplicate key is an error (E014) in the positioned parser
         raise _Refused
     return result
 
 
-def read_line(framework: Framework, raw: bytes, number: int, display: str) -> Case | None:
-    """The case on one population line, or None when the line is blank.
-
-    Raises CaseFileError with positions within the line (line 1); `locate` puts them on the file's line."""
+def decode_line(raw: bytes, number: int, display: str) -> str:
+    """One line of a JSON Lines file as text, without its line end; problems are located within the line
+    (line 1), as the parser does, and `locate` puts them on the file's line."""
     if len(raw) > MAX_FILE_BYTES:
-        raise CaseFileError(Diagnostic("E020", f"regel is te groot ({len(raw)} bytes)", Span(display, 1, 1)))
+        raise CaseFileError(Diagnostic("E020", f"regel is te groot ({len(raw)} bytes; ten hoogste {MAX_FILE_BYTES} "
+                                       "toegestaan)", Span(display, 1, 1)))
     if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        text = raw.decode("utf-8").rstrip("\r\n")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CaseFileError(Diagnostic("E021", "regel is geen geldige UTF-8-tekst", Span(display, 1, exc.start + 1))) from None
-    if not text.strip():
-        return None
+    if text.endswith("\n"):
+        text = text[:-1]
+    if text.endswith("\r"):
+        text = text[:-1]
     if "\x00" in text:
-        raise CaseFileError(Diagnostic("E021", "regel bevat een NUL-teken", Span(display, 1, text.index("\x00") + 1)))
-    if not ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
+        raise CaseFileError(Diagnostic("E021", "regel bevat een NUL-teken; is dit een tekstbestand?",
+                                       Span(display, 1, text.index("\x00") + 1)))
+    return text
+
+
+def case_from_line(framework: Framework, text: str, display: str) -> Case:
+    """The case on a line: by json.loads when that reads it as the positioned parser would, else by the latter
+    (which also says where a problem is)."""
+    if len(text) <= FAST_PATH_MAX_CHARS and not ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
         try:
             data = json.loads(text, parse_float=_decimal, parse_constant=_refuse, object_pairs_hook=_object)
         except (_Refused, ValueError, RecursionError):
@@ -144,8 +156,18 @@ def read_line(framework: Framework, raw: bytes, number: int, display: str) -> Ca
     return case_from_text(framework, text, display, json_syntax=True)
 
 
+def read_line(framework: Framework, raw: bytes, number: int, display: str) -> Case | None:
+    """The case on one population line, or None when the line is blank; raises CaseFileError located
+    within the line."""
+    text = decode_line(raw, number, display)
+    if not text.strip():
+        return None
+    return case_from_line(framework, text, display)
+
+
 def locate(diagnostic: Diagnostic, display: str, number: int) -> Diagnostic:
-    """Put a diagnostic about one population line on that line of the file."""
+    """Put a diagnostic about one line on that line of the file: its column within the line, or column 1
+    with its own place (a rule file, for an evaluation error) as a note."""
     span = diagnostic.span
     col = span.col if span.path == display and span.line == 1 else 1
     related = diagnostic.related if span.path == display else (("bron", span),) + diagnostic.related

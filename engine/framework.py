@@ -350,11 +350,15 @@ class Framework:
 
     def provisions_for(self, domain: str, onderwerp: str, gemeente: str) -> list[ProvisionDef]:
         """Candidate provisions for a hulpvraag, lightest first, in declaration order within a level."""
-        found = [p for p in self.provisions.values() if p.domain == domain and onderwerp in p.onderwerpen]
-        profile = self.profiles.get(gemeente)
-        if profile is not None:
-            found += [p for p in profile.provisions.values() if p.domain == domain and onderwerp in p.onderwerpen]
-        return sorted(found, key=lambda p: (p.level, p.order))
+        key = ("provisions_for", domain, onderwerp, gemeente)
+        cached = self.memo.get(key)
+        if cached is None:
+            found = [p for p in self.provisions.values() if p.domain == domain and onderwerp in p.onderwerpen]
+            profile = self.profiles.get(gemeente)
+            if profile is not None:
+                found += [p for p in profile.provisions.values() if p.domain == domain and onderwerp in p.onderwerpen]
+            cached = self.memo[key] = tuple(sorted(found, key=lambda p: (p.level, p.order)))
+        return list(cached)
 
     def provision(self, provision_id: str, gemeente: str | None = None) -> ProvisionDef | None:
         if provision_id in self.provisions:

@@ -145,21 +145,17 @@ class SqliteRegister(Register):
 
     # ------------------------------------------------------------ transactions
 
-    @contextmanager
-    def _append_transaction(self) -> Iterator[sqlite3.Cursor]:
-        cursor = self.connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            yield cursor
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        cursor.execute("COMMIT")
+    def _append_transaction(self):
+        """A write transaction that holds the write lock from its start (one appender at a time)."""
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def _read_transaction(self):
+        return self._transaction("BEGIN")
 
     @contextmanager
-    def _read_transaction(self) -> Iterator[sqlite3.Cursor]:
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Cursor]:
         cursor = self.connection.cursor()
-        cursor.execute("BEGIN")
+        cursor.execute(begin)
         try:
             yield cursor
         except BaseException:
