@@ -7,11 +7,14 @@ Reports, on the rules in rules/:
 - cold `kader assess` of the example household (a new process each time, framework cache filled);
 - in-process assessments per second over a population of generated households (tests/strategies.py,
   derandomized so every run uses the same population), after warm-up; also reading + assessing;
-- `kader batch` cases per second with 1 and 2 workers, when this checkout has that command;
+- `kader batch` cases per second with 1 and 2 workers on the population as JSON Lines (process start
+  included; bench/batch.py measures the steady rate over a larger file);
 - peak resident memory of the in-process run and of one cold `kader assess`;
-- a profile of one in-process run of `engine.assess` over the population (cProfile): the time spent inside
-  durable-rules (its C engine `durable_rules_engine`, its Python package `durable` and what that calls,
-  minus our rule actions it calls back) against our own Python around it.
+- where the time of one batch run goes (what a `kader batch` worker does with its lines: read the JSON
+  line, assess, write the JSON line): inside durable-rules (its C engine `durable_rules_engine`, its
+  Python package `durable` and what that calls, minus our rule actions it calls back) against our own
+  Python around it; measured by timers around the calls into durable-rules (in a fresh process), and
+  by cProfile, which weighs many small Python calls more heavily.
 
 Nothing is asserted; the figures go in the README. Results are also written to bench/results/trust.json.
 """
@@ -35,6 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
 
 import engine  # noqa: E402
 
@@ -120,18 +125,97 @@ def in_process(framework: engine.Framework, cases: list[engine.Case], texts: lis
             "example_median_ms": statistics.median(single) * 1000}
 
 
-def profile_split(framework: engine.Framework, cases: list[engine.Case]) -> dict:
-    """Time inside durable-rules against our own Python, from the call graph of one run.
+def json_lines(texts: list[str]) -> list[bytes]:
+    """The generated YAML cases as JSON Lines (dates as ISO text), the input of `kader batch`."""
+    return [(json.dumps(yaml.safe_load(t), default=str, ensure_ascii=False) + "\n").encode() for t in texts]
+
+
+def timed_split(lines_file: Path, rounds: int) -> dict:
+    """Wall-clock split of a batch run, by timers (run in a fresh process: `--split FILE`).
+
+    What one `kader batch` worker does with its lines (engine.batch.LineAssessor: read the JSON line,
+    assess, write the JSON line), over the whole population. Inside durable-rules: the time in the calls
+    into it (asserting facts, reading and deleting the session state), minus the time it spends back in
+    our rule actions. Ours: the rest, split into reading the line, writing the assessment, and the
+    assessment around the engine. Timers disturb the run far less than a profiler does.
+    """
+    from engine.adapters import durable as adapter
+
+    spent = {"durable": 0.0, "actions": 0.0, "reading": 0.0, "writing": 0.0}
+
+    def timed(function, bucket):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[bucket] += time.perf_counter() - start
+        return wrapper
+
+    make_action = adapter.DurableEngine._action
+
+    def timed_action(self, index, spec):
+        action = make_action(self, index, spec)
+
+        def run(closure):  # durable-rules checks that an action takes exactly one argument
+            start = time.perf_counter()
+            try:
+                return action(closure)
+            finally:
+                spent["actions"] += time.perf_counter() - start
+        return run
+
+    adapter.DurableEngine._action = timed_action
+    import engine.batch as batch_module
+
+    batch_module.dumps = timed(batch_module.dumps, "writing")
+    batch_module.LineAssessor.case = timed(batch_module.LineAssessor.case, "reading")
+    framework = engine.load_framework(ROOT / "rules")
+    raws = lines_file.read_bytes().splitlines(keepends=True)
+    assessor = batch_module.LineAssessor(framework, lines_file.name)
+    assessor.chunk(1, raws)  # warm-up: every ruleset registered
+    host = adapter.engine()._host
+    host.assert_facts = timed(host.assert_facts, "durable")
+    for ruleset in adapter.engine()._rulesets.values():
+        ruleset.get_state = timed(ruleset.get_state, "durable")
+        ruleset.delete_state = timed(ruleset.delete_state, "durable")
+    runs = []
+    for _ in range(rounds):
+        for key in spent:
+            spent[key] = 0.0
+        start = time.perf_counter()
+        result = assessor.chunk(1, raws)
+        runs.append((time.perf_counter() - start, dict(spent)))
+        if result.failures:  # a measurement of failing lines would be worthless
+            raise SystemExit(f"bench/trust.py: line {result.failures[0].line} failed: {result.failures[0].diagnostics[0]}")
+    total, run = sorted(runs, key=lambda r: r[0])[len(runs) // 2]  # the median run
+    inside = run["durable"] - run["actions"]
+    ours = total - inside
+    return {"cases": len(raws), "seconds": round(total, 3),
+            "durable_rules": {"seconds": round(inside, 3), "share": round(inside / total, 3)},
+            "ours": {"seconds": round(ours, 3), "share": round(ours / total, 3),
+                     "reading_json": round(run["reading"], 3), "writing_json": round(run["writing"], 3),
+                     "assessing": round(ours - run["reading"] - run["writing"], 3)}}
+
+
+def profile_split(framework: engine.Framework, raws: list[bytes]) -> dict:
+    """The same batch run under cProfile: time inside durable-rules against our own Python.
 
     Inside durable-rules: every call from our code into the `durable` package or its C engine, with all
     it calls in turn (its JSON exchange between C and Python included), minus the time spent back in our
     own rule actions, which durable-rules calls. Ours: the rest (engine/ and the standard library it uses).
+    A deterministic profiler charges every Python call a fixed cost, so it weighs our many small calls
+    more heavily than the timers of `timed_split` do.
     """
+    from engine.batch import LineAssessor
+
+    assessor = LineAssessor(framework, "casussen.jsonl")
+    if assessor.chunk(1, raws).failures:  # warm-up, and a check that every line is assessed
+        raise SystemExit("bench/trust.py: the population does not pass `kader batch`")
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
-    for case in cases:
-        engine.assess(framework, case)
+    assessor.chunk(1, raws)
     profiler.disable()
     wall_seconds = time.perf_counter() - start
     stats = pstats.Stats(profiler).stats  # (file, line, name) -> (calls, primitive, tottime, cumtime, callers)
@@ -155,16 +239,16 @@ def profile_split(framework: engine.Framework, cases: list[engine.Case]) -> dict
             "profiled_seconds": round(total, 3), "wall_seconds_under_profiler": round(wall_seconds, 3)}
 
 
-def batch(folder: Path, runs: int) -> dict | None:
-    """`kader batch` with 1 and 2 workers, if this checkout has the command."""
+def batch(lines: Path, count: int, runs: int) -> dict | None:
+    """`kader batch` over the population as JSON Lines with 1 and 2 workers, process start included
+    (bench/batch.py measures the steady rate over a larger file)."""
     probe = subprocess.run([str(KADER), "batch", "--help"], capture_output=True, text=True, cwd=ROOT,
                            stdin=subprocess.DEVNULL)
     if probe.returncode != 0:
         return None
     result = {}
-    count = len(list(folder.glob("*.yaml")))
     for workers in (1, 2):
-        command = [str(KADER), "batch", str(folder), "--workers", str(workers)]
+        command = [str(KADER), "batch", str(lines), "--workers", str(workers), "--out", os.devnull]
         try:
             times = wall(command, runs)
         except subprocess.CalledProcessError as exc:  # the command exists but takes other arguments
@@ -178,12 +262,17 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=500, help="size of the generated population")
     parser.add_argument("--runs", type=int, default=10, help="runs of each command-line measurement")
     parser.add_argument("--rounds", type=int, default=5, help="rounds over the population in process")
+    parser.add_argument("--split", type=Path, help=argparse.SUPPRESS)  # internal: timed_split in a fresh process
     args = parser.parse_args()
+    if args.split is not None:
+        print(json.dumps(timed_split(args.split, args.rounds)))
+        return
 
     framework = engine.load_framework(ROOT / "rules")
     texts = population(framework, args.cases)
     cases = [engine.case_from_text(framework, t, f"casus-{i}.yaml") for i, t in enumerate(texts)]
     hulpvragen = sum(len(c.hulpvragen) for c in cases)
+    raws = json_lines(texts)
 
     wall([str(KADER), "assess", str(EXAMPLE)], 1)  # fill the framework cache
     cold = wall([str(KADER), "assess", str(EXAMPLE)], args.runs)
@@ -191,13 +280,16 @@ def main() -> None:
 
     rss_loaded = resident_mb()
     speed = in_process(framework, cases, texts, args.rounds)
-    split = profile_split(framework, cases)
+    profiled = profile_split(framework, raws)
 
     folder = Path(tempfile.mkdtemp(prefix="kader-bench-"))
     try:
-        for index, text in enumerate(texts):
-            (folder / f"casus-{index:04d}.yaml").write_text(text, encoding="utf-8")
-        batches = batch(folder, max(1, args.runs // 3))
+        lines = folder / "casussen.jsonl"
+        lines.write_bytes(b"".join(raws))
+        timers = json.loads(subprocess.run(
+            [sys.executable, __file__, "--split", str(lines), "--rounds", str(args.rounds)], check=True,
+            capture_output=True, text=True, cwd=ROOT, stdin=subprocess.DEVNULL).stdout)
+        batches = batch(lines, len(raws), max(1, args.runs // 3))
     finally:
         shutil.rmtree(folder)
 
@@ -209,7 +301,8 @@ def main() -> None:
         "in_process": {k: round(v, 2) for k, v in speed.items()},
         "in_process_rss_mb": {"after_loading": round(rss_loaded, 1), "peak": round(peak_mb(), 1)},
         "batch_cases_per_second": batches,
-        "profile_own_time": split,
+        "batch_run_split_timers": timers,
+        "batch_run_split_cprofile": profiled,
     }
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
@@ -227,12 +320,20 @@ def main() -> None:
     elif "error" in batches:
         print(f"`kader batch`:                        {batches['error']}")
     else:
-        print(f"`kader batch`:                        {batches['workers_1']:.0f} cases/s with 1 worker, "
+        print(f"`kader batch` (process start incl.):  {batches['workers_1']:.0f} cases/s with 1 worker, "
               f"{batches['workers_2']:.0f} with 2")
-    print(f"profile of engine.assess over the population (cProfile, {split['profiled_seconds']:.2f} s profiled):")
+    print(f"split of one batch run over the population ({timers['cases']} JSON lines in, JSON lines out):")
+    ours = timers["ours"]
+    print(f"  by timers ({timers['seconds']:.3f} s):")
+    print(f"    inside durable-rules (C engine, its Python, its JSON)  {timers['durable_rules']['seconds']:7.3f} s"
+          f"  {timers['durable_rules']['share'] * 100:5.1f} %")
+    print(f"    our own Python around it                             {ours['seconds']:7.3f} s"
+          f"  {ours['share'] * 100:5.1f} %  (reading {ours['reading_json']:.3f} s, writing "
+          f"{ours['writing_json']:.3f} s, assessing {ours['assessing']:.3f} s)")
+    print(f"  by cProfile ({profiled['profiled_seconds']:.3f} s profiled):")
     for key, label in (("durable_rules", "inside durable-rules (C engine, its Python, its JSON)"),
                        ("ours", "our own Python around it (engine/ + stdlib it calls)")):
-        print(f"  {label:54s} {split[key]['seconds']:7.3f} s  {split[key]['share'] * 100:5.1f} %")
+        print(f"    {label:54s} {profiled[key]['seconds']:7.3f} s  {profiled[key]['share'] * 100:5.1f} %")
 
 
 if __name__ == "__main__":
