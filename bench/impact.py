@@ -1,9 +1,9 @@
 """Speed of `kader impact`: a population of households under two versions of the rules, on the command line.
 
-    .venv/bin/python bench/impact.py [--households 100000] [--workers N] [--only minima,gebruikelijke_hulp,tarief]
+    .venv/bin/python bench/impact.py [--households 100000] [--workers N] [--only minima,gebruikelijke_hulp,tarief,versie]
 
-Writes a synthetic population (deterministic, seed 2026) to bench/results/population-N.jsonl unless it is
-there already, makes three proposals in temporary copies of rules/ and times, for each, a cold
+Writes a synthetic population (deterministic, seed 2026) under bench/results/ unless it is there already,
+makes four proposals in temporary copies of rules/ and times, for each, a cold
 `kader impact --base rules --proposal COPY POPULATION --format json --out ...` in a new process:
 
 - minima: Soest raises the income limit of a minima scheme by 10 percentage points (its profile only);
@@ -15,18 +15,16 @@ there already, makes three proposals in temporary copies of rules/ and times, fo
 Wall time depends on what else the machine does; the CPU time of the command (all its processes) is given
 next to it, and CPU time / cores is what the wall time would be on an otherwise idle machine.
 
-Until `kader population` is available here the households come from the small generator below: one to
-three hulpvragen over Wmo, Jeugd and Werk & Inkomen, with the facts the framework asks. Nothing here is
-asserted; the figures go in the README.
+The households are those of `kader population --size N --seed 2026` (engine.population: one to three
+hulpvragen over Wmo, Jeugd and Werk & Inkomen, with the facts the framework asks; docs/population.md).
+Nothing here is asserted; the figures go in the README.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import random
 import re
 import resource
 import shutil
@@ -36,74 +34,17 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import RESULTS, ROOT, population_file
+
+import engine
+
 RULES = ROOT / "rules"
-RESULTS = ROOT / "bench" / "results"
 KADER = Path(sys.executable).parent / "kader"
-PEILDATUM = dt.date(2026, 3, 1)
-
-
-def household(index: int, rng: random.Random) -> dict:
-    def born(low: int, high: int) -> str:
-        return (PEILDATUM - dt.timedelta(days=rng.randint(low * 365, high * 365))).isoformat()
-
-    def maybe() -> bool:
-        return rng.random() < 0.5
-
-    personen = [{"id": "p1", "rol": "aanvrager", "geboortedatum": born(18, 90), "beperkt": rng.random() < 0.3}]
-    if rng.random() < 0.45:
-        personen.append({"id": "p2", "rol": "partner", "geboortedatum": born(18, 90), "beperkt": rng.random() < 0.2})
-    for k in range(rng.choice([0, 0, 1, 2, 3])):
-        personen.append({"id": f"k{k + 1}", "rol": "kind", "geboortedatum": born(0, 22)})
-    if rng.random() < 0.1:
-        personen.append({"id": "h1", "rol": "huisgenoot", "geboortedatum": born(18, 60)})
-    kinderen = [p for p in personen if p["rol"] == "kind"]
-    hulpvragen = []
-    for kind in rng.sample(["wmo", "jeugd", "levensonderhoud", "schulden", "bijzondere_kosten"], rng.choice([1, 1, 2, 3])):
-        hv = f"hv{len(hulpvragen) + 1}"
-        if kind == "wmo":
-            hulpvragen.append({"id": hv, "domein": "wmo", "onderwerp": rng.choice(["huishouden", "huishouden", "begeleiding"]),
-                               "persoon": "p1", "feiten": {"eigen_kracht_toereikend": rng.random() < 0.2,
-                                                           "algemeen_gebruikelijke_voorziening": rng.random() < 0.2,
-                                                           "mantelzorg_beschikbaar": rng.random() < 0.3,
-                                                           "regie_over_huishouden": maybe()}})
-        elif kind == "jeugd" and kinderen:
-            entry = {"id": hv, "domein": "jeugd", "onderwerp": rng.choice(["opvoeding", "gedrag", "psychisch"]),
-                     "persoon": kinderen[0]["id"], "feiten": {"eigen_mogelijkheden_toereikend": rng.random() < 0.2,
-                                                              "lichte_opvoedvraag": maybe(), "basishulp_volstaat": maybe(),
-                                                              "dagbehandeling_nodig": rng.random() < 0.2,
-                                                              "verblijf_nodig": rng.random() < 0.1}}
-            if maybe():
-                entry["verwijzer"] = rng.choice(["huisarts", "jeugdarts"])
-            hulpvragen.append(entry)
-        elif kind == "schulden":
-            hulpvragen.append({"id": hv, "domein": "werk_inkomen", "onderwerp": "schulden", "persoon": "p1",
-                               "feiten": {"schulden_problematisch": maybe(), "zelf_in_staat_met_informatie": maybe(),
-                                          "kan_budget_zelf_beheren": maybe(), "bewind_nodig": rng.random() < 0.2}})
-        elif kind == "bijzondere_kosten":
-            hulpvragen.append({"id": hv, "domein": "werk_inkomen", "onderwerp": "bijzondere_kosten", "persoon": "p1",
-                               "feiten": {"voorliggende_voorziening": False,
-                                          "noodzakelijke_bijzondere_kosten": f"{rng.randint(50, 2000)}.00"}})
-        else:
-            hulpvragen.append({"id": hv, "domein": "werk_inkomen", "onderwerp": "levensonderhoud", "persoon": "p1",
-                               "feiten": {"voorliggende_voorziening": rng.random() < 0.2}})
-    return {"id": f"h{index:06d}", "gemeente": rng.choice(["baarn", "bunschoten", "soest"]),
-            "peildatum": PEILDATUM.isoformat(), "melddatum": "2026-02-20",
-            "huishouden": {"personen": personen, "woonsituatie": "huurwoning"},
-            "inkomen": [{"persoon": "p1", "soort": "loon", "netto_per_maand": f"{rng.randint(0, 3500)}.{rng.randint(0, 99):02d}"}],
-            "vermogen": {"totaal": f"{rng.randint(0, 30000)}.00"}, "hulpvragen": hulpvragen,
-            "signalen": rng.sample(["schulden", "huisuitzetting_dreigt", "huiselijk_geweld"], rng.choice([0, 0, 0, 1]))}
 
 
 def population(count: int) -> Path:
-    path = RESULTS / f"population-{count}.jsonl"
-    if not path.exists():
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        rng = random.Random(2026)
-        with open(path, "w", encoding="utf-8") as out:
-            for index in range(count):
-                out.write(json.dumps(household(index, rng), ensure_ascii=False) + "\n")
-    return path
+    """The population of `kader population --size COUNT --seed 2026` (engine.population), cached."""
+    return population_file(engine.load_framework(RULES), count, seed=2026)
 
 
 PARTNER_RULE = """rules:
