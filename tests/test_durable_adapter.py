@@ -48,6 +48,26 @@ def test_an_exception_inside_a_rule_action_surfaces_naming_the_rule():
         adapter.run("boom", [_hv("hv2")])
 
 
+def test_an_interrupt_inside_an_action_propagates_and_the_engine_goes_on():
+    # Our action loop abandons the action in the C engine and lets Ctrl-C through; the session is deleted
+    # without a crash and the next run of the same ruleset fires as usual.
+    adapter = DurableEngine()
+    interrupt = [True]
+
+    def hook(matched):
+        if interrupt[0]:
+            raise KeyboardInterrupt
+
+    adapter.register("stop", [RuleSpec("wmo.onderbroken", [("m", {"k": "hv"})], findings=("gezien",), action=hook),
+                              RuleSpec("wmo.daarna", [("m", {"$and": [{"k": "f"}, {"n": "gezien"}]})])])
+    with pytest.raises(KeyboardInterrupt):
+        adapter.run("stop", [_hv("hv1")])
+    interrupt[0] = False
+    run = adapter.run("stop", [_hv("hv2")])
+    assert run.firings == [(0, "hv2"), (1, "hv2")]
+    assert run.findings == {("gezien", "hv2")}
+
+
 def test_two_rule_set_versions_live_in_one_process():
     adapter = DurableEngine()
     adapter.register("kader_aaaa_wmo", [RuleSpec("v1", [("m", {"$and": [{"k": "hv"}, {"$gte": {"x": 10}}]})])])

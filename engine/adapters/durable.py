@@ -31,12 +31,19 @@ How each sharp edge of durable-rules 2.0.28 is handled here:
   `engine.compile` adds an existence test;
 - fixed C limits (error 303, a 64-entry stack in the alpha network; 255
   properties per fact): one ruleset per group, equality tests first so rules
-  fan out early, and an error code from the engine becomes a clear error.
+  fan out early, and an error code from the engine becomes a clear error;
+- per firing, the library's action loop builds a closure, reads the clock
+  twice and serialises the session state to JSON again, although kader's
+  actions never change that state: about a seventh of a batch run. Our
+  rulesets run their actions through `_ActionLoop` instead, which makes the
+  same calls into the C engine in the same order (update the state, complete
+  the action, start the next) with the state serialised once per session.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -110,7 +117,9 @@ class DurableEngine:
                 raise EvaluationError(Diagnostic("E900", f"durable-rules weigert regelset {name}: {exc}",
                                                  Span(name, 1, 1))) from None
             self._specs[name] = specs
-            self._rulesets[name] = self._host.get_ruleset(name)
+            ruleset = self._host.get_ruleset(name)
+            ruleset._flush_actions = _ActionLoop(ruleset)
+            self._rulesets[name] = ruleset
 
     def _action(self, index: int, spec: RuleSpec) -> Callable[[Any], None]:
         findings = spec.findings
@@ -182,6 +191,59 @@ class DurableEngine:
                     "E902", f"een regel in {name} faalde tijdens de afleiding: {state['exception'].splitlines()[0][:200]}",
                     Span(name, 1, 1)))
             return run
+
+
+class _Matched:
+    """What an action of ours sees of a firing: the matched facts, and a way to assert a new fact in the session."""
+
+    __slots__ = ("_m", "_ruleset", "_sid")
+
+    def __init__(self, matched: dict, ruleset: Any, sid: str):
+        self._m = matched
+        self._ruleset = ruleset
+        self._sid = sid
+
+    def assert_fact(self, fact: dict) -> None:
+        fact["sid"] = self._sid
+        self._ruleset.assert_fact(fact)
+
+
+class _ActionLoop:
+    """Replaces `Ruleset._flush_actions` of durable-rules 2.0.28 for kader's rulesets.
+
+    The library's loop, per firing: build a `Closure`, run the action through a
+    `Promise`, serialise the session state, `update_state`, then
+    `complete_and_start_action`, whose answer is the next firing (or nothing).
+    This loop makes the same engine calls in the same order. What it leaves out
+    is what kader does not use: closures with timers and leases (kader's
+    actions are synchronous and short), and serialising a state that no action
+    of ours changes (it is serialised once per session). An action that raises
+    abandons the action in the engine and reports the error, as the library does.
+    """
+
+    def __init__(self, ruleset: Any):
+        self._ruleset = ruleset
+        self._handle = ruleset._handle
+        self._actions = {name: promise._func for name, promise in ruleset._actions.items()}
+
+    def __call__(self, state: dict, result_container: dict, state_offset: int,
+                 complete: Callable[[BaseException | None, dict | None], None]) -> None:
+        state_text = json.dumps(state, ensure_ascii=False)
+        sid = state["sid"]
+        while "message" in result_container:
+            action_name, matched = next(iter(result_container.pop("message").items()))  # one firing per message
+            try:
+                self._actions[action_name](_Matched(matched, self._ruleset, sid))
+                durable_rules_engine.update_state(self._handle, state_text)
+                following = durable_rules_engine.complete_and_start_action(self._handle, state_offset)
+            except BaseException as error:
+                durable_rules_engine.abandon_action(self._handle, state_offset)
+                complete(error, None)
+                return
+            if following:
+                result_container["message"] = json.loads(following)
+            else:
+                complete(None, state)
 
 
 def _never(closure: Any) -> None:  # pragma: no cover - observers never fire
