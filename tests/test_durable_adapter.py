@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import pytest
 
 from engine.adapters.durable import DurableEngine, RuleSpec
@@ -140,6 +145,26 @@ def test_a_fact_no_rule_matches_is_not_an_error():
     adapter = DurableEngine()
     adapter.register("quiet", [RuleSpec("r", [("m", {"$and": [{"k": "hv"}, {"x": 99}]})])])
     assert adapter.run("quiet", [_hv("hv1", x=1), {"k": "c", "hv": ""}]).firings == []
+
+
+def test_sessions_in_which_no_rule_fired_are_deleted_without_a_crash():
+    # With two rulesets in the host, deleting a session in which no action ran double-frees and aborts the
+    # process (durable-rules 2.0.28); the adapter then asserts its heartbeat fact first. In a child process,
+    # so that a regression shows as a failed test, not as a dead test run.
+    program = textwrap.dedent("""
+        from engine.adapters.durable import DurableEngine, RuleSpec
+        adapter = DurableEngine()
+        adapter.register("een", [RuleSpec("r1", [("m", {"$and": [{"k": "hv"}, {"x": 99}]})])])
+        adapter.register("twee", [RuleSpec("r2", [("m", {"$and": [{"k": "hv"}, {"x": 98}]})])])
+        for index in range(50):
+            for name in ("een", "twee"):
+                assert adapter.run(name, [{"k": "hv", "hv": f"h{index}", "x": 1}]).firings == []
+        assert adapter.run("twee", [{"k": "hv", "hv": "raak", "x": 98}]).firings == [(0, "raak")]
+        print("heel")
+    """)
+    child = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120,
+                           cwd=Path(__file__).resolve().parent.parent)
+    assert (child.returncode, child.stdout.strip()) == (0, "heel"), child.stderr[-2000:]
 
 
 def test_a_finding_asserted_by_two_rules_is_kept_once():

@@ -19,9 +19,9 @@ How each sharp edge of durable-rules 2.0.28 is handled here:
   matters twice: after a refused batch, `delete_state` double-frees and aborts
   the whole process (seen with 2.0.28), so a refused session is never deleted;
 - deleting a session in which no action ran crashes the process (double free)
-  once the host holds more than one ruleset (seen with 2.0.28); every run
-  therefore also asserts a heartbeat fact (`k: s`) that one rule per ruleset
-  always handles, so a session never ends without an action;
+  once the host holds more than one ruleset (seen with 2.0.28); a run in which
+  no rule fired therefore asserts a heartbeat fact (`k: s`) that one rule per
+  ruleset always handles, so a session never ends without an action;
 - duplicate facts (MessageObservedException): facts carry the hulpvraag id, and
   a finding is asserted once per (name, hulpvraag) per run;
 - a property named `id` breaks joins between facts asserted in separate calls
@@ -157,7 +157,6 @@ class DurableEngine:
         with self._lock:
             ruleset = self._rulesets[name]
             sid = str(next(self._sids))
-            facts = facts + [dict(HEARTBEAT)]
             for fact in facts:
                 fact["sid"] = sid
             run = self._current = Run()
@@ -165,6 +164,8 @@ class DurableEngine:
             try:
                 try:
                     self._host.assert_facts(name, facts)
+                    if not run.firings:  # no action ran in this session yet: deleting it would crash the process
+                        self._host.assert_fact(name, {**HEARTBEAT, "sid": sid})
                 except (_durable.MessageNotHandledException, _durable.MessageObservedException) as exc:
                     refused = True
                     raise EvaluationError(Diagnostic(
