@@ -167,6 +167,18 @@ def test_sessions_in_which_no_rule_fired_are_deleted_without_a_crash():
     assert (child.returncode, child.stdout.strip()) == (0, "heel"), child.stderr[-2000:]
 
 
+@pytest.mark.parametrize("hulpvraag", ["hv1", 'hv "twee"', "hv\\drie", "hulpvraag-één", "hv, }"])
+def test_every_hulpvraag_id_reaches_the_action_as_asserted(hulpvraag):
+    # The action loop reads the hulpvraag of a firing from the start of the engine's message and parses the
+    # whole message when that start has another shape (an escaped quote or backslash, a finding fact).
+    adapter = DurableEngine()
+    adapter.register("ids", [RuleSpec("r", [("m", {"$and": [{"k": "hv"}, {"x": 1}]})], findings=("gevonden",)),
+                             RuleSpec("f", [("m", {"$and": [{"k": "f"}, {"n": "gevonden"}]})])])
+    run = adapter.run("ids", [_hv(hulpvraag, x=1), _hv("ander", x=2)])
+    assert run.firings == [(0, hulpvraag), (1, hulpvraag)]
+    assert run.findings == {("gevonden", hulpvraag)}
+
+
 def test_a_finding_asserted_by_two_rules_is_kept_once():
     adapter = DurableEngine()
     specs = [RuleSpec("r1", [("m", {"k": "hv"})], findings=("dubbel",)),
