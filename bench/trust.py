@@ -136,8 +136,9 @@ def timed_split(lines_file: Path, rounds: int) -> dict:
     What one `kader batch` worker does with its lines (engine.batch.LineAssessor: read the JSON line,
     assess, write the JSON line), over the whole population. Inside durable-rules: the time in the calls
     into it (asserting facts, with the adapter's action loop that stands in for the library's; reading and
-    deleting the session state), minus the time it spends back in our rule actions. Ours: the rest, split into reading the line, writing the assessment, and the
-    assessment around the engine. Timers disturb the run far less than a profiler does.
+    deleting the session state), minus the time it spends back in our rule actions. Ours: the rest, split
+    into reading the line, writing the assessment, and the assessment around the engine. Timers disturb
+    the run far less than a profiler does.
     """
     from engine.adapters import durable as adapter
 
@@ -204,9 +205,9 @@ def profile_split(framework: engine.Framework, raws: list[bytes]) -> dict:
 
     Inside durable-rules: every call from our code into the `durable` package or its C engine, with all
     it calls in turn (its JSON exchange between C and Python included, and the adapter's action loop that
-    stands in for the library's), minus the time spent back in our own rule actions. Ours: the rest (engine/ and the standard library it uses).
-    A deterministic profiler charges every Python call a fixed cost, so it weighs our many small calls
-    more heavily than the timers of `timed_split` do.
+    stands in for the library's), minus the time spent back in our own rule actions. Ours: the rest
+    (engine/ and the standard library it uses). A deterministic profiler charges every Python call a fixed
+    cost, so it weighs our many small calls more heavily than the timers of `timed_split` do.
     """
     from engine.batch import LineAssessor
 

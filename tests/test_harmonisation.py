@@ -26,6 +26,20 @@ rules:
 """
 
 
+def add_soest_inloop(root: Path, onderwerp: str) -> None:
+    """Soest's profile gets a local voorveld provision (level 1) for `onderwerp`."""
+    soest = root / "gemeenten" / "soest.yaml"
+    soest.write_text(soest.read_text() + f"""
+provisions:
+  soest.inloop:
+    name: Inloop
+    domain: wmo
+    level: 1
+    onderwerpen: [{onderwerp}]
+    decision: "Subsidiebesluit Soest (test)"
+""")
+
+
 @pytest.fixture(scope="module")
 def framework(tmp_path_factory):
     root = tmp_path_factory.mktemp("harmonie") / "rules"
@@ -33,16 +47,7 @@ def framework(tmp_path_factory):
     (root / "wmo" / "extra.yaml").write_text(EXTRA)
     baarn = root / "gemeenten" / "baarn.yaml"
     baarn.write_text(baarn.read_text().replace('value: "10"', 'value: "5"'))
-    soest = root / "gemeenten" / "soest.yaml"
-    soest.write_text(soest.read_text() + """
-provisions:
-  soest.inloop:
-    name: Inloop
-    domain: wmo
-    level: 1
-    onderwerpen: [huishouden]
-    decision: "Subsidiebesluit Soest (test)"
-""")
+    add_soest_inloop(root, "huishouden")
     return engine.load_framework(root, cache=False)
 
 
@@ -133,16 +138,7 @@ def test_missing_facts_that_follow_from_a_local_voorveld_provision_are_allowed(t
     root = tmp_path / "rules"
     shutil.copytree(BASE, root)
     (root / "wmo" / "begeleiding.yaml").write_text(BEGELEIDING)
-    soest = root / "gemeenten" / "soest.yaml"
-    soest.write_text(soest.read_text() + """
-provisions:
-  soest.inloop:
-    name: Inloop
-    domain: wmo
-    level: 1
-    onderwerpen: [begeleiding]
-    decision: "Subsidiebesluit Soest (test)"
-""")
+    add_soest_inloop(root, "begeleiding")
     framework = engine.load_framework(root, cache=False)
     data = {"id": "t", "gemeente": "baarn", "peildatum": "2026-03-01",
             "huishouden": {"personen": [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1980-01-01"}]},
