@@ -291,7 +291,7 @@ def parse_text(text: str, path: str, *, json_syntax: bool = False) -> Document:
             raise SourceError([Diagnostic("E011", f"ongeldige JSON: {_translate(exc.msg, _JSON_MESSAGES)}",
                                           Span(path, exc.lineno, exc.colno))]) from None
         except RecursionError:
-            raise SourceError([Diagnostic("E016", f"te diep genest (meer dan {MAX_DEPTH} niveaus)", Span(path, 1, 1))]) from None
+            pass  # too deep for json's own parser: the composer below refuses it at the place our limit is crossed
         # JSON allows tabs as white space where YAML does not; they never occur inside JSON strings.
         text = text.replace("\t", " ")
     try:
@@ -300,12 +300,33 @@ def parse_text(text: str, path: str, *, json_syntax: bool = False) -> Document:
         mark = exc.problem_mark or exc.context_mark
         span = _mark_span(path, mark) if mark else Span(path, 1, 1)
         problem = exc.problem or exc.context or "onleesbaar"
+        if problem == _LIBYAML_DEPTH:
+            raise _depth_error(path, text, mark, span) from None
         raise SourceError([Diagnostic("E010", f"ongeldige YAML: {_translate(problem, _YAML_MESSAGES)}", span)]) from None
     except yaml.reader.ReaderError as exc:
         raise SourceError([Diagnostic("E010", _reader_message(exc), _offset_span(path, text, exc.position))]) from None
     except yaml.YAMLError as exc:
         raise SourceError([Diagnostic("E010", f"ongeldige YAML: {exc}", Span(path, 1, 1))]) from None
     return Document(path, data, pos, text, problems)
+
+
+# libyaml (in PyYAML 6.0.3 and later) refuses flow nesting deeper than 1,000 levels while scanning ahead, before our
+# composer sees the events of the 65th level. The user should see kader's own limit, at the place it is crossed,
+# whatever PyYAML is installed: compose the text up to libyaml's mark, where our own check then applies.
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
+
+
+def _depth_error(path: str, text: str, mark: Any, span: Span) -> SourceError:
+    index = getattr(mark, "index", None)
+    if isinstance(index, int) and 0 < index < len(text):
+        try:
+            _compose(path, text[:index])
+        except SourceError as own:
+            if own.diagnostics[0].code == "E016":
+                return own
+        except yaml.YAMLError:
+            pass
+    return SourceError([Diagnostic("E016", f"te diep genest (meer dan {MAX_DEPTH} niveaus)", span)])
 
 
 def _reader_message(exc: yaml.reader.ReaderError) -> str:
