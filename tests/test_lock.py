@@ -1,0 +1,71 @@
+"""The install a new user gets: the README's quick start installs from the lock, CI runs it as written, and the lock
+holds every dependency of pyproject.toml at an exact version inside its range, with hashes."""
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCKS = {"requirements/kader.txt": None, "requirements/test.txt": "test"}
+
+
+def _quick_start() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Quick start"):readme.index("## Commands")]
+    return re.findall(r"```bash\n(.+?)\n```", section)
+
+
+def _lock(path: str) -> dict[str, tuple[str, list[str]]]:
+    """name -> (version, hashes) for every requirement of a lock file that applies on this platform."""
+    text = (ROOT / path).read_text(encoding="utf-8").replace("\\\n", " ")
+    entries = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        hashes = re.findall(r"--hash=(sha256:[0-9a-f]{64})", line)
+        requirement = Requirement(re.sub(r"\s*--hash=\S+", "", line))
+        if requirement.marker is not None and not requirement.marker.evaluate(default_environment()):
+            continue
+        (spec,) = requirement.specifier
+        assert spec.operator == "==", f"{path}: {line} is not pinned to one version"
+        entries[canonicalize_name(requirement.name)] = (spec.version, hashes)
+    return entries
+
+
+def test_quick_start_installs_from_the_lock_and_ci_runs_the_test_command_as_written():
+    assess, test = _quick_start()
+    for command, lock in ((assess, "requirements/kader.txt"), (test, "requirements/test.txt")):
+        assert f"pip install --require-hashes -r {lock} && .venv/bin/pip install --no-deps -e ." in command
+    assert assess.endswith(".venv/bin/kader assess scenarios/voorbeelden/gezin-soest.yaml")
+    assert test.endswith(".venv/bin/python -m pytest")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert ci == f"{test} < /dev/null"
+
+
+@pytest.mark.parametrize("path, extra", LOCKS.items())
+def test_the_lock_pins_every_dependency_inside_its_range_with_hashes(path, extra):
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [Requirement(r) for r in project["dependencies"]]
+    if extra:
+        wanted += [Requirement(r) for r in project["optional-dependencies"][extra]]
+    lock = _lock(path)
+    for requirement in wanted:
+        name = canonicalize_name(requirement.name)
+        assert name in lock, f"{requirement.name} of pyproject.toml is missing from {path}: run bash requirements/lock.sh --keep"
+        version, hashes = lock[name]
+        assert requirement.specifier.contains(version, prereleases=True), \
+            f"{path} pins {requirement.name}=={version}, outside pyproject.toml's {requirement.specifier}"
+        for extra_name in requirement.extras:  # e.g. psycopg[binary] brings psycopg-binary
+            assert any(n.startswith(name) and n != name for n in lock), f"{requirement} : extra {extra_name} not locked"
+    assert all(hashes for _, hashes in lock.values()), f"{path} has a requirement without a hash"
+    if extra:
+        runtime = _lock("requirements/kader.txt")
+        differing = {n: (runtime[n][0], lock[n][0]) for n in runtime if n in lock and runtime[n][0] != lock[n][0]}
+        assert differing == {}, f"the runtime and test locks pin different versions: {differing}"
