@@ -136,6 +136,17 @@ def test_the_example_case_assesses_without_errors_and_is_the_one_in_the_doc(fram
     assert (bijstand["eligible"], bijstand["norm"], bijstand["bedrag"]) == (True, "1735.18", "885.18")
 
 
+def test_the_json_example_is_a_case_kader_assesses(framework):
+    """The JSON case in docs/case.md reads as JSON and assesses: a valide partner takes over the household
+    (gebruikelijke hulp, Wmo 2015 art. 1.1.1 and art. 2.3.5 lid 3), so the proposal is level 0."""
+    import engine
+    from engine.case import case_from_text
+    text = _code_block(_doc_lines(CASE_DOC), "json")
+    case = case_from_text(framework, text, "docs/case.md", json_syntax=True)
+    proposal = engine.assess(framework, case).to_json()["proposals"][0]
+    assert (proposal["provision"], proposal["level"]) == ("wmo.gebruikelijke_hulp", 0)
+
+
 def test_every_case_field_in_the_doc_exists_in_the_model_and_the_reverse():
     from engine.case import CaseIn
     documented = set(_first_cells(_section(_doc_lines(CASE_DOC), "## Fields")))
