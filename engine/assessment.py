@@ -1,4 +1,4 @@
-"""The result of one assessment, and its JSON form (the contract of shared/DESIGN.md).
+"""The result of one assessment, and its JSON form (the contract of docs/assessment.md).
 
 The JSON keys of the contract come first and keep their names; extra keys only
 add information. Same case + same rule set -> byte-identical JSON: every list

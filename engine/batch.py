@@ -1,6 +1,6 @@
 """Assess a JSON Lines file of cases: in input order, over worker processes, bad lines skipped.
 
-Each line of the input is one case (the case contract of shared/DESIGN.md, as
+Each line of the input is one case (the case contract of docs/case.md, as
 JSON). Each assessed line becomes one line of output: the assessment contract
 as compact JSON, in input order. A line that cannot be assessed (invalid JSON,
 a case the framework refuses, a failing evaluation) yields located diagnostics

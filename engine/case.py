@@ -1,6 +1,6 @@
 """Read a case (casus) file and check it against the framework's vocabulary.
 
-The structure follows the case contract of shared/DESIGN.md; every fact a case
+The structure follows the case contract of docs/case.md; every fact a case
 gives beyond it (a person's `wlz_indicatie`, a hulpvraag's
 `mantelzorg_beschikbaar`, a casus-level fact) must be declared by the framework,
 with the right type and an allowed value. Problems are reported all at once,

@@ -1,7 +1,7 @@
 """A synthetic, reproducible population of households for impact runs.
 
 `generate(framework, size=..., seed=...)` yields cases as plain JSON-ready
-dicts (the case contract of shared/DESIGN.md): household structure, ages,
+dicts (the case contract of docs/case.md): household structure, ages,
 incomes and vermogen drawn *relative to the framework's own norms*, requests
 for help over the three domains with answers from the framework's declared
 fact vocabulary, and signals. Nobody in it is real; ids are `pop-<seed>-<n>`.

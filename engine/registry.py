@@ -2,7 +2,7 @@
 
 The framework declares its own facts (questions an assessor answers), derived
 facts (formulas) and parameters in YAML; the facts below are the ones every case
-carries by contract (shared/DESIGN.md) or that follow mechanically from it, such
+carries by contract (docs/case.md) or that follow mechanically from it, such
 as a person's age in whole years on the peildatum. Every name a rule file uses
 is resolved through this registry plus the framework's declarations; nothing is
 ever looked up with `getattr` on a string from a file.
@@ -18,7 +18,7 @@ ROLES = ("aanvrager", "partner", "kind", "huisgenoot")
 VERWIJZERS = ("huisarts", "jeugdarts", "medisch_specialist", "gecertificeerde_instelling", "geen")
 WOONSITUATIES = ("huurwoning", "koopwoning", "inwonend", "instelling", "geen_vaste_woonplek")
 INKOMENSSOORTEN = ("loon", "uitkering", "pensioen", "alimentatie", "studiefinanciering", "toeslag", "overig")
-CONTRACT = "casuscontract (shared/DESIGN.md)"
+CONTRACT = "casuscontract (docs/case.md)"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The invariants of shared/DESIGN.md as properties over generated households (hypothesis).
+"""The invariants of the case and assessment contracts (docs/case.md, docs/assessment.md) as properties over
+generated households (hypothesis).
 
 Every case is generated from the framework's own vocabulary (tests/strategies.py), written as YAML or
 JSON text and read through the real loader, then assessed against the real rules. Where a property
