@@ -67,6 +67,8 @@ def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tup
         used: dict[str, tuple[Decimal, _dt.date, str | None]] = {}
         for name in framework.parameters:
             parameter = framework.parameter(name, gemeente)
+            if parameter.key != "peildatum":
+                continue  # read at a person's or the case's own date (see _keyed)
             entry = parameter.at(peildatum)
             if entry is not None:
                 values[name] = entry[0] if parameter.type != "geheel" else int(entry[0])
@@ -74,6 +76,21 @@ def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tup
         if len(memo) > 512:  # a run over many peildata: keep the memo small
             memo.clear()
         found = memo[key] = (values, used)
+    return found
+
+
+def _keyed(framework: Framework, prefix: str, dates: dict[str, _dt.date | None]) -> dict[str, Any]:
+    """The parameters keyed by a date of the case (not the peildatum), read at that date: `persoon.<naam>` for a
+    person's birth date, `casus.<naam>` for the melddatum or aanvraagdatum. No value for that date: absent (unknown)."""
+    found: dict[str, Any] = {}
+    for fact_key, name in framework.keyed.items():
+        if not fact_key.startswith(prefix):
+            continue
+        parameter = framework.parameters[name]
+        day = dates.get(parameter.key)
+        entry = parameter.at(day) if day is not None else None
+        if entry is not None:
+            found[fact_key] = entry[0] if parameter.type != "geheel" else int(entry[0])
     return found
 
 
@@ -87,6 +104,8 @@ def _person_facts(framework: Framework, case: Case, peildatum: _dt.date) -> dict
         facts["persoon.rol"] = person.rol
         facts["persoon.leeftijd"] = years
         facts["persoon.leeftijd_maanden"] = months
+        if framework.keyed:
+            facts.update(_keyed(framework, "persoon.", {"persoon.geboortedatum": person.geboortedatum}))
         persons[person.id] = facts
     return persons
 
@@ -128,6 +147,9 @@ def _casus(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date)
         facts["huishouden.inkomen"] = sum((amount for _, _, amount in case.inkomen), Decimal("0.00"))
     if case.vermogen is not None:
         facts["casus.vermogen"] = case.vermogen
+    if framework.keyed:
+        facts.update(_keyed(framework, "casus.", {"casus.melddatum": case.melddatum,
+                                                  "casus.aanvraagdatum": case.aanvraagdatum}))
     facts.update(_defaults(framework)[1])
     facts.update(case.facts)
     return facts

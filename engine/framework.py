@@ -116,6 +116,14 @@ class ParameterDef:
     verify: str | None
     span: Span
     decision: str | None = None  # set on a municipal override
+    key: str = "peildatum"  # the date the periods are read at (engine.models.PARAMETER_KEYS)
+
+    @property
+    def fact_key(self) -> str | None:
+        """How a keyed parameter is read in expressions (`persoon.<naam>`), None for one read at the peildatum."""
+        if self.key == "peildatum":
+            return None
+        return self.key.split(".", 1)[0] + "." + self.name
 
     def at(self, day: _dt.date) -> tuple[Decimal, _dt.date] | None:
         """The value in force on `day` and the date it took effect, or None."""
@@ -308,6 +316,7 @@ class Framework:
     groups: dict[str, Any] = field(default_factory=dict)  # group name -> compile.CompiledGroup
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     days_off: dict[int, frozenset] = field(default_factory=dict)  # Atw holidays per year (engine.termijnen)
+    keyed: dict[str, str] = field(default_factory=dict)  # `persoon.<naam>` -> the parameter keyed by another date
     # values engine.facts computes once per framework object (not per hash: the audit swaps profiles with
     # dataclasses.replace, which gives a fresh memo because the field is not an __init__ argument)
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -108,6 +108,7 @@ class Loader:
         self.finding_producers: dict[str, list[tuple[str, str, Span]]] = {}
         self.minima_test: tuple[Any, Document, tuple, str] | None = None
         self.stats: dict[str, dict[str, int]] = {}
+        self.keyed: dict[str, str] = {}  # persoon.<naam> -> a parameter keyed by a date other than the peildatum
         self.pending_rule_findings: list[tuple] = []
         self.broken: set[str] = set()  # names declared in a file but invalid there: no follow-up errors
         self.pending_entitlement_findings: list[tuple] = []
@@ -225,7 +226,7 @@ class Loader:
             derived=tuple(self.derived.values()), provisions=self.provisions, rules=self.rules,
             entitlements=self.entitlements, deadlines=self.deadlines, profiles=profiles,
             finding_scopes={name: producers[0][1] for name, producers in self.finding_producers.items()},
-            stats=self.compute_stats(profiles),
+            stats=self.compute_stats(profiles), keyed=dict(self.keyed),
         )
         framework.ladder_index = {
             group: LadderIndex.build((rule, c) for rule in self.rules.values()
@@ -339,7 +340,21 @@ class Loader:
                 continue
             definition = self.parameter(name, parameter, document, prefix + ("parameters", name), span)
             # the name is known even when its values are wrong, so references to it are not errors too
-            add_symbol(self.symbols, name, parameter.type, "parameter", None)
+            if parameter.key == "peildatum":
+                add_symbol(self.symbols, name, parameter.type, "parameter", None)
+            else:
+                fact_key = parameter.key.split(".", 1)[0] + "." + name
+                if fact_key in BUILTINS:
+                    self.sink.error("E111", f"'{fact_key}' is een vast gegeven van het casuscontract; kies een andere "
+                                    "naam voor deze parameter", span)
+                    continue
+                if not self.first_declaration(fact_key, span, "parameter"):
+                    continue
+                # read as persoon.<naam> (per person, at that person's date); the bare name is refused with a hint
+                add_symbol(self.symbols, fact_key, parameter.type, "parameter", None)
+                add_symbol(self.symbols, name, parameter.type, "keyed:" + fact_key, None)
+                if definition is not None:
+                    self.keyed[fact_key] = name
             if definition is not None:
                 self.parameters[name] = definition
             self.bump(owner, "parameters")
@@ -377,9 +392,18 @@ class Loader:
     def parameter(self, name: str, parameter: Any, document: Document, loc: tuple, span: Span,
                   decision: str | None = None) -> ParameterDef | None:
         timeline = self.timeline(parameter.values, parameter.type, document, loc + ("values",))
+        override = parameter.override
+        key = getattr(parameter, "key", "peildatum")
+        if key != "peildatum":
+            if override is not None:
+                self.sink.error("E128", f"een parameter die per {key} geldt, is landelijk recht en geen override-punt",
+                                document.span(loc + ("override",), key=True))
+            for index, entry in enumerate(parameter.values):
+                if entry.source is None:
+                    self.sink.error("E127", f"elke periode van een tabel per {key} noemt zijn bron ('source')",
+                                    document.span(loc + ("values", index)))
         if timeline is None:
             return None
-        override = parameter.override
         if override is not None and override.min is not None and override.max is not None and override.min > override.max:
             self.sink.error("E124", "override: 'min' is groter dan 'max'", document.span(loc + ("override",)))
         if override is not None and override.allowed:
@@ -388,7 +412,7 @@ class Loader:
                     self.sink.error("E125", f"de kaderwaarde {value} ligt buiten de eigen override-grenzen",
                                     document.span(loc + ("values", index, "value")))
         return ParameterDef(name, parameter.type, parameter.unit, parameter.legal_basis, *timeline,
-                            _override(override), parameter.verify, span, decision)
+                            _override(override), parameter.verify, span, decision, key)
 
     def timeline(self, values, type_: str, document: Document, loc: tuple):
         starts, ends, amounts, sources = [], [], [], []

@@ -137,6 +137,12 @@ class MissingFacts:
         info = self.framework.fact(base_key, self._domain(hv) if hv else None) or self.framework.facts.get(base_key)
         if base_key.startswith("persoon.") and person is not None and self.facts.persons.get(person, {}).get(base_key) is not None:
             return
+        keyed = getattr(self.framework, "keyed", {}).get(base_key)
+        if keyed is not None:
+            parameter = self.framework.parameters[keyed]
+            self.add(hv, "parameter:" + keyed, f"Het kader heeft geen waarde voor parameter {keyed} bij de "
+                     f"{parameter.key.split('.', 1)[1]} van deze persoon of casus.", cause, impact, None)
+            return
         if base_key in QUESTIONS:
             question = QUESTIONS[base_key]
         elif info is not None and info.declared_in is not None:

@@ -83,10 +83,16 @@ class Override(Strict):
     legal_basis: LegalBasis | None = None
 
 
+PARAMETER_KEYS = ("peildatum", "persoon.geboortedatum", "casus.melddatum", "casus.aanvraagdatum")
+
+
 class Parameter(Strict):
     type: Literal["geld", "decimaal", "geheel"]
     unit: Text
     legal_basis: LegalBasis
+    # the date the periods are read at: the peildatum (default), or a date of the case such as a person's birth
+    # date (a table by birth period); a keyed parameter is read as `persoon.<naam>` or `casus.<naam>`
+    key: Literal["peildatum", "persoon.geboortedatum", "casus.melddatum", "casus.aanvraagdatum"] = "peildatum"
     values: tuple[ParamValue, ...] = Field(min_length=1)
     override: Override | None = None
     verify: Text | None = None
