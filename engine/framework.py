@@ -316,6 +316,8 @@ class Framework:
     groups: dict[str, Any] = field(default_factory=dict)  # group name -> compile.CompiledGroup
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     days_off: dict[int, frozenset] = field(default_factory=dict)  # Atw holidays per year (engine.termijnen)
+    # days made equal to a holiday by royal decree (Atw art. 3 lid 3): (day, decree title), from the rules folder
+    gelijkgestelde_dagen: tuple[tuple[_dt.date, str], ...] = ()
     keyed: dict[str, str] = field(default_factory=dict)  # `persoon.<naam>` -> the parameter keyed by another date
     # values engine.facts computes once per framework object (not per hash: the audit swaps profiles with
     # dataclasses.replace, which gives a fresh memo because the field is not an __init__ argument)
@@ -338,8 +340,12 @@ class Framework:
         found = self.days_off.get(year)
         if found is None:
             from .termijnen import atw_days_off
-            found = atw_days_off(year)
+            found = atw_days_off(year) | {day for day, _ in self.gelijkgestelde_dagen if day.year == year}
         return found
+
+    def gelijkgesteld(self, day: _dt.date) -> str | None:
+        """The decree that made `day` equal to a holiday (Atw art. 3 lid 3), or None."""
+        return next((title for found, title in self.gelijkgestelde_dagen if found == day), None)
 
     @property
     def short_hash(self) -> str:

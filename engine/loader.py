@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import compile as compiling
+from .atw import FILE as ATW_FILE
+from .atw import load_gelijkgestelde_dagen
 from .calc import DerivedEvaluator, Evaluator
 from .errors import Diagnostic, DiagnosticSink, Span, sorted_diagnostics
 from .expr import Context, ExpressionError, parse
@@ -165,7 +167,7 @@ class Loader:
         self.checks = dict(kader.checks)
         domain_files: list[tuple[str, DomainFile, Document]] = []
         for entry in sorted(root.iterdir()):
-            if entry.name.startswith(".") or entry.name == "kader.yaml":
+            if entry.name.startswith(".") or entry.name in ("kader.yaml", ATW_FILE):
                 continue
             if entry.is_dir() and (entry.name in kader.domains or entry.name in (INTEGRAAL, PROFILES_DIR)):
                 continue
@@ -212,6 +214,7 @@ class Loader:
             self.collect_rules(domain, parsed, document)
         self.check_findings()
         profiles = self.load_profiles()
+        gelijkgesteld = load_gelijkgestelde_dagen(self, root)
         if self.sink:
             return None
         framework = Framework(
@@ -226,7 +229,7 @@ class Loader:
             derived=tuple(self.derived.values()), provisions=self.provisions, rules=self.rules,
             entitlements=self.entitlements, deadlines=self.deadlines, profiles=profiles,
             finding_scopes={name: producers[0][1] for name, producers in self.finding_producers.items()},
-            stats=self.compute_stats(profiles), keyed=dict(self.keyed),
+            stats=self.compute_stats(profiles), keyed=dict(self.keyed), gelijkgestelde_dagen=gelijkgesteld,
         )
         framework.ladder_index = {
             group: LadderIndex.build((rule, c) for rule in self.rules.values()
@@ -236,7 +239,8 @@ class Loader:
         framework.producers = {
             name: tuple(r for r in self.rules.values() if any(c.finding == name for c in r.then))
             for name in self.finding_producers}
-        framework.days_off = {year: atw_days_off(year) for year in range(kader.valid_from.year - 1, kader.valid_from.year + 12)}
+        framework.days_off = {year: atw_days_off(year) | {d for d, _ in gelijkgesteld if d.year == year}
+                              for year in range(kader.valid_from.year - 1, kader.valid_from.year + 12)}
         problems = compiling.compile_framework(framework)
         self.sink.extend(problems)
         if self.sink:
