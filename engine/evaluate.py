@@ -260,5 +260,11 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                 if outcome["met"] is None:
                     missing.explain_expression(criterion.when, env, hulpvraag.id if hulpvraag else "",
                                                f"{entitlement.id}.{criterion.id}", "beslissend")
+        elif result["eligible"] and result["bedrag"] is None and not entitlement.in_kind:
+            # eligible, but the amount cannot be computed (a parameter without a value, e.g. te verifiëren): say why
+            for name, node, _ in entitlement.amounts:
+                if name == "bedrag":
+                    missing.explain_formula(node, env, hulpvraag.id if hulpvraag else "",
+                                            f"{entitlement.id}.bedrag", "beslissend")
         results.append(result)
     return results

@@ -28,6 +28,7 @@ class Facts:
     base: dict[str, Any]  # casus, huishouden, aanvrager, partner, parameters, derived (non-person)
     persons: dict[str, dict[str, Any]]  # person id -> persoon.* facts
     parameters_used: dict[str, tuple[Decimal, _dt.date, str | None]] = field(default_factory=dict)
+    parameters_pending: dict[str, str] = field(default_factory=dict)  # name -> why its value is te verifiëren
     _hulpvraag_env: dict[str, dict] = field(default_factory=dict)
 
     def hulpvraag(self, hv: Hulpvraag, framework: Framework) -> dict[str, Any]:
@@ -57,7 +58,7 @@ def _defaults(framework: Framework) -> tuple[dict, dict, dict]:
     return found
 
 
-def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tuple[dict, dict]:
+def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tuple[dict, dict, dict]:
     """The parameter values in force (with the municipality's overrides), once per framework, municipality and date."""
     memo = framework.memo.setdefault("parameters", {})
     key = (gemeente, peildatum)
@@ -65,6 +66,7 @@ def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tup
     if found is None:
         values: dict[str, Any] = {}
         used: dict[str, tuple[Decimal, _dt.date, str | None]] = {}
+        pending: dict[str, str] = {}
         for name in framework.parameters:
             parameter = framework.parameter(name, gemeente)
             if parameter.key != "peildatum":
@@ -73,9 +75,13 @@ def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tup
             if entry is not None:
                 values[name] = entry[0] if parameter.type != "geheel" else int(entry[0])
                 used[name] = (entry[0], entry[1], parameter.decision)
+            elif parameter.pending:
+                reason = parameter.pending_on(peildatum)
+                if reason is not None:
+                    pending[name] = reason
         if len(memo) > 512:  # a run over many peildata: keep the memo small
             memo.clear()
-        found = memo[key] = (values, used)
+        found = memo[key] = (values, used, pending)
     return found
 
 
@@ -170,7 +176,7 @@ _ALIAS_KEYS: dict[str, dict[str, str]] = {alias: {} for alias in PERSON_ALIASES}
 
 def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date) -> Facts:
     persons = _person_facts(framework, case, peildatum)
-    values, used = _parameters(framework, gemeente, peildatum)
+    values, used, pending = _parameters(framework, gemeente, peildatum)
     base: dict[str, Any] = dict(values)
     base.update(_casus(framework, case, gemeente, peildatum))
     base.update(_household(case, persons))
@@ -211,4 +217,4 @@ def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.
                             env[derived.key] = value
         except FormulaError as exc:
             raise EvaluationError(Diagnostic("E910", f"afgeleid feit {derived.key}: {exc}", derived.span)) from None
-    return Facts(base, persons, used)
+    return Facts(base, persons, used, pending)

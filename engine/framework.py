@@ -25,6 +25,7 @@ class Override:
     min: Decimal | None
     max: Decimal | None
     legal_basis: str | None = None
+    min_kaderwaarde: bool = False  # not below the framework's value of the same period
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class ParameterDef:
     span: Span
     decision: str | None = None  # set on a municipal override
     key: str = "peildatum"  # the date the periods are read at (engine.models.PARAMETER_KEYS)
+    pending: tuple[str | None, ...] = ()  # per period: why its value is `te verifiëren` (the value is then None)
 
     @property
     def fact_key(self) -> str | None:
@@ -133,7 +135,20 @@ class ParameterDef:
         end = self.ends[index]
         if end is not None and day > end:
             return None
+        if self.values[index] is None:
+            return None  # te verifiëren: see `pending_on`
         return self.values[index], self.starts[index]
+
+    def pending_on(self, day: _dt.date) -> str | None:
+        """Why the value in force on `day` is `te verifiëren`, or None (a value, or no period at all)."""
+        index = bisect.bisect_right(self.starts, day) - 1
+        if index < 0 or not self.pending or (self.ends[index] is not None and day > self.ends[index]):
+            return None
+        return self.pending[index]
+
+    def covers(self) -> tuple[_dt.date, _dt.date | None]:
+        """The first and last day (None: open) for which the table has a period (a value or `te verifiëren`)."""
+        return self.starts[0], self.ends[-1]
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from .framework import (
     Term,
 )
 from .fwcache import content_hash
+from .inforce import check_periods
 from .ir import BOOL, GEHEEL, GELD, NUMERIC, TEKST, findings, has_division, references, type_of
 from .models import DomainFile, KaderFile
 from .profiles import load_profile
@@ -241,6 +242,7 @@ class Loader:
             for name in self.finding_producers}
         framework.days_off = {year: atw_days_off(year) | {d for d, _ in gelijkgesteld if d.year == year}
                               for year in range(kader.valid_from.year - 1, kader.valid_from.year + 12)}
+        self.sink.extend(check_periods(framework))
         problems = compiling.compile_framework(framework)
         self.sink.extend(problems)
         if self.sink:
@@ -412,18 +414,20 @@ class Loader:
             self.sink.error("E124", "override: 'min' is groter dan 'max'", document.span(loc + ("override",)))
         if override is not None and override.allowed:
             for index, value in enumerate(timeline[2]):
+                if value is None:
+                    continue
                 if (override.min is not None and value < override.min) or (override.max is not None and value > override.max):
                     self.sink.error("E125", f"de kaderwaarde {value} ligt buiten de eigen override-grenzen",
                                     document.span(loc + ("values", index, "value")))
         return ParameterDef(name, parameter.type, parameter.unit, parameter.legal_basis, *timeline,
-                            _override(override), parameter.verify, span, decision, key)
+                            _override(override), parameter.verify, span, decision, key, self.pending(parameter.values))
 
     def timeline(self, values, type_: str, document: Document, loc: tuple):
         starts, ends, amounts, sources = [], [], [], []
         ok = True
         for index, entry in enumerate(values):
             here = loc + (index,)
-            if not _number_fits(entry.value, type_):
+            if entry.value is not None and not _number_fits(entry.value, type_):
                 self.sink.error("E126", f"waarde {entry.value} past niet bij type {type_}"
                                 + (" (ten hoogste twee decimalen)" if type_ == GELD else " (geheel getal)"),
                                 document.span(here + ("value",)))
@@ -458,6 +462,11 @@ class Loader:
         if not ok:
             return None
         return tuple(starts), tuple(ends), tuple(amounts), tuple(sources)
+
+    def pending(self, values) -> tuple[str | None, ...]:
+        """Per period, why its value is `te verifiëren` (empty when every period has a value)."""
+        reasons = tuple(entry.te_verifieren for entry in values)
+        return reasons if any(reasons) else ()
 
     # ------------------------------------------------------------ expressions
 
@@ -800,7 +809,7 @@ class Loader:
 def _override(model) -> Override | None:
     if model is None:
         return None
-    return Override(model.allowed, model.min, model.max, model.legal_basis)
+    return Override(model.allowed, model.min, model.max, model.legal_basis, model.min_kaderwaarde)
 
 
 def _term(model) -> Term:

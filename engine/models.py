@@ -71,15 +71,28 @@ class FactDecl(Strict):
 
 class ParamValue(Strict):
     from_: BoundedDate = Field(alias="from")
-    value: Number
+    value: Number | None = None
     until: BoundedDate | None = None
     source: Text | None = None
+    # a period in which the provision is in force but the amount could not be verified: the reason, instead of a
+    # value (the value is then unknown and kader says so; never a guess)
+    te_verifieren: Text | None = None
+
+    @model_validator(mode="after")
+    def _value_or_reason(self) -> "ParamValue":
+        if (self.value is None) == (self.te_verifieren is None):
+            raise ValueError("een periode noemt een 'value' of, als het bedrag niet te verifiëren was, "
+                             "'te_verifieren' met de reden (niet allebei)")
+        return self
 
 
 class Override(Strict):
     allowed: StrictBool
     min: Number | None = None
     max: Number | None = None
+    # the municipality may go above the framework's value but not below the value of the same period (a statutory
+    # minimum that changes over time, such as the studietoeslag of PW art. 36b)
+    min_kaderwaarde: StrictBool = False
     legal_basis: LegalBasis | None = None
 
 

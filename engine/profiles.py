@@ -76,14 +76,19 @@ def _overrides(loader: "Loader", parsed: ProfileFile, document: Document) -> dic
         low, high = parameter.override.min, parameter.override.max
         in_bounds = True
         for index, value in enumerate(timeline[2]):
+            if value is None:
+                continue
             if (low is not None and value < low) or (high is not None and value > high):
                 bounds = f"{low if low is not None else '-'} tot en met {high if high is not None else '-'}"
                 sink.error("E404", f"waarde {value} voor '{name}' ligt buiten de grenzen die het kader stelt ({bounds})",
                            document.span(loc + ("values", index, "value")), related=(("grenzen", parameter.span),))
                 in_bounds = False
+        if in_bounds and parameter.override.min_kaderwaarde:
+            in_bounds = _not_below_framework(sink, name, parameter, timeline, document, loc)
         if in_bounds:
             result[name] = ParameterDef(name, parameter.type, parameter.unit, parameter.legal_basis, *timeline,
-                                        parameter.override, parameter.verify, span, override.decision)
+                                        parameter.override, parameter.verify, span, override.decision,
+                                        pending=loader.pending(override.values))
     return result
 
 
@@ -178,3 +183,23 @@ def _scheme_entitlement(test, scheme) -> dict:
         },
         "rounding": "cent",
     }
+
+
+def _not_below_framework(sink, name: str, parameter: ParameterDef, timeline, document: Document, loc: tuple) -> bool:
+    """An override with `min_kaderwaarde`: in every period, not below the framework's value of that period."""
+    starts, ends, values = timeline[0], timeline[1], timeline[2]
+    ok = True
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        end = ends[index]
+        for start_f, end_f, framework_value in zip(parameter.starts, parameter.ends, parameter.values, strict=True):
+            overlaps = (end is None or start_f <= end) and (end_f is None or starts[index] <= end_f)
+            if framework_value is not None and overlaps and value < framework_value:
+                first = max(starts[index], start_f)
+                sink.error("E404", f"waarde {value} voor '{name}' ligt onder de kaderwaarde {framework_value} die vanaf "
+                           f"{first} geldt; de gemeente mag alleen meer geven",
+                           document.span(loc + ("values", index, "value")), related=(("kaderwaarde", parameter.span),))
+                ok = False
+                break
+    return ok
