@@ -149,7 +149,15 @@ def _casus(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date)
     if case.inkomen is not None:
         # the bijstand unit: aanvrager and partner (a lodger's or a child's earnings are not theirs)
         gezin = {p.id for p in case.personen if p.rol in ("aanvrager", "partner")}
-        facts["casus.inkomen"] = sum((amount for who, _, amount in case.inkomen if who in gezin), Decimal("0.00"))
+        kinds = framework.inkomenssoorten  # kind -> purpose -> counted (kader.yaml); none declared: all count
+
+        def counted(doel: str) -> Decimal:
+            return sum((amount for who, soort, amount in case.inkomen
+                        if who in gezin and kinds.get(soort, {}).get(doel, True)), Decimal("0.00"))
+        facts["casus.inkomen"] = counted("bijstand")  # PW art. 31-33: not the kinds of art. 31 lid 2
+        facts["casus.inkomen_bijzondere_bijstand"] = counted("bijzondere_bijstand")
+        facts["casus.inkomen_minima"] = counted("minima")
+        facts["casus.inkomen_wmo_bijdrage"] = counted("wmo_bijdrage")
         facts["huishouden.inkomen"] = sum((amount for _, _, amount in case.inkomen), Decimal("0.00"))
     if case.vermogen is not None:
         facts["casus.vermogen"] = case.vermogen

@@ -333,6 +333,8 @@ class Framework:
     days_off: dict[int, frozenset] = field(default_factory=dict)  # Atw holidays per year (engine.termijnen)
     # days made equal to a holiday by royal decree (Atw art. 3 lid 3): (day, decree title), from the rules folder
     gelijkgestelde_dagen: tuple[tuple[_dt.date, str], ...] = ()
+    # income kind -> purpose (bijstand, bijzondere_bijstand, minima, wmo_bijdrage) -> counted (kader.yaml)
+    inkomenssoorten: dict[str, dict[str, bool]] = field(default_factory=dict)
     keyed: dict[str, str] = field(default_factory=dict)  # `persoon.<naam>` -> the parameter keyed by another date
     # values engine.facts computes once per framework object (not per hash: the audit swaps profiles with
     # dataclasses.replace, which gives a fresh memo because the field is not an __init__ argument)

@@ -48,9 +48,9 @@ from .framework import (
 from .fwcache import content_hash
 from .inforce import check_periods
 from .ir import BOOL, GEHEEL, GELD, NUMERIC, TEKST, findings, has_division, references, type_of
-from .models import DomainFile, KaderFile
+from .models import INKOMENSDOELEN, DomainFile, KaderFile
 from .profiles import load_profile
-from .registry import BUILTINS
+from .registry import BUILTINS, INKOMENSSOORTEN
 from .sources import Document, SourceError, read_document
 from .termijnen import atw_days_off
 from .validation import validate_partial
@@ -231,6 +231,7 @@ class Loader:
             entitlements=self.entitlements, deadlines=self.deadlines, profiles=profiles,
             finding_scopes={name: producers[0][1] for name, producers in self.finding_producers.items()},
             stats=self.compute_stats(profiles), keyed=dict(self.keyed), gelijkgestelde_dagen=gelijkgesteld,
+            inkomenssoorten=self.inkomenssoorten(kader),
         )
         framework.ladder_index = {
             group: LadderIndex.build((rule, c) for rule in self.rules.values()
@@ -250,6 +251,22 @@ class Loader:
         return framework
 
     # ------------------------------------------------------------ kader
+
+    def inkomenssoorten(self, kader: KaderFile) -> dict[str, dict[str, bool]]:
+        """The income kinds and how each counts; every kind of the case contract needs a treatment (E160)."""
+        declared = kader.inkomenssoorten
+        if not declared:
+            return {}
+        for name in declared:
+            if name not in INKOMENSSOORTEN:
+                self.sink.error("E161", f"inkomenssoort '{name}' staat niet in het casuscontract (toegestaan: "
+                                + ", ".join(INKOMENSSOORTEN) + ")", self.kader_doc.span(("inkomenssoorten", name), key=True))
+        for name in INKOMENSSOORTEN:
+            if name not in declared:
+                self.sink.error("E160", f"inkomenssoort '{name}' van het casuscontract heeft geen behandeling; zeg hoe "
+                                "zij telt voor bijstand, bijzondere bijstand, minima en Wmo-bijdrage",
+                                self.kader_doc.span(("inkomenssoorten",), key=True))
+        return {name: {doel: getattr(kind, doel).telt for doel in INKOMENSDOELEN} for name, kind in declared.items()}
 
     def note_broken(self, parsed: DomainFile | None, document: Document) -> None:
         """Remember names a file declares but that did not validate, so references to them are not errors too."""

@@ -296,6 +296,29 @@ class MinimaTest(Strict):
     description: Text | None = None
 
 
+INKOMENSDOELEN = ("bijstand", "bijzondere_bijstand", "minima", "wmo_bijdrage")
+
+
+class Behandeling(Strict):
+    """How the law treats an income kind for one purpose: counted or not, and why."""
+
+    telt: StrictBool
+    legal_basis: LegalBasis
+    note: Text | None = None
+
+
+class Inkomenssoort(Strict):
+    """An income kind of the case contract and how it counts: for algemene bijstand (PW art. 31-33), bijzondere
+    bijstand (art. 35 lid 1: art. 31 lid 2 does not apply), the minima thresholds and the Wmo bijdrage."""
+
+    title: Text
+    bijstand: Behandeling
+    bijzondere_bijstand: Behandeling
+    minima: Behandeling
+    wmo_bijdrage: Behandeling
+    verify: Text | None = None
+
+
 class KaderFile(Strict):
     name: Text
     version: Text
@@ -309,6 +332,7 @@ class KaderFile(Strict):
     facts: dict[Name, FactDecl] = {}
     parameters: dict[Name, Parameter] = {}
     derived: dict[StrictStr, Derived] = {}
+    inkomenssoorten: dict[Name, Inkomenssoort] = {}
     description: Text | None = None
 
 
