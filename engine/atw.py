@@ -73,14 +73,14 @@ def load_gelijkgestelde_dagen(loader: "Loader", root: Path) -> tuple[tuple[_dt.d
         for position, day in enumerate(decree.dagen):
             span = document.span(("gelijkgestelde_dagen", index, "dagen", position))
             if dutch(day) not in title:
-                loader.sink.error("E140", f"{day} ({dutch(day)}) staat niet in de titel van het besluit; controleer de "
+                loader.sink.error("E143", f"{day} ({dutch(day)}) staat niet in de titel van het besluit; controleer de "
                                   "datum tegen het besluit", span)
                 continue
             if day in found:
-                loader.sink.error("E141", f"{day} is al gelijkgesteld (in '{found[day]}')", span)
+                loader.sink.error("E144", f"{day} is al gelijkgesteld (in '{found[day]}')", span)
                 continue
             if day.weekday() >= 5 or day in atw_days_off(day.year):
-                loader.sink.error("E142", f"{day} is al een zaterdag, zondag of feestdag van art. 3 lid 1 of 2 "
+                loader.sink.error("E145", f"{day} is al een zaterdag, zondag of feestdag van art. 3 lid 1 of 2 "
                                   "Algemene termijnenwet; gelijkstelling verandert niets", span)
                 continue
             found[day] = title

@@ -1,4 +1,4 @@
-"""Every period in which a provision is in force has a value for each parameter it reads (`kader check`, E150).
+"""Every period in which a provision is in force has a value for each parameter it reads (`kader check`, E146).
 
 A provision here is what reads parameters and applies on a peildatum: a rule (from its `valid_from`, or the start
 of the framework, to its `valid_until` or open) and an entitlement (from the start of the framework, open). Through
@@ -65,7 +65,7 @@ def check_periods(framework: Framework) -> list[Diagnostic]:
                     period = f"van {gap_from} tot en met {gap_until}" if gap_until else f"vanaf {gap_from}"
                     who = f" (override van {gemeente})" if parameter.decision else ""
                     found[key] = Diagnostic(
-                        "E150", f"parameter '{name}'{who} heeft geen waarde {period}, terwijl {kind} {ident} dan geldt "
+                        "E146", f"parameter '{name}'{who} heeft geen waarde {period}, terwijl {kind} {ident} dan geldt "
                         "en hem leest", parameter.span,
                         hint="vul de bedragen voor die periode in, of markeer de periode met 'te_verifieren' en de reden")
     return list(found.values())

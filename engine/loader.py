@@ -259,11 +259,11 @@ class Loader:
             return {}
         for name in declared:
             if name not in INKOMENSSOORTEN:
-                self.sink.error("E161", f"inkomenssoort '{name}' staat niet in het casuscontract (toegestaan: "
+                self.sink.error("E148", f"inkomenssoort '{name}' staat niet in het casuscontract (toegestaan: "
                                 + ", ".join(INKOMENSSOORTEN) + ")", self.kader_doc.span(("inkomenssoorten", name), key=True))
         for name in INKOMENSSOORTEN:
             if name not in declared:
-                self.sink.error("E160", f"inkomenssoort '{name}' van het casuscontract heeft geen behandeling; zeg hoe "
+                self.sink.error("E147", f"inkomenssoort '{name}' van het casuscontract heeft geen behandeling; zeg hoe "
                                 "zij telt voor bijstand, bijzondere bijstand, minima en Wmo-bijdrage",
                                 self.kader_doc.span(("inkomenssoorten",), key=True))
         return {name: {doel: getattr(kind, doel).telt for doel in INKOMENSDOELEN} for name, kind in declared.items()}

@@ -69,7 +69,7 @@ gelijkgestelde_dagen:
     dagen: [2026-01-02]
 """)
     assert framework is None
-    assert codes == [("E140", 4), ("E142", 4), ("E141", 6)]
+    assert codes == [("E143", 4), ("E145", 4), ("E144", 6)]
 
 
 def test_without_the_file_no_day_is_added(rules_copy):

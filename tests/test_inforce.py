@@ -1,5 +1,5 @@
 """Amounts for every period a provision exists (issue 11 item 9): kader check reports a period in which a rule or
-entitlement is in force but a parameter it reads has no value (E150); a period may be marked `te_verifieren` with
+entitlement is in force but a parameter it reads has no value (E146); a period may be marked `te_verifieren` with
 its reason, and kader then says the amount is unknown and why, never a guess."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def test_a_period_without_value_is_refused_and_te_verifieren_with_a_reason_is_ac
     path.write_text(text[:start] + text[end + 1:], encoding="utf-8")
     framework, diagnostics = _check(rules_copy)
     assert framework is None
-    found = [d for d in diagnostics if d.code == "E150"]
+    found = [d for d in diagnostics if d.code == "E146"]
     assert len(found) == 1 and "abonnementstarief" in found[0].message and "vanaf 2027-01-01" in found[0].message
     assert "wmo_eigen_bijdrage" in found[0].message
 
@@ -94,5 +94,5 @@ def test_a_municipal_override_that_stops_early_leaves_a_gap_for_that_municipalit
 """, 1)
     path.write_text(text, encoding="utf-8")
     _, diagnostics = _check(rules_copy)
-    found = [d for d in diagnostics if d.code == "E150"]
+    found = [d for d in diagnostics if d.code == "E146"]
     assert len(found) == 1 and "override van soest" in found[0].message and "vanaf 2031-01-01" in found[0].message

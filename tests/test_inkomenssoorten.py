@@ -56,4 +56,4 @@ def test_a_kind_without_treatment_or_outside_the_contract_is_refused(rules_copy)
     path.write_text(text, encoding="utf-8")
     framework, diagnostics = engine.check_rules(rules_copy)
     codes = {d.code for d in diagnostics}
-    assert framework is None and {"E160", "E161"} <= codes
+    assert framework is None and {"E147", "E148"} <= codes
