@@ -19,7 +19,7 @@ from .assessment import Assessment, FiredRule, Trace
 from .calc import UNKNOWN
 from .case import Case
 from .compile import fact_values
-from .entitlements import applies, evaluate_entitlement
+from .entitlements import applies, evaluate_entitlement, per_client
 from .errors import CaseFileError, Diagnostic, Span
 from .facts import Facts, build_facts
 from .framework import INTEGRAAL, Framework
@@ -103,6 +103,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     checks: dict[tuple[str, str], dict] = {}
     deadline_hits: list[tuple[str, str, Any]] = []  # (rule id, hv, DeadlineRef)
     denials: dict[str, list[str]] = {}
+    denied_for: dict[str, dict[str, list[str]]] = {}  # entitlement -> hulpvraag ("" for the casus) -> rules
     trace = Trace()
     for rule_id, hv in fired:
         rule = framework.rules[rule_id]
@@ -123,6 +124,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
                 denying = denials.setdefault(value, [])
                 if rule_id not in denying:  # a rule that fires for two hulpvragen denies once
                     denying.append(rule_id)
+                denied_for.setdefault(value, {}).setdefault(hv, []).append(rule_id)
         trace.fired.append(FiredRule(rule_id, hv, _descriptions(framework, rule)))
     trace.findings = sorted(produced)
 
@@ -134,7 +136,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
         _ask_missing(framework, missing, hv, selection)
 
     deadlines = _deadlines(framework, case, deadline_hits, missing)
-    entitlements = _entitlements(framework, case, gemeente, facts, proposals, denials, missing)
+    entitlements = _entitlements(framework, case, gemeente, facts, proposals, denials, missing, denied_for)
 
     trace.source = (framework, facts)
     return Assessment(
@@ -238,10 +240,15 @@ def _criteria_findings(framework: Framework, gemeente: str, entitlement) -> tupl
 
 
 def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts, proposals: list[dict],
-                  denials: dict[str, list[str]], missing: MissingFacts) -> list[dict]:
+                  denials: dict[str, list[str]], missing: MissingFacts,
+                  denied_for: dict[str, dict[str, list[str]]] | None = None) -> list[dict]:
     results = []
     for entitlement in framework.entitlements_for(gemeente):
         if not applies(framework, entitlement, case, proposals):
+            continue
+        if entitlement.per == "client":
+            results.append(per_client(framework, entitlement, case, facts, proposals, (denied_for or {}).get(
+                entitlement.id, {}), missing))
             continue
         requires = entitlement.requires
         hulpvraag = next((hv for hv in case.hulpvragen if requires.onderwerp and hv.domein == requires.domein

@@ -630,7 +630,7 @@ class Loader:
             span = document.span(loc, key=True)
             if not self.first_declaration("aanspraak:" + name, span, "aanspraak"):
                 continue
-            definition = self.entitlement(name, entitlement, document, loc, span)
+            definition = self.entitlement(name, entitlement, document, loc, span, per=entitlement.per)
             if definition is not None:
                 self.entitlements[name] = definition
                 self.bump(domain, "entitlements")

@@ -26,6 +26,9 @@ QUESTIONS = {
     "aanvraagdatum": "Op welke datum is de aanvraag ontvangen? (aanvraagdatum)",
 }
 
+# the income sums per purpose (kader.yaml inkomenssoorten) all come from the case's `inkomen`: one question
+INCOME_PURPOSES = ("casus.inkomen_bijzondere_bijstand", "casus.inkomen_minima", "casus.inkomen_wmo_bijdrage")
+
 
 class MissingFacts:
     def __init__(self, framework: Framework, case: Case, facts: Any, produced: set[tuple[str, str]],
@@ -156,6 +159,8 @@ class MissingFacts:
             self.add(hv, "parameter:" + keyed, f"Het kader heeft geen waarde voor parameter {keyed} bij de "
                      f"{parameter.key.split('.', 1)[1]} van deze persoon of casus.", cause, impact, None)
             return
+        if base_key in INCOME_PURPOSES:
+            base_key = "casus.inkomen"  # every income purpose comes from the case's one list of incomes
         if base_key in QUESTIONS:
             question = QUESTIONS[base_key]
         elif info is not None and info.declared_in is not None:

@@ -261,6 +261,9 @@ class Entitlement(Strict):
     criteria: tuple[Criterion, ...] = ()
     amounts: dict[Name, Expression] = Field(min_length=1)
     rounding: Rounding
+    # huishouden: one amount for the case; client: owed once per unmarried client or per married couple (aanvrager
+    # and partner) among the persons of the hulpvragen it requires, each judged on its own (Wmo 2015 art. 2.1.4a)
+    per: Literal["huishouden", "client"] = "huishouden"
     description: Text | None = None
 
     @model_validator(mode="after")
