@@ -135,7 +135,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
         proposals.append(selection.proposal)
         _ask_missing(framework, missing, hv, selection)
 
-    deadlines = _deadlines(framework, case, deadline_hits, missing)
+    deadlines = _deadlines(framework, case, deadline_hits, missing, facts)
     entitlements = _entitlements(framework, case, gemeente, facts, proposals, denials, missing, denied_for)
 
     trace.source = (framework, facts)
@@ -200,7 +200,8 @@ def _ask_missing(framework: Framework, missing: MissingFacts, hv, selection) -> 
         ask(((r, c) for r, c in index.floors if c.floor > chosen_level), "kan_voorstel_wijzigen", kinds=("floor",))
 
 
-def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts) -> list[dict]:
+def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts, facts: Facts | None = None
+               ) -> list[dict]:
     found: dict[str, dict] = {}
     for rule_id, hv, ref in hits:
         declared = framework.deadlines[ref.id]
@@ -209,7 +210,12 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
             missing.add(hv or None, declared.from_, _question(declared.from_), rule_id, "beslissend", None)
             continue
         term = ref.term or declared.term
-        terms = term.kwargs()
+        terms = term.kwargs(facts.base if facts is not None else None)
+        if terms is None:  # a term the verordening sets, without a value on the peildatum
+            missing.add(hv or None, "parameter:" + term.parameter, f"Het kader heeft geen waarde voor parameter "
+                        f"{term.parameter} (de termijn van {declared.title.lower()}) op de peildatum.", rule_id,
+                        "beslissend", None)
+            continue
         date = compute_deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet,
                                 days_off=framework.holidays, **terms)
         entry = found.get(ref.id)

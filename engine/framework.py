@@ -48,8 +48,15 @@ class Term:
     weeks: int | None = None
     months: int | None = None
     working_days: int | None = None
+    parameter: str | None = None  # a term set by verordening within a statutory maximum (an override point)
+    unit: str | None = None
 
-    def kwargs(self) -> dict[str, int]:
+    def kwargs(self, env: dict | None = None) -> dict[str, int] | None:
+        """The term as keyword arguments of engine.termijnen.deadline; for a parameter term its value in `env`
+        (the facts), None when it has none."""
+        if self.parameter is not None:
+            value = (env or {}).get(self.parameter)
+            return None if value is None else {self.unit: int(value)}
         return {k: v for k, v in (("days", self.days), ("weeks", self.weeks), ("months", self.months),
                                    ("working_days", self.working_days)) if v is not None}
 

@@ -621,8 +621,32 @@ class Loader:
             span = document.span(("deadlines", name), key=True)
             if not self.first_declaration("termijn:" + name, span, "termijn"):
                 continue
+            self.check_term_parameter(deadline.term, document, ("deadlines", name, "term"))
             self.deadlines[name] = DeadlineDef(name, deadline.title, deadline.legal_basis, deadline.from_,
                                                _term(deadline.term), deadline.algemene_termijnenwet, span)
+
+    def check_term_parameter(self, term: Any, document: Document, loc: tuple) -> None:
+        """A term from a parameter: a whole number of at least 1, and where it is an override point, bounded."""
+        if term.parameter is None:
+            return
+        parameter = self.parameters.get(term.parameter)
+        span = document.span(loc + ("parameter",))
+        if parameter is None:
+            if term.parameter not in self.broken:
+                self.sink.error("E201", f"onbekende parameter '{term.parameter}'", span,
+                                hint=_close(term.parameter, list(self.parameters)))
+            return
+        if parameter.type != GEHEEL or parameter.key != "peildatum":
+            self.sink.error("E149", f"een termijn uit parameter '{term.parameter}' vraagt een geheel getal dat op de "
+                            "peildatum geldt", span)
+            return
+        if any(v is not None and v < 1 for v in parameter.values):
+            self.sink.error("E149", f"parameter '{term.parameter}' is een termijn en moet ten minste 1 zijn", span)
+        override = parameter.override
+        if override is not None and override.allowed and (override.max is None or override.min is None
+                                                          or override.min < 1):
+            self.sink.error("E149", f"parameter '{term.parameter}' is een termijn en een override-punt: noem 'min' "
+                            "(ten minste 1) en 'max' (de wettelijke bovengrens)", span)
 
     def collect_entitlements(self, domain: str, parsed: DomainFile, document: Document) -> None:
         for name, entitlement in parsed.entitlements.items():
@@ -830,7 +854,7 @@ def _override(model) -> Override | None:
 
 
 def _term(model) -> Term:
-    return Term(model.days, model.weeks, model.months, model.working_days)
+    return Term(model.days, model.weeks, model.months, model.working_days, model.parameter, model.unit)
 
 
 def _target(model) -> Target | None:

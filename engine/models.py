@@ -175,11 +175,20 @@ class Term(Strict):
     weeks: StrictInt | None = Field(default=None, ge=1, le=104)
     months: StrictInt | None = Field(default=None, ge=1, le=60)
     working_days: StrictInt | None = Field(default=None, ge=1, le=60)
+    # a term the verordening sets within a statutory maximum: a parameter (an override point bounded by that
+    # maximum) counted in `unit`
+    parameter: Name | None = None
+    unit: Literal["days", "weeks", "months", "working_days"] | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "Term":
-        if sum(x is not None for x in (self.days, self.weeks, self.months, self.working_days)) != 1:
-            raise ValueError("een termijn noemt precies één van days, weeks, months of working_days")
+        fixed = sum(x is not None for x in (self.days, self.weeks, self.months, self.working_days))
+        if (self.parameter is None) != (self.unit is None):
+            raise ValueError("een termijn uit een parameter noemt 'parameter' en 'unit' (days, weeks, months of "
+                             "working_days)")
+        if fixed + (self.parameter is not None) != 1:
+            raise ValueError("een termijn noemt precies één van days, weeks, months, working_days, of een "
+                             "parameter met unit")
         return self
 
 
