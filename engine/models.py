@@ -387,9 +387,23 @@ class AgeBand(Strict):
     tot: StrictInt = Field(ge=1, le=121)
 
 
+GRONDSLAGEN = {
+    "categoriale_bijzondere_bijstand": "Participatiewet art. 35 lid 3 (categoriale bijzondere bijstand: alleen een "
+                                       "collectieve aanvullende zorgverzekering of een bijdrage in de premie)",
+    "individuele_bijzondere_bijstand": "Participatiewet art. 35 lid 1 (bijzondere bijstand na individuele toets)",
+    "gemeentelijke_regeling": "gemeentelijke regeling buiten de Participatiewet (verordening of subsidie)",
+    "fonds_derden": "fonds of stichting van derden, met gemeentelijke bijdrage (geen bijstand)",
+}
+
+
 class MinimaScheme(Strict):
     title: Text
     decision: Text
+    # the legal basis the scheme really has (GRONDSLAGEN); categorical bijzondere bijstand is only the collective
+    # supplementary health insurance (PW art. 35 lid 3)
+    grondslag: Literal["categoriale_bijzondere_bijstand", "individuele_bijzondere_bijstand", "gemeentelijke_regeling",
+                       "fonds_derden"]
+    collectieve_zorgverzekering: StrictBool = False
     percentage: Number
     bedrag: Number | None = None  # absent: help in kind (natura)
     periode: Literal["maand", "jaar", "eenmalig"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .framework import ParameterDef, Profile, ProvisionDef
-from .models import Entitlement, ProfileFile
+from .models import GRONDSLAGEN, Entitlement, ProfileFile
 from .registry import BUILTINS
 from .sources import Document
 from .validation import validate_partial
@@ -133,6 +133,13 @@ def _minima_schemes(loader: "Loader", gemeente: str, parsed: ProfileFile, docume
                        f"({bounds.min} tot en met {bounds.max})", document.span(loc + ("percentage",)),
                        related=(("minima_test", loader.minima_test[1].span(loader.minima_test[2])),))
             continue
+        if scheme.grondslag == "categoriale_bijzondere_bijstand" and not scheme.collectieve_zorgverzekering:
+            sink.error("E409", "categoriale bijzondere bijstand kan alleen als collectieve aanvullende "
+                       "zorgverzekering of als bijdrage in de premie daarvan (Participatiewet art. 35 lid 3); een "
+                       "vergoeding met alleen een inkomenstoets is dat niet", document.span(loc + ("grondslag",)),
+                       hint="kies de grondslag die de regeling werkelijk heeft: individuele_bijzondere_bijstand "
+                            "(art. 35 lid 1), gemeentelijke_regeling of fonds_derden")
+            continue
         if scheme.leeftijd is not None and scheme.leeftijd.tot <= scheme.leeftijd.van:
             sink.error("E408", "leeftijd: 'tot' moet groter zijn dan 'van'", document.span(loc + ("leeftijd",)))
             continue
@@ -148,14 +155,15 @@ def _minima_schemes(loader: "Loader", gemeente: str, parsed: ProfileFile, docume
 def _scheme_entitlement(test, scheme) -> dict:
     """The entitlement a minima scheme stands for, written in the framework's expression language."""
     percentage = scheme.percentage
+    basis = f"{GRONDSLAGEN[scheme.grondslag]}; {scheme.decision}"
     criteria = [
         {"id": "inkomen_binnen_grens",
          "when": f"({test.inkomen}) <= ({test.norm}) * {percentage} / 100",
-         "legal_basis": test.legal_basis,
-         "reason": f"inkomen ten hoogste {percentage}% van de norm"},
+         "legal_basis": basis,
+         "reason": f"inkomen ten hoogste {percentage}% van de norm (inclusief: op de grens telt mee)"},
         {"id": "vermogen_binnen_grens",
          "when": f"({test.vermogen}) <= ({test.vermogensgrens})",
-         "legal_basis": test.legal_basis,
+         "legal_basis": basis,
          "reason": "vermogen niet boven de vermogensgrens"},
     ]
     count = "1"
@@ -173,7 +181,7 @@ def _scheme_entitlement(test, scheme) -> dict:
         count = "huishouden.aantal_personen"
     return {
         "title": scheme.title,
-        "legal_basis": scheme.decision,
+        "legal_basis": basis,
         "periode": scheme.periode,
         "requires": test.requires.model_dump(exclude_none=True),
         "criteria": criteria,
