@@ -342,7 +342,8 @@ class Framework:
     gelijkgestelde_dagen: tuple[tuple[_dt.date, str], ...] = ()
     # income kind -> purpose (bijstand, bijzondere_bijstand, minima, wmo_bijdrage) -> counted (kader.yaml)
     inkomenssoorten: dict[str, dict[str, bool]] = field(default_factory=dict)
-    keyed: dict[str, str] = field(default_factory=dict)  # `persoon.<naam>` -> the parameter keyed by another date
+    keyed: dict[str, str] = field(default_factory=dict)
+    wetten: Any = None  # engine.wetten.Wetten: the laws a legal basis resolves to (rules/wetten.yaml)  # `persoon.<naam>` -> the parameter keyed by another date
     # values engine.facts computes once per framework object (not per hash: the audit swaps profiles with
     # dataclasses.replace, which gives a fresh memo because the field is not an __init__ argument)
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -65,6 +65,8 @@ from .vocabulary import (
     add_symbol,
     builtin_symbols,
 )
+from .wetten import FILE as WETTEN_FILE
+from .wetten import check_legal_bases, load_wetten
 
 RULES_ENV = "KADER_RULES"
 GEMEENTE = "casus.gemeente"
@@ -168,7 +170,7 @@ class Loader:
         self.checks = dict(kader.checks)
         domain_files: list[tuple[str, DomainFile, Document]] = []
         for entry in sorted(root.iterdir()):
-            if entry.name.startswith(".") or entry.name in ("kader.yaml", ATW_FILE):
+            if entry.name.startswith(".") or entry.name in ("kader.yaml", ATW_FILE, WETTEN_FILE):
                 continue
             if entry.is_dir() and (entry.name in kader.domains or entry.name in (INTEGRAAL, PROFILES_DIR)):
                 continue
@@ -216,6 +218,7 @@ class Loader:
         self.check_findings()
         profiles = self.load_profiles()
         gelijkgesteld = load_gelijkgestelde_dagen(self, root)
+        wetten = load_wetten(self, root)
         if self.sink:
             return None
         framework = Framework(
@@ -244,6 +247,9 @@ class Loader:
         framework.days_off = {year: atw_days_off(year) | {d for d, _ in gelijkgesteld if d.year == year}
                               for year in range(kader.valid_from.year - 1, kader.valid_from.year + 12)}
         self.sink.extend(check_periods(framework))
+        if wetten is not None:
+            framework.wetten = wetten
+            self.sink.extend(check_legal_bases(framework, wetten, self.kader_doc.span(("legal_basis",))))
         problems = compiling.compile_framework(framework)
         self.sink.extend(problems)
         if self.sink:
