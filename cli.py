@@ -363,6 +363,32 @@ def impact(
     raise typer.Exit(1 if report.errors else 0)
 
 
+@app.command("wet")
+@handles_errors
+def wet(
+    legal_basis: Annotated[str, typer.Argument(help="Een rechtsgrond zoals de regels hem schrijven.", show_default=False)],
+    peildatum: PeildatumOption = None,
+    format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
+    rules: RulesOption = None,
+) -> None:
+    """Zet een rechtsgrond om in wet (BWB), artikel en lid, met de link naar de tekst die op de peildatum gold."""
+    from engine.wetten import links
+    found = links(engine.load_framework(rules), legal_basis, _day(peildatum) or _dt.date.today())
+    if format is TextOrJson.json:
+        from engine.assessment import dumps
+        _print_json(dumps(found))
+        return
+    console = _console()
+    for ref in found["references"]:
+        where = " ".join(p for p in (f"art. {ref['artikel']}" if ref["artikel"] else "",
+                                     f"lid {ref['lid']}" if ref["lid"] else "",
+                                     f"onder {ref['onder']}" if ref["onder"] else "") if p)
+        console.print(f"{ref['wet']} {where} ({ref['bwb']}): {ref['url']}", soft_wrap=True, highlight=False)
+    for segment in found["unresolved"]:
+        console.print(f"geen wetsartikel: {segment}", soft_wrap=True, highlight=False)
+    raise typer.Exit(1 if found["unresolved"] and not found["references"] else 0)
+
+
 @app.command("compare-gemeenten")
 @handles_errors
 def compare_gemeenten(

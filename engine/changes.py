@@ -132,7 +132,12 @@ class Differ:
                 for name in set(self.base.parameters) | set(self.proposal.parameters):
                     values = []
                     for framework in (self.base, self.proposal):
-                        value = framework.parameter(name, gemeente).at(peildatum) if name in framework.parameters else None
+                        parameter = framework.parameter(name, gemeente) if name in framework.parameters else None
+                        if parameter is not None and parameter.key != "peildatum":
+                            # a table by birth period (or another date of the case): any change of the table counts
+                            values.append((parameter.key, parameter.starts, parameter.ends, parameter.values))
+                            continue
+                        value = parameter.at(peildatum) if parameter is not None else None
                         values.append(None if value is None else value[0])
                     if values[0] != values[1]:
                         names.add(name)

@@ -90,3 +90,67 @@ def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[s
         result["gemeente"] = entitlement.gemeente
         result["decision"] = entitlement.decision
     return result
+
+
+def client_hulpvragen(framework: Framework, entitlement: EntitlementDef, case: Case, proposals: list[dict]) -> list:
+    """The hulpvragen an entitlement `per: client` is owed for: of its domain, with a proposal under its regime (or,
+    without one, of the onderwerpen it requires)."""
+    requires = entitlement.requires
+    found = []
+    by_hv = {p["hulpvraag"]: p for p in proposals}
+    for hv in case.hulpvragen:
+        if hv.domein != requires.domein:
+            continue
+        if requires.eigen_bijdrage is not None:
+            proposal = by_hv.get(hv.id)
+            provision = framework.provision(proposal["provision"]) if proposal and proposal["provision"] else None
+            if provision is None or provision.eigen_bijdrage != requires.eigen_bijdrage:
+                continue
+        elif requires.onderwerp and hv.onderwerp not in requires.onderwerp:
+            continue
+        found.append(hv)
+    return found
+
+
+def client_units(case: Case, hulpvragen: list) -> list[tuple[str, list]]:
+    """(unit, hulpvragen): one unit per unmarried client, one for the married couple of aanvrager and partner
+    (Wmo 2015 art. 2.1.4a lid 4: per ongehuwde cliënt of per echtpaar). The case contract knows no marriage between
+    other housemates, so each of them is an unmarried client."""
+    roles = {p.id: p.rol for p in case.personen}
+    has_partner = any(p.rol == "partner" for p in case.personen)
+    units: dict[str, list] = {}
+    for hv in hulpvragen:
+        role = roles.get(hv.persoon)
+        key = "echtpaar" if has_partner and role in ("aanvrager", "partner") else hv.persoon
+        units.setdefault(key, []).append(hv)
+    return list(units.items())
+
+
+def per_client(framework: Framework, entitlement: EntitlementDef, case: Case, facts, proposals: list[dict],
+               denied_for: dict[str, list[str]], missing) -> dict:
+    """An entitlement owed once per unmarried client or per married couple, each unit judged with its own client's
+    facts and the rules that deny it for that client (or for the whole case). `bedrag` is the sum over the units;
+    it is 0.00 only when every unit is exempt, and unknown when a unit's outcome is."""
+    units = client_units(case, client_hulpvragen(framework, entitlement, case, proposals))
+    results = []
+    for _, hulpvragen in units:
+        env = facts.hulpvraag(hulpvragen[0], framework)
+        rules = list(denied_for.get("", []))
+        for hv in hulpvragen:
+            rules += [r for r in denied_for.get(hv.id, []) if r not in rules]
+        result = evaluate_entitlement(entitlement, env, rules)
+        if result["eligible"] is None:
+            for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
+                if outcome["met"] is None:
+                    missing.explain_expression(criterion.when, env, hulpvragen[0].id,
+                                               f"{entitlement.id}.{criterion.id}", "beslissend")
+        results.append(result)
+    if not results:  # applies, but no hulpvraag of its own: judged for the case as a whole
+        return evaluate_entitlement(entitlement, facts.base, list(denied_for.get("", [])))
+    combined = dict(results[0])
+    outcomes = [r["eligible"] for r in results]
+    combined["eligible"] = True if True in outcomes else (None if None in outcomes else False)
+    bedragen = [r["bedrag"] for r in results]
+    combined["bedrag"] = None if None in bedragen else money_text(sum((Decimal(b) for b in bedragen), ZERO))
+    combined["rules"] = list(dict.fromkeys(rule for r in results for rule in r["rules"]))
+    return combined

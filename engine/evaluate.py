@@ -19,7 +19,7 @@ from .assessment import Assessment, FiredRule, Trace
 from .calc import UNKNOWN
 from .case import Case
 from .compile import fact_values
-from .entitlements import applies, evaluate_entitlement
+from .entitlements import applies, evaluate_entitlement, per_client
 from .errors import CaseFileError, Diagnostic, Span
 from .facts import Facts, build_facts
 from .framework import INTEGRAAL, Framework
@@ -103,6 +103,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     checks: dict[tuple[str, str], dict] = {}
     deadline_hits: list[tuple[str, str, Any]] = []  # (rule id, hv, DeadlineRef)
     denials: dict[str, list[str]] = {}
+    denied_for: dict[str, dict[str, list[str]]] = {}  # entitlement -> hulpvraag ("" for the casus) -> rules
     trace = Trace()
     for rule_id, hv in fired:
         rule = framework.rules[rule_id]
@@ -123,6 +124,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
                 denying = denials.setdefault(value, [])
                 if rule_id not in denying:  # a rule that fires for two hulpvragen denies once
                     denying.append(rule_id)
+                denied_for.setdefault(value, {}).setdefault(hv, []).append(rule_id)
         trace.fired.append(FiredRule(rule_id, hv, _descriptions(framework, rule)))
     trace.findings = sorted(produced)
 
@@ -133,8 +135,8 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
         proposals.append(selection.proposal)
         _ask_missing(framework, missing, hv, selection)
 
-    deadlines = _deadlines(framework, case, deadline_hits, missing)
-    entitlements = _entitlements(framework, case, gemeente, facts, proposals, denials, missing)
+    deadlines = _deadlines(framework, case, deadline_hits, missing, facts)
+    entitlements = _entitlements(framework, case, gemeente, facts, proposals, denials, missing, denied_for)
 
     trace.source = (framework, facts)
     return Assessment(
@@ -198,7 +200,8 @@ def _ask_missing(framework: Framework, missing: MissingFacts, hv, selection) -> 
         ask(((r, c) for r, c in index.floors if c.floor > chosen_level), "kan_voorstel_wijzigen", kinds=("floor",))
 
 
-def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts) -> list[dict]:
+def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts, facts: Facts | None = None
+               ) -> list[dict]:
     found: dict[str, dict] = {}
     for rule_id, hv, ref in hits:
         declared = framework.deadlines[ref.id]
@@ -207,7 +210,12 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
             missing.add(hv or None, declared.from_, _question(declared.from_), rule_id, "beslissend", None)
             continue
         term = ref.term or declared.term
-        terms = term.kwargs()
+        terms = term.kwargs(facts.base if facts is not None else None)
+        if terms is None:  # a term the verordening sets, without a value on the peildatum
+            missing.add(hv or None, "parameter:" + term.parameter, f"Het kader heeft geen waarde voor parameter "
+                        f"{term.parameter} (de termijn van {declared.title.lower()}) op de peildatum.", rule_id,
+                        "beslissend", None)
+            continue
         date = compute_deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet,
                                 days_off=framework.holidays, **terms)
         entry = found.get(ref.id)
@@ -238,10 +246,15 @@ def _criteria_findings(framework: Framework, gemeente: str, entitlement) -> tupl
 
 
 def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts, proposals: list[dict],
-                  denials: dict[str, list[str]], missing: MissingFacts) -> list[dict]:
+                  denials: dict[str, list[str]], missing: MissingFacts,
+                  denied_for: dict[str, dict[str, list[str]]] | None = None) -> list[dict]:
     results = []
     for entitlement in framework.entitlements_for(gemeente):
         if not applies(framework, entitlement, case, proposals):
+            continue
+        if entitlement.per == "client":
+            results.append(per_client(framework, entitlement, case, facts, proposals, (denied_for or {}).get(
+                entitlement.id, {}), missing))
             continue
         requires = entitlement.requires
         hulpvraag = next((hv for hv in case.hulpvragen if requires.onderwerp and hv.domein == requires.domein
@@ -260,5 +273,11 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                 if outcome["met"] is None:
                     missing.explain_expression(criterion.when, env, hulpvraag.id if hulpvraag else "",
                                                f"{entitlement.id}.{criterion.id}", "beslissend")
+        elif result["eligible"] and result["bedrag"] is None and not entitlement.in_kind:
+            # eligible, but the amount cannot be computed (a parameter without a value, e.g. te verifiëren): say why
+            for name, node, _ in entitlement.amounts:
+                if name == "bedrag":
+                    missing.explain_formula(node, env, hulpvraag.id if hulpvraag else "",
+                                            f"{entitlement.id}.bedrag", "beslissend")
         results.append(result)
     return results

@@ -55,7 +55,7 @@ MAX_INT = 10**15
 class Symbol:
     key: str
     type: str
-    kind: str  # "fact" | "derived" | "parameter"
+    kind: str  # "fact" | "derived" | "parameter" | "keyed:<persoon.naam>" (a parameter keyed by another date)
     values: tuple[str, ...] | None = None  # allowed text values (tekst) or items (lijst)
 
 
@@ -197,6 +197,11 @@ class _Checker:
             self.fail(node, "E305", f"'{name}' is een groep feiten; noem een feit, bijvoorbeeld '{name}.<naam>'")
             return None
         symbol = self.vocabulary.lookup(name)
+        if symbol is not None and symbol.kind.startswith("keyed:"):
+            fact_key = symbol.kind[len("keyed:"):]
+            self.fail(node, "E308", f"parameter '{name}' geldt niet op de peildatum maar per "
+                      f"{fact_key.split('.', 1)[0]}: lees hem als '{fact_key}'", subject=name)
+            return None
         if symbol is None or symbol.kind != "parameter":
             hint = _suggest(name, self.vocabulary.names())
             self.fail(node, "E201", f"onbekende naam '{name}'", hint, subject=name)

@@ -28,6 +28,7 @@ class Facts:
     base: dict[str, Any]  # casus, huishouden, aanvrager, partner, parameters, derived (non-person)
     persons: dict[str, dict[str, Any]]  # person id -> persoon.* facts
     parameters_used: dict[str, tuple[Decimal, _dt.date, str | None]] = field(default_factory=dict)
+    parameters_pending: dict[str, str] = field(default_factory=dict)  # name -> why its value is te verifiëren
     _hulpvraag_env: dict[str, dict] = field(default_factory=dict)
 
     def hulpvraag(self, hv: Hulpvraag, framework: Framework) -> dict[str, Any]:
@@ -57,7 +58,7 @@ def _defaults(framework: Framework) -> tuple[dict, dict, dict]:
     return found
 
 
-def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tuple[dict, dict]:
+def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tuple[dict, dict, dict]:
     """The parameter values in force (with the municipality's overrides), once per framework, municipality and date."""
     memo = framework.memo.setdefault("parameters", {})
     key = (gemeente, peildatum)
@@ -65,15 +66,37 @@ def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tup
     if found is None:
         values: dict[str, Any] = {}
         used: dict[str, tuple[Decimal, _dt.date, str | None]] = {}
+        pending: dict[str, str] = {}
         for name in framework.parameters:
             parameter = framework.parameter(name, gemeente)
+            if parameter.key != "peildatum":
+                continue  # read at a person's or the case's own date (see _keyed)
             entry = parameter.at(peildatum)
             if entry is not None:
                 values[name] = entry[0] if parameter.type != "geheel" else int(entry[0])
                 used[name] = (entry[0], entry[1], parameter.decision)
+            elif parameter.pending:
+                reason = parameter.pending_on(peildatum)
+                if reason is not None:
+                    pending[name] = reason
         if len(memo) > 512:  # a run over many peildata: keep the memo small
             memo.clear()
-        found = memo[key] = (values, used)
+        found = memo[key] = (values, used, pending)
+    return found
+
+
+def _keyed(framework: Framework, prefix: str, dates: dict[str, _dt.date | None]) -> dict[str, Any]:
+    """The parameters keyed by a date of the case (not the peildatum), read at that date: `persoon.<naam>` for a
+    person's birth date, `casus.<naam>` for the melddatum or aanvraagdatum. No value for that date: absent (unknown)."""
+    found: dict[str, Any] = {}
+    for fact_key, name in framework.keyed.items():
+        if not fact_key.startswith(prefix):
+            continue
+        parameter = framework.parameters[name]
+        day = dates.get(parameter.key)
+        entry = parameter.at(day) if day is not None else None
+        if entry is not None:
+            found[fact_key] = entry[0] if parameter.type != "geheel" else int(entry[0])
     return found
 
 
@@ -87,6 +110,8 @@ def _person_facts(framework: Framework, case: Case, peildatum: _dt.date) -> dict
         facts["persoon.rol"] = person.rol
         facts["persoon.leeftijd"] = years
         facts["persoon.leeftijd_maanden"] = months
+        if framework.keyed:
+            facts.update(_keyed(framework, "persoon.", {"persoon.geboortedatum": person.geboortedatum}))
         persons[person.id] = facts
     return persons
 
@@ -124,10 +149,21 @@ def _casus(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date)
     if case.inkomen is not None:
         # the bijstand unit: aanvrager and partner (a lodger's or a child's earnings are not theirs)
         gezin = {p.id for p in case.personen if p.rol in ("aanvrager", "partner")}
-        facts["casus.inkomen"] = sum((amount for who, _, amount in case.inkomen if who in gezin), Decimal("0.00"))
+        kinds = framework.inkomenssoorten  # kind -> purpose -> counted (kader.yaml); none declared: all count
+
+        def counted(doel: str) -> Decimal:
+            return sum((amount for who, soort, amount in case.inkomen
+                        if who in gezin and kinds.get(soort, {}).get(doel, True)), Decimal("0.00"))
+        facts["casus.inkomen"] = counted("bijstand")  # PW art. 31-33: not the kinds of art. 31 lid 2
+        facts["casus.inkomen_bijzondere_bijstand"] = counted("bijzondere_bijstand")
+        facts["casus.inkomen_minima"] = counted("minima")
+        facts["casus.inkomen_wmo_bijdrage"] = counted("wmo_bijdrage")
         facts["huishouden.inkomen"] = sum((amount for _, _, amount in case.inkomen), Decimal("0.00"))
     if case.vermogen is not None:
         facts["casus.vermogen"] = case.vermogen
+    if framework.keyed:
+        facts.update(_keyed(framework, "casus.", {"casus.melddatum": case.melddatum,
+                                                  "casus.aanvraagdatum": case.aanvraagdatum}))
     facts.update(_defaults(framework)[1])
     facts.update(case.facts)
     return facts
@@ -148,7 +184,7 @@ _ALIAS_KEYS: dict[str, dict[str, str]] = {alias: {} for alias in PERSON_ALIASES}
 
 def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date) -> Facts:
     persons = _person_facts(framework, case, peildatum)
-    values, used = _parameters(framework, gemeente, peildatum)
+    values, used, pending = _parameters(framework, gemeente, peildatum)
     base: dict[str, Any] = dict(values)
     base.update(_casus(framework, case, gemeente, peildatum))
     base.update(_household(case, persons))
@@ -189,4 +225,4 @@ def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.
                             env[derived.key] = value
         except FormulaError as exc:
             raise EvaluationError(Diagnostic("E910", f"afgeleid feit {derived.key}: {exc}", derived.span)) from None
-    return Facts(base, persons, used)
+    return Facts(base, persons, used, pending)

@@ -25,6 +25,7 @@ class Override:
     min: Decimal | None
     max: Decimal | None
     legal_basis: str | None = None
+    min_kaderwaarde: bool = False  # not below the framework's value of the same period
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,15 @@ class Term:
     weeks: int | None = None
     months: int | None = None
     working_days: int | None = None
+    parameter: str | None = None  # a term set by verordening within a statutory maximum (an override point)
+    unit: str | None = None
 
-    def kwargs(self) -> dict[str, int]:
+    def kwargs(self, env: dict | None = None) -> dict[str, int] | None:
+        """The term as keyword arguments of engine.termijnen.deadline; for a parameter term its value in `env`
+        (the facts), None when it has none."""
+        if self.parameter is not None:
+            value = (env or {}).get(self.parameter)
+            return None if value is None else {self.unit: int(value)}
         return {k: v for k, v in (("days", self.days), ("weeks", self.weeks), ("months", self.months),
                                    ("working_days", self.working_days)) if v is not None}
 
@@ -116,6 +124,15 @@ class ParameterDef:
     verify: str | None
     span: Span
     decision: str | None = None  # set on a municipal override
+    key: str = "peildatum"  # the date the periods are read at (engine.models.PARAMETER_KEYS)
+    pending: tuple[str | None, ...] = ()  # per period: why its value is `te verifiëren` (the value is then None)
+
+    @property
+    def fact_key(self) -> str | None:
+        """How a keyed parameter is read in expressions (`persoon.<naam>`), None for one read at the peildatum."""
+        if self.key == "peildatum":
+            return None
+        return self.key.split(".", 1)[0] + "." + self.name
 
     def at(self, day: _dt.date) -> tuple[Decimal, _dt.date] | None:
         """The value in force on `day` and the date it took effect, or None."""
@@ -125,7 +142,20 @@ class ParameterDef:
         end = self.ends[index]
         if end is not None and day > end:
             return None
+        if self.values[index] is None:
+            return None  # te verifiëren: see `pending_on`
         return self.values[index], self.starts[index]
+
+    def pending_on(self, day: _dt.date) -> str | None:
+        """Why the value in force on `day` is `te verifiëren`, or None (a value, or no period at all)."""
+        index = bisect.bisect_right(self.starts, day) - 1
+        if index < 0 or not self.pending or (self.ends[index] is not None and day > self.ends[index]):
+            return None
+        return self.pending[index]
+
+    def covers(self) -> tuple[_dt.date, _dt.date | None]:
+        """The first and last day (None: open) for which the table has a period (a value or `te verifiëren`)."""
+        return self.starts[0], self.ends[-1]
 
 
 @dataclass(frozen=True)
@@ -308,6 +338,12 @@ class Framework:
     groups: dict[str, Any] = field(default_factory=dict)  # group name -> compile.CompiledGroup
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     days_off: dict[int, frozenset] = field(default_factory=dict)  # Atw holidays per year (engine.termijnen)
+    # days made equal to a holiday by royal decree (Atw art. 3 lid 3): (day, decree title), from the rules folder
+    gelijkgestelde_dagen: tuple[tuple[_dt.date, str], ...] = ()
+    # income kind -> purpose (bijstand, bijzondere_bijstand, minima, wmo_bijdrage) -> counted (kader.yaml)
+    inkomenssoorten: dict[str, dict[str, bool]] = field(default_factory=dict)
+    keyed: dict[str, str] = field(default_factory=dict)
+    wetten: Any = None  # engine.wetten.Wetten: the laws a legal basis resolves to (rules/wetten.yaml)  # `persoon.<naam>` -> the parameter keyed by another date
     # values engine.facts computes once per framework object (not per hash: the audit swaps profiles with
     # dataclasses.replace, which gives a fresh memo because the field is not an __init__ argument)
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -329,8 +365,12 @@ class Framework:
         found = self.days_off.get(year)
         if found is None:
             from .termijnen import atw_days_off
-            found = atw_days_off(year)
+            found = atw_days_off(year) | {day for day, _ in self.gelijkgestelde_dagen if day.year == year}
         return found
+
+    def gelijkgesteld(self, day: _dt.date) -> str | None:
+        """The decree that made `day` equal to a holiday (Atw art. 3 lid 3), or None."""
+        return next((title for found, title in self.gelijkgestelde_dagen if found == day), None)
 
     @property
     def short_hash(self) -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import compile as compiling
+from .atw import FILE as ATW_FILE
+from .atw import load_gelijkgestelde_dagen
 from .calc import DerivedEvaluator, Evaluator
 from .errors import Diagnostic, DiagnosticSink, Span, sorted_diagnostics
 from .expr import Context, ExpressionError, parse
@@ -44,10 +46,11 @@ from .framework import (
     Term,
 )
 from .fwcache import content_hash
+from .inforce import check_periods
 from .ir import BOOL, GEHEEL, GELD, NUMERIC, TEKST, findings, has_division, references, type_of
-from .models import DomainFile, KaderFile
+from .models import INKOMENSDOELEN, DomainFile, KaderFile
 from .profiles import load_profile
-from .registry import BUILTINS
+from .registry import BUILTINS, INKOMENSSOORTEN
 from .sources import Document, SourceError, read_document
 from .termijnen import atw_days_off
 from .validation import validate_partial
@@ -62,6 +65,8 @@ from .vocabulary import (
     add_symbol,
     builtin_symbols,
 )
+from .wetten import FILE as WETTEN_FILE
+from .wetten import check_legal_bases, load_wetten
 
 RULES_ENV = "KADER_RULES"
 GEMEENTE = "casus.gemeente"
@@ -108,6 +113,7 @@ class Loader:
         self.finding_producers: dict[str, list[tuple[str, str, Span]]] = {}
         self.minima_test: tuple[Any, Document, tuple, str] | None = None
         self.stats: dict[str, dict[str, int]] = {}
+        self.keyed: dict[str, str] = {}  # persoon.<naam> -> a parameter keyed by a date other than the peildatum
         self.pending_rule_findings: list[tuple] = []
         self.broken: set[str] = set()  # names declared in a file but invalid there: no follow-up errors
         self.pending_entitlement_findings: list[tuple] = []
@@ -164,7 +170,7 @@ class Loader:
         self.checks = dict(kader.checks)
         domain_files: list[tuple[str, DomainFile, Document]] = []
         for entry in sorted(root.iterdir()):
-            if entry.name.startswith(".") or entry.name == "kader.yaml":
+            if entry.name.startswith(".") or entry.name in ("kader.yaml", ATW_FILE, WETTEN_FILE):
                 continue
             if entry.is_dir() and (entry.name in kader.domains or entry.name in (INTEGRAAL, PROFILES_DIR)):
                 continue
@@ -211,6 +217,8 @@ class Loader:
             self.collect_rules(domain, parsed, document)
         self.check_findings()
         profiles = self.load_profiles()
+        gelijkgesteld = load_gelijkgestelde_dagen(self, root)
+        wetten = load_wetten(self, root)
         if self.sink:
             return None
         framework = Framework(
@@ -225,7 +233,8 @@ class Loader:
             derived=tuple(self.derived.values()), provisions=self.provisions, rules=self.rules,
             entitlements=self.entitlements, deadlines=self.deadlines, profiles=profiles,
             finding_scopes={name: producers[0][1] for name, producers in self.finding_producers.items()},
-            stats=self.compute_stats(profiles),
+            stats=self.compute_stats(profiles), keyed=dict(self.keyed), gelijkgestelde_dagen=gelijkgesteld,
+            inkomenssoorten=self.inkomenssoorten(kader),
         )
         framework.ladder_index = {
             group: LadderIndex.build((rule, c) for rule in self.rules.values()
@@ -235,7 +244,12 @@ class Loader:
         framework.producers = {
             name: tuple(r for r in self.rules.values() if any(c.finding == name for c in r.then))
             for name in self.finding_producers}
-        framework.days_off = {year: atw_days_off(year) for year in range(kader.valid_from.year - 1, kader.valid_from.year + 12)}
+        framework.days_off = {year: atw_days_off(year) | {d for d, _ in gelijkgesteld if d.year == year}
+                              for year in range(kader.valid_from.year - 1, kader.valid_from.year + 12)}
+        self.sink.extend(check_periods(framework))
+        if wetten is not None:
+            framework.wetten = wetten
+            self.sink.extend(check_legal_bases(framework, wetten, self.kader_doc.span(("legal_basis",))))
         problems = compiling.compile_framework(framework)
         self.sink.extend(problems)
         if self.sink:
@@ -243,6 +257,22 @@ class Loader:
         return framework
 
     # ------------------------------------------------------------ kader
+
+    def inkomenssoorten(self, kader: KaderFile) -> dict[str, dict[str, bool]]:
+        """The income kinds and how each counts; every kind of the case contract needs a treatment (E160)."""
+        declared = kader.inkomenssoorten
+        if not declared:
+            return {}
+        for name in declared:
+            if name not in INKOMENSSOORTEN:
+                self.sink.error("E148", f"inkomenssoort '{name}' staat niet in het casuscontract (toegestaan: "
+                                + ", ".join(INKOMENSSOORTEN) + ")", self.kader_doc.span(("inkomenssoorten", name), key=True))
+        for name in INKOMENSSOORTEN:
+            if name not in declared:
+                self.sink.error("E147", f"inkomenssoort '{name}' van het casuscontract heeft geen behandeling; zeg hoe "
+                                "zij telt voor bijstand, bijzondere bijstand, minima en Wmo-bijdrage",
+                                self.kader_doc.span(("inkomenssoorten",), key=True))
+        return {name: {doel: getattr(kind, doel).telt for doel in INKOMENSDOELEN} for name, kind in declared.items()}
 
     def note_broken(self, parsed: DomainFile | None, document: Document) -> None:
         """Remember names a file declares but that did not validate, so references to them are not errors too."""
@@ -339,7 +369,21 @@ class Loader:
                 continue
             definition = self.parameter(name, parameter, document, prefix + ("parameters", name), span)
             # the name is known even when its values are wrong, so references to it are not errors too
-            add_symbol(self.symbols, name, parameter.type, "parameter", None)
+            if parameter.key == "peildatum":
+                add_symbol(self.symbols, name, parameter.type, "parameter", None)
+            else:
+                fact_key = parameter.key.split(".", 1)[0] + "." + name
+                if fact_key in BUILTINS:
+                    self.sink.error("E111", f"'{fact_key}' is een vast gegeven van het casuscontract; kies een andere "
+                                    "naam voor deze parameter", span)
+                    continue
+                if not self.first_declaration(fact_key, span, "parameter"):
+                    continue
+                # read as persoon.<naam> (per person, at that person's date); the bare name is refused with a hint
+                add_symbol(self.symbols, fact_key, parameter.type, "parameter", None)
+                add_symbol(self.symbols, name, parameter.type, "keyed:" + fact_key, None)
+                if definition is not None:
+                    self.keyed[fact_key] = name
             if definition is not None:
                 self.parameters[name] = definition
             self.bump(owner, "parameters")
@@ -377,25 +421,36 @@ class Loader:
     def parameter(self, name: str, parameter: Any, document: Document, loc: tuple, span: Span,
                   decision: str | None = None) -> ParameterDef | None:
         timeline = self.timeline(parameter.values, parameter.type, document, loc + ("values",))
+        override = parameter.override
+        key = getattr(parameter, "key", "peildatum")
+        if key != "peildatum":
+            if override is not None:
+                self.sink.error("E128", f"een parameter die per {key} geldt, is landelijk recht en geen override-punt",
+                                document.span(loc + ("override",), key=True))
+            for index, entry in enumerate(parameter.values):
+                if entry.source is None:
+                    self.sink.error("E127", f"elke periode van een tabel per {key} noemt zijn bron ('source')",
+                                    document.span(loc + ("values", index)))
         if timeline is None:
             return None
-        override = parameter.override
         if override is not None and override.min is not None and override.max is not None and override.min > override.max:
             self.sink.error("E124", "override: 'min' is groter dan 'max'", document.span(loc + ("override",)))
         if override is not None and override.allowed:
             for index, value in enumerate(timeline[2]):
+                if value is None:
+                    continue
                 if (override.min is not None and value < override.min) or (override.max is not None and value > override.max):
                     self.sink.error("E125", f"de kaderwaarde {value} ligt buiten de eigen override-grenzen",
                                     document.span(loc + ("values", index, "value")))
         return ParameterDef(name, parameter.type, parameter.unit, parameter.legal_basis, *timeline,
-                            _override(override), parameter.verify, span, decision)
+                            _override(override), parameter.verify, span, decision, key, self.pending(parameter.values))
 
     def timeline(self, values, type_: str, document: Document, loc: tuple):
         starts, ends, amounts, sources = [], [], [], []
         ok = True
         for index, entry in enumerate(values):
             here = loc + (index,)
-            if not _number_fits(entry.value, type_):
+            if entry.value is not None and not _number_fits(entry.value, type_):
                 self.sink.error("E126", f"waarde {entry.value} past niet bij type {type_}"
                                 + (" (ten hoogste twee decimalen)" if type_ == GELD else " (geheel getal)"),
                                 document.span(here + ("value",)))
@@ -430,6 +485,11 @@ class Loader:
         if not ok:
             return None
         return tuple(starts), tuple(ends), tuple(amounts), tuple(sources)
+
+    def pending(self, values) -> tuple[str | None, ...]:
+        """Per period, why its value is `te verifiëren` (empty when every period has a value)."""
+        reasons = tuple(entry.te_verifieren for entry in values)
+        return reasons if any(reasons) else ()
 
     # ------------------------------------------------------------ expressions
 
@@ -567,8 +627,32 @@ class Loader:
             span = document.span(("deadlines", name), key=True)
             if not self.first_declaration("termijn:" + name, span, "termijn"):
                 continue
+            self.check_term_parameter(deadline.term, document, ("deadlines", name, "term"))
             self.deadlines[name] = DeadlineDef(name, deadline.title, deadline.legal_basis, deadline.from_,
                                                _term(deadline.term), deadline.algemene_termijnenwet, span)
+
+    def check_term_parameter(self, term: Any, document: Document, loc: tuple) -> None:
+        """A term from a parameter: a whole number of at least 1, and where it is an override point, bounded."""
+        if term.parameter is None:
+            return
+        parameter = self.parameters.get(term.parameter)
+        span = document.span(loc + ("parameter",))
+        if parameter is None:
+            if term.parameter not in self.broken:
+                self.sink.error("E201", f"onbekende parameter '{term.parameter}'", span,
+                                hint=_close(term.parameter, list(self.parameters)))
+            return
+        if parameter.type != GEHEEL or parameter.key != "peildatum":
+            self.sink.error("E149", f"een termijn uit parameter '{term.parameter}' vraagt een geheel getal dat op de "
+                            "peildatum geldt", span)
+            return
+        if any(v is not None and v < 1 for v in parameter.values):
+            self.sink.error("E149", f"parameter '{term.parameter}' is een termijn en moet ten minste 1 zijn", span)
+        override = parameter.override
+        if override is not None and override.allowed and (override.max is None or override.min is None
+                                                          or override.min < 1):
+            self.sink.error("E149", f"parameter '{term.parameter}' is een termijn en een override-punt: noem 'min' "
+                            "(ten minste 1) en 'max' (de wettelijke bovengrens)", span)
 
     def collect_entitlements(self, domain: str, parsed: DomainFile, document: Document) -> None:
         for name, entitlement in parsed.entitlements.items():
@@ -576,7 +660,7 @@ class Loader:
             span = document.span(loc, key=True)
             if not self.first_declaration("aanspraak:" + name, span, "aanspraak"):
                 continue
-            definition = self.entitlement(name, entitlement, document, loc, span)
+            definition = self.entitlement(name, entitlement, document, loc, span, per=entitlement.per)
             if definition is not None:
                 self.entitlements[name] = definition
                 self.bump(domain, "entitlements")
@@ -772,11 +856,11 @@ class Loader:
 def _override(model) -> Override | None:
     if model is None:
         return None
-    return Override(model.allowed, model.min, model.max, model.legal_basis)
+    return Override(model.allowed, model.min, model.max, model.legal_basis, model.min_kaderwaarde)
 
 
 def _term(model) -> Term:
-    return Term(model.days, model.weeks, model.months, model.working_days)
+    return Term(model.days, model.weeks, model.months, model.working_days, model.parameter, model.unit)
 
 
 def _target(model) -> Target | None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .calc import UNKNOWN
+from .calc import UNKNOWN, compile_closure
 from .case import Case
 from .framework import Framework, RuleDef
-from .ir import references
+from .ir import IfExp, references
 
 QUESTIONS = {
     "casus.inkomen": "Wat is het netto inkomen van de aanvrager en zijn partner per maand? (inkomen)",
@@ -25,6 +25,9 @@ QUESTIONS = {
     "melddatum": "Op welke datum is de melding gedaan? (melddatum)",
     "aanvraagdatum": "Op welke datum is de aanvraag ontvangen? (aanvraagdatum)",
 }
+
+# the income sums per purpose (kader.yaml inkomenssoorten) all come from the case's `inkomen`: one question
+INCOME_PURPOSES = ("casus.inkomen_bijzondere_bijstand", "casus.inkomen_minima", "casus.inkomen_wmo_bijdrage")
 
 
 class MissingFacts:
@@ -108,6 +111,17 @@ class MissingFacts:
         for key in sorted(references(node)):
             self._trace(key, env, hv, cause, impact, set())
 
+    def explain_formula(self, node: Any, env: dict, hv: str, cause: str, impact: str) -> None:
+        """Like explain_expression, but only along the branches of `x if c else y` that the case takes."""
+        if isinstance(node, IfExp):
+            test = compile_closure(node.test)(env)
+            if test is UNKNOWN:
+                self.explain_expression(node.test, env, hv, cause, impact)
+                return
+            self.explain_formula(node.then if test else node.orelse, env, hv, cause, impact)
+            return
+        self.explain_expression(node, env, hv, cause, impact)
+
     def _trace(self, key: str, env: dict, hv: str, cause: str, impact: str, seen: set) -> None:
         if key in env or key in seen:
             return
@@ -131,12 +145,22 @@ class MissingFacts:
                             self._trace(inner, env, hv, cause, impact, seen)
             return
         if key in self.framework.parameters:
-            self.add(hv, "parameter:" + key, f"Het kader heeft geen waarde voor parameter {key} op de peildatum "
-                     f"{self.peildatum}.", cause, impact, None)
+            reason = getattr(self.facts, "parameters_pending", {}).get(key)
+            text = f"Het kader heeft geen waarde voor parameter {key} op de peildatum {self.peildatum}"
+            self.add(hv, "parameter:" + key, text + (f": te verifiëren ({reason})." if reason else "."),
+                     cause, impact, None)
             return
         info = self.framework.fact(base_key, self._domain(hv) if hv else None) or self.framework.facts.get(base_key)
         if base_key.startswith("persoon.") and person is not None and self.facts.persons.get(person, {}).get(base_key) is not None:
             return
+        keyed = getattr(self.framework, "keyed", {}).get(base_key)
+        if keyed is not None:
+            parameter = self.framework.parameters[keyed]
+            self.add(hv, "parameter:" + keyed, f"Het kader heeft geen waarde voor parameter {keyed} bij de "
+                     f"{parameter.key.split('.', 1)[1]} van deze persoon of casus.", cause, impact, None)
+            return
+        if base_key in INCOME_PURPOSES:
+            base_key = "casus.inkomen"  # every income purpose comes from the case's one list of incomes
         if base_key in QUESTIONS:
             question = QUESTIONS[base_key]
         elif info is not None and info.declared_in is not None:

@@ -71,22 +71,41 @@ class FactDecl(Strict):
 
 class ParamValue(Strict):
     from_: BoundedDate = Field(alias="from")
-    value: Number
+    value: Number | None = None
     until: BoundedDate | None = None
     source: Text | None = None
+    # a period in which the provision is in force but the amount could not be verified: the reason, instead of a
+    # value (the value is then unknown and kader says so; never a guess)
+    te_verifieren: Text | None = None
+
+    @model_validator(mode="after")
+    def _value_or_reason(self) -> "ParamValue":
+        if (self.value is None) == (self.te_verifieren is None):
+            raise ValueError("een periode noemt een 'value' of, als het bedrag niet te verifiëren was, "
+                             "'te_verifieren' met de reden (niet allebei)")
+        return self
 
 
 class Override(Strict):
     allowed: StrictBool
     min: Number | None = None
     max: Number | None = None
+    # the municipality may go above the framework's value but not below the value of the same period (a statutory
+    # minimum that changes over time, such as the studietoeslag of PW art. 36b)
+    min_kaderwaarde: StrictBool = False
     legal_basis: LegalBasis | None = None
+
+
+PARAMETER_KEYS = ("peildatum", "persoon.geboortedatum", "casus.melddatum", "casus.aanvraagdatum")
 
 
 class Parameter(Strict):
     type: Literal["geld", "decimaal", "geheel"]
     unit: Text
     legal_basis: LegalBasis
+    # the date the periods are read at: the peildatum (default), or a date of the case such as a person's birth
+    # date (a table by birth period); a keyed parameter is read as `persoon.<naam>` or `casus.<naam>`
+    key: Literal["peildatum", "persoon.geboortedatum", "casus.melddatum", "casus.aanvraagdatum"] = "peildatum"
     values: tuple[ParamValue, ...] = Field(min_length=1)
     override: Override | None = None
     verify: Text | None = None
@@ -156,11 +175,20 @@ class Term(Strict):
     weeks: StrictInt | None = Field(default=None, ge=1, le=104)
     months: StrictInt | None = Field(default=None, ge=1, le=60)
     working_days: StrictInt | None = Field(default=None, ge=1, le=60)
+    # a term the verordening sets within a statutory maximum: a parameter (an override point bounded by that
+    # maximum) counted in `unit`
+    parameter: Name | None = None
+    unit: Literal["days", "weeks", "months", "working_days"] | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "Term":
-        if sum(x is not None for x in (self.days, self.weeks, self.months, self.working_days)) != 1:
-            raise ValueError("een termijn noemt precies één van days, weeks, months of working_days")
+        fixed = sum(x is not None for x in (self.days, self.weeks, self.months, self.working_days))
+        if (self.parameter is None) != (self.unit is None):
+            raise ValueError("een termijn uit een parameter noemt 'parameter' en 'unit' (days, weeks, months of "
+                             "working_days)")
+        if fixed + (self.parameter is not None) != 1:
+            raise ValueError("een termijn noemt precies één van days, weeks, months, working_days, of een "
+                             "parameter met unit")
         return self
 
 
@@ -242,6 +270,9 @@ class Entitlement(Strict):
     criteria: tuple[Criterion, ...] = ()
     amounts: dict[Name, Expression] = Field(min_length=1)
     rounding: Rounding
+    # huishouden: one amount for the case; client: owed once per unmarried client or per married couple (aanvrager
+    # and partner) among the persons of the hulpvragen it requires, each judged on its own (Wmo 2015 art. 2.1.4a)
+    per: Literal["huishouden", "client"] = "huishouden"
     description: Text | None = None
 
     @model_validator(mode="after")
@@ -277,6 +308,29 @@ class MinimaTest(Strict):
     description: Text | None = None
 
 
+INKOMENSDOELEN = ("bijstand", "bijzondere_bijstand", "minima", "wmo_bijdrage")
+
+
+class Behandeling(Strict):
+    """How the law treats an income kind for one purpose: counted or not, and why."""
+
+    telt: StrictBool
+    legal_basis: LegalBasis
+    note: Text | None = None
+
+
+class Inkomenssoort(Strict):
+    """An income kind of the case contract and how it counts: for algemene bijstand (PW art. 31-33), bijzondere
+    bijstand (art. 35 lid 1: art. 31 lid 2 does not apply), the minima thresholds and the Wmo bijdrage."""
+
+    title: Text
+    bijstand: Behandeling
+    bijzondere_bijstand: Behandeling
+    minima: Behandeling
+    wmo_bijdrage: Behandeling
+    verify: Text | None = None
+
+
 class KaderFile(Strict):
     name: Text
     version: Text
@@ -290,6 +344,7 @@ class KaderFile(Strict):
     facts: dict[Name, FactDecl] = {}
     parameters: dict[Name, Parameter] = {}
     derived: dict[StrictStr, Derived] = {}
+    inkomenssoorten: dict[Name, Inkomenssoort] = {}
     description: Text | None = None
 
 
@@ -332,9 +387,23 @@ class AgeBand(Strict):
     tot: StrictInt = Field(ge=1, le=121)
 
 
+GRONDSLAGEN = {
+    "categoriale_bijzondere_bijstand": "Participatiewet art. 35 lid 3 (categoriale bijzondere bijstand: alleen een "
+                                       "collectieve aanvullende zorgverzekering of een bijdrage in de premie)",
+    "individuele_bijzondere_bijstand": "Participatiewet art. 35 lid 1 (bijzondere bijstand na individuele toets)",
+    "gemeentelijke_regeling": "gemeentelijke regeling buiten de Participatiewet (verordening of subsidie)",
+    "fonds_derden": "fonds of stichting van derden, met gemeentelijke bijdrage (geen bijstand)",
+}
+
+
 class MinimaScheme(Strict):
     title: Text
     decision: Text
+    # the legal basis the scheme really has (GRONDSLAGEN); categorical bijzondere bijstand is only the collective
+    # supplementary health insurance (PW art. 35 lid 3)
+    grondslag: Literal["categoriale_bijzondere_bijstand", "individuele_bijzondere_bijstand", "gemeentelijke_regeling",
+                       "fonds_derden"]
+    collectieve_zorgverzekering: StrictBool = False
     percentage: Number
     bedrag: Number | None = None  # absent: help in kind (natura)
     periode: Literal["maand", "jaar", "eenmalig"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .framework import ParameterDef, Profile, ProvisionDef
-from .models import Entitlement, ProfileFile
+from .models import GRONDSLAGEN, Entitlement, ProfileFile
 from .registry import BUILTINS
 from .sources import Document
 from .validation import validate_partial
@@ -76,14 +76,19 @@ def _overrides(loader: "Loader", parsed: ProfileFile, document: Document) -> dic
         low, high = parameter.override.min, parameter.override.max
         in_bounds = True
         for index, value in enumerate(timeline[2]):
+            if value is None:
+                continue
             if (low is not None and value < low) or (high is not None and value > high):
                 bounds = f"{low if low is not None else '-'} tot en met {high if high is not None else '-'}"
                 sink.error("E404", f"waarde {value} voor '{name}' ligt buiten de grenzen die het kader stelt ({bounds})",
                            document.span(loc + ("values", index, "value")), related=(("grenzen", parameter.span),))
                 in_bounds = False
+        if in_bounds and parameter.override.min_kaderwaarde:
+            in_bounds = _not_below_framework(sink, name, parameter, timeline, document, loc)
         if in_bounds:
             result[name] = ParameterDef(name, parameter.type, parameter.unit, parameter.legal_basis, *timeline,
-                                        parameter.override, parameter.verify, span, override.decision)
+                                        parameter.override, parameter.verify, span, override.decision,
+                                        pending=loader.pending(override.values))
     return result
 
 
@@ -128,6 +133,13 @@ def _minima_schemes(loader: "Loader", gemeente: str, parsed: ProfileFile, docume
                        f"({bounds.min} tot en met {bounds.max})", document.span(loc + ("percentage",)),
                        related=(("minima_test", loader.minima_test[1].span(loader.minima_test[2])),))
             continue
+        if scheme.grondslag == "categoriale_bijzondere_bijstand" and not scheme.collectieve_zorgverzekering:
+            sink.error("E409", "categoriale bijzondere bijstand kan alleen als collectieve aanvullende "
+                       "zorgverzekering of als bijdrage in de premie daarvan (Participatiewet art. 35 lid 3); een "
+                       "vergoeding met alleen een inkomenstoets is dat niet", document.span(loc + ("grondslag",)),
+                       hint="kies de grondslag die de regeling werkelijk heeft: individuele_bijzondere_bijstand "
+                            "(art. 35 lid 1), gemeentelijke_regeling of fonds_derden")
+            continue
         if scheme.leeftijd is not None and scheme.leeftijd.tot <= scheme.leeftijd.van:
             sink.error("E408", "leeftijd: 'tot' moet groter zijn dan 'van'", document.span(loc + ("leeftijd",)))
             continue
@@ -143,14 +155,15 @@ def _minima_schemes(loader: "Loader", gemeente: str, parsed: ProfileFile, docume
 def _scheme_entitlement(test, scheme) -> dict:
     """The entitlement a minima scheme stands for, written in the framework's expression language."""
     percentage = scheme.percentage
+    basis = f"{GRONDSLAGEN[scheme.grondslag]}; {scheme.decision}"
     criteria = [
         {"id": "inkomen_binnen_grens",
          "when": f"({test.inkomen}) <= ({test.norm}) * {percentage} / 100",
-         "legal_basis": test.legal_basis,
-         "reason": f"inkomen ten hoogste {percentage}% van de norm"},
+         "legal_basis": basis,
+         "reason": f"inkomen ten hoogste {percentage}% van de norm (inclusief: op de grens telt mee)"},
         {"id": "vermogen_binnen_grens",
          "when": f"({test.vermogen}) <= ({test.vermogensgrens})",
-         "legal_basis": test.legal_basis,
+         "legal_basis": basis,
          "reason": "vermogen niet boven de vermogensgrens"},
     ]
     count = "1"
@@ -168,7 +181,7 @@ def _scheme_entitlement(test, scheme) -> dict:
         count = "huishouden.aantal_personen"
     return {
         "title": scheme.title,
-        "legal_basis": scheme.decision,
+        "legal_basis": basis,
         "periode": scheme.periode,
         "requires": test.requires.model_dump(exclude_none=True),
         "criteria": criteria,
@@ -178,3 +191,23 @@ def _scheme_entitlement(test, scheme) -> dict:
         },
         "rounding": "cent",
     }
+
+
+def _not_below_framework(sink, name: str, parameter: ParameterDef, timeline, document: Document, loc: tuple) -> bool:
+    """An override with `min_kaderwaarde`: in every period, not below the framework's value of that period."""
+    starts, ends, values = timeline[0], timeline[1], timeline[2]
+    ok = True
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        end = ends[index]
+        for start_f, end_f, framework_value in zip(parameter.starts, parameter.ends, parameter.values, strict=True):
+            overlaps = (end is None or start_f <= end) and (end_f is None or starts[index] <= end_f)
+            if framework_value is not None and overlaps and value < framework_value:
+                first = max(starts[index], start_f)
+                sink.error("E404", f"waarde {value} voor '{name}' ligt onder de kaderwaarde {framework_value} die vanaf "
+                           f"{first} geldt; de gemeente mag alleen meer geven",
+                           document.span(loc + ("values", index, "value")), related=(("kaderwaarde", parameter.span),))
+                ok = False
+                break
+    return ok

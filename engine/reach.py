@@ -41,6 +41,9 @@ class Reach:
         """`key` itself, its person form, and (for a derived fact) everything its formula reads."""
         base = base_key(key)
         found = {key, base}
+        keyed = getattr(self.framework, "keyed", {}).get(base)
+        if keyed is not None:
+            found.add(keyed)  # a parameter keyed by a date of the case, under its own name
         if base in self.derived:
             found |= self._derived(base, frozenset())
         return frozenset(found)
@@ -58,6 +61,9 @@ class Reach:
                 for ref in references(node):
                     base = base_key(ref)
                     found |= {ref, base}
+                    keyed = getattr(self.framework, "keyed", {}).get(base)
+                    if keyed is not None:
+                        found.add(keyed)
                     if base in self.derived:
                         found |= self._derived(base, seen | {key})
         self._closure[key] = frozenset(found)

@@ -17,7 +17,8 @@ from .ir import BOOL, GEHEEL, GELD, LIJST, TEKST
 ROLES = ("aanvrager", "partner", "kind", "huisgenoot")
 VERWIJZERS = ("huisarts", "jeugdarts", "medisch_specialist", "gecertificeerde_instelling", "geen")
 WOONSITUATIES = ("huurwoning", "koopwoning", "inwonend", "instelling", "geen_vaste_woonplek")
-INKOMENSSOORTEN = ("loon", "uitkering", "pensioen", "alimentatie", "studiefinanciering", "toeslag", "overig")
+INKOMENSSOORTEN = ("loon", "uitkering", "pensioen", "alimentatie", "studiefinanciering", "toeslag", "kinderbijslag",
+                   "overig")
 CONTRACT = "casuscontract (docs/case.md)"
 
 
@@ -60,7 +61,15 @@ HOUSEHOLD_FACTS: tuple[Builtin, ...] = (
 CASE_FACTS: tuple[Builtin, ...] = (
     Builtin("casus.gemeente", TEKST, "gemeente", CONTRACT, ("baarn", "bunschoten", "soest")),
     Builtin("casus.inkomen", GELD, "netto inkomen per maand van de aanvrager en zijn partner (het gezin, "
-            "Participatiewet art. 4 lid 1 onder c); inkomen van kinderen en huisgenoten telt niet mee", CONTRACT),
+            "Participatiewet art. 4 lid 1 onder c) dat als middelen telt (art. 31-33: niet de inkomenssoorten van "
+            "art. 31 lid 2, zie inkomenssoorten in kader.yaml); inkomen van kinderen en huisgenoten telt niet mee",
+            CONTRACT),
+    Builtin("casus.inkomen_bijzondere_bijstand", GELD, "netto inkomen per maand van het gezin voor de draagkracht in "
+            "de bijzondere bijstand: alle middelen, ook die van art. 31 lid 2 (Participatiewet art. 35 lid 1)", CONTRACT),
+    Builtin("casus.inkomen_minima", GELD, "netto inkomen per maand van het gezin voor de inkomensgrenzen van het "
+            "minimabeleid (de inkomenssoorten die daarvoor tellen, zie inkomenssoorten in kader.yaml)", CONTRACT),
+    Builtin("casus.inkomen_wmo_bijdrage", GELD, "netto inkomen per maand van het gezin voor de inkomensgrens van de "
+            "Wmo-bijdrage (de inkomenssoorten die daarvoor tellen, zie inkomenssoorten in kader.yaml)", CONTRACT),
     Builtin("casus.vermogen", GELD, "in aanmerking te nemen vermogen van het huishouden", CONTRACT),
     Builtin("casus.aantal_domeinen", GEHEEL, "aantal domeinen met een hulpvraag", CONTRACT),
     Builtin("casus.domeinen", LIJST, "domeinen met een hulpvraag", CONTRACT),

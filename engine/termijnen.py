@@ -5,8 +5,9 @@ generally recognised holidays of art. 3 lid 1 (Nieuwjaarsdag, tweede Paas- en
 Pinksterdag, beide Kerstdagen, Hemelvaartsdag, Koningsdag and 5 mei, every
 year) plus Goede Vrijdag (art. 3 lid 2). The `holidays` package supplies the
 moving feasts; it treats 5 May as a holiday only in lustrum years, so 5 May is
-added for every year here. Days the Crown may add under art. 3 lid 3 are not
-included (they are set per Staatscourant decision and are not in the framework).
+added for every year here. Days the Crown makes equal to holidays by decree
+(art. 3 lid 3) are data of the rules folder (engine.atw); the framework adds
+them to these days off (`Framework.holidays`).
 
 A statutory term that ends on a day off is extended to the next day that is not
 one (Atw art. 1 lid 1) when the deadline declares `algemene_termijnenwet: true`.

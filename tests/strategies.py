@@ -77,9 +77,9 @@ def vocabulary(framework: engine.Framework) -> Vocabulary:
     for name, parameter in framework.parameters.items():
         starts.update(parameter.starts)
         if parameter.type == "geld":
-            money.update(v for v in parameter.values if v > 0)
+            money.update(v for v in parameter.values if v is not None and v > 0)  # None: te verifiëren
         if parameter.type == "geheel" and name.endswith("leeftijd_maanden"):
-            ages.update(int(v) for v in parameter.values)
+            ages.update(int(v) for v in parameter.values if v is not None)
     for profile in framework.profiles.values():
         for parameter in profile.overrides.values():
             starts.update(parameter.starts)

@@ -42,7 +42,8 @@ def test_assess_json_follows_the_contract(runner):
         "hulpvraag": "hv3", "provision": "werk_inkomen.algemene_bijstand", "level": 3}
     assert proposal["lighter_options_ruled_out"][0] == {
         "level": 0, "provision": "werk_inkomen.eigen_middelen", "rule": "werk_inkomen.pw.eigen_middelen_ontoereikend",
-        "reason": "het inkomen ligt onder de norm en het vermogen niet boven de grens"}
+        "reason": "het inkomen ligt onder de norm (strikt, art. 19 lid 1 onder a) en het vermogen niet boven de grens "
+                  "(inclusief, art. 34 lid 2 onder b)"}
     bijstand = data["entitlements"][0]
     assert (bijstand["id"], bijstand["eligible"], bijstand["bedrag"], bijstand["norm"], bijstand["periode"]) == (
         "algemene_bijstand", True, "885.18", "1735.18", "maand")

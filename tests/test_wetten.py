@@ -1,0 +1,68 @@
+"""A link to the law on every legal basis (issue 11 item 11): every legal basis resolves to a law's BWB identifier
+and an article (and lid where cited), so it can link to wetten.overheid.nl for the version in force on the
+peildatum; kader check refuses a legal basis that resolves to neither a statute article nor a declared source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import engine
+from cli import app
+from engine.coverage import _elements
+from engine.wetten import link
+
+from .conftest import examples
+
+
+def test_every_legal_basis_of_the_framework_resolves(framework):
+    bases = [basis for _, _, found, _ in _elements(framework) for basis in found]
+    assert len(bases) > 500
+    for basis in bases:
+        refs, unresolved = framework.wetten.resolve(basis)
+        assert any(r.artikel for r in refs) or not unresolved, basis
+
+
+def test_a_reference_continues_its_law_after_a_semicolon_and_reads_lid_and_onder(framework):
+    refs, unresolved = framework.wetten.resolve(
+        "Participatiewet art. 41 lid 4 en 5; art. 7 lid 3 onder b; Wmo 2015 art. 2.3.5 lid 6 (kan weigeren; ook lid 7)")
+    assert unresolved == []
+    assert [(r.bwb, r.artikel, r.lid, r.onder) for r in refs] == [
+        ("BWBR0015703", "41", "4", None), ("BWBR0015703", "7", "3", "b"), ("BWBR0035362", "2.3.5", "6", None)]
+
+
+@settings(max_examples=examples(60))
+@given(day=st.dates(dt.date(2024, 1, 1), dt.date(2030, 12, 31)),
+       article=st.sampled_from(["34", "36b", "2.3.5", "4:13", "7a"]), lid=st.one_of(st.none(), st.integers(1, 12)))
+def test_the_link_names_the_law_the_article_and_the_version_of_the_peildatum(framework, day, article, lid):
+    text = f"Participatiewet art. {article}" + (f" lid {lid}" if lid else "")
+    (ref,), _ = framework.wetten.resolve(text)
+    url = link(ref, day)
+    assert url.startswith("https://wetten.overheid.nl/jci1.3:c:BWBR0015703&artikel=" + article)
+    assert (f"&lid={lid}" in url) is bool(lid)
+    assert url.endswith(f"&z={day.isoformat()}&g={day.isoformat()}")
+
+
+def test_kader_check_refuses_a_legal_basis_it_cannot_resolve(rules_copy):
+    path = rules_copy / "wmo" / "bijdrage.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('legal_basis: "Uitvoeringsbesluit Wmo 2015 art. 3.8 lid 3 onder a"',
+                                 'legal_basis: "het besluit over de bijdrage"', 1), encoding="utf-8")
+    framework, diagnostics = engine.check_rules(rules_copy)
+    assert framework is None
+    found = [d for d in diagnostics if d.code == "E191"]
+    assert found and "het besluit over de bijdrage" in found[0].message
+
+
+def test_kader_wet_prints_the_link(runner):
+    result = runner.invoke(app, ["wet", "Algemene wet bestuursrecht art. 4:13 lid 2", "--peildatum", "2026-03-01",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["references"][0]["url"] == (
+        "https://wetten.overheid.nl/jci1.3:c:BWBR0005537&artikel=4:13&lid=2&z=2026-03-01&g=2026-03-01")
+    unresolved = runner.invoke(app, ["wet", "zomaar een tekst"])
+    assert unresolved.exit_code == 1 and "geen wetsartikel" in unresolved.output
