@@ -6,9 +6,9 @@ verwijzers, woonsituaties, inkomenssoorten, onderwerpen, case signals and declar
 docs/assessment.md: its example is what `kader assess docs/voorbeeld-casus.yaml --format json` prints (the
 rule-set hash aside), and every key the tool emits, with or without the trace, is documented there.
 
-When the rules gain or change a fact, print the rows to paste into docs/case.md with
-`.venv/bin/python tests/test_docs_contract.py facts`; when the example's assessment changes, print it with
-`.venv/bin/kader assess docs/voorbeeld-casus.yaml --format json`.
+When the rules gain or change a fact, or the example's assessment changes, rewrite both from the code with
+`.venv/bin/python tests/test_docs_contract.py --update` and review the change with `git diff docs/`
+(`... facts` only prints the fact rows).
 """
 
 from __future__ import annotations
@@ -283,10 +283,48 @@ def test_the_counterfactual_keys_are_documented():
     assert sorted(emitted - _documented_keys()) == []
 
 
+def _update_docs() -> None:
+    """Rewrite the fact rows of docs/case.md and the example of docs/assessment.md from the rules and the tool."""
+    from typer.testing import CliRunner
+
+    import engine
+    from cli import app
+    rows = fact_rows(engine.load_framework(ROOT / "rules"))
+    lines = _doc_lines(CASE_DOC)
+    # each table of facts (persoon, casus, hulpvraag per domain) is a run of rows; replace run by run, in order
+    width = rows[0].count("|")  # the tables of computed facts further on have fewer columns
+    is_row = [any(line.startswith(f"| `{scope}.") for scope in FACT_SCOPES) and line.count("|") == width
+              for line in lines]
+    runs = [n for n in range(len(lines)) if is_row[n] and (n == 0 or not is_row[n - 1])]
+    groups: list[list[str]] = []
+    for row in rows:
+        scope = row.split("|")[1].strip().strip("`").split(".")[0]
+        key = (scope, row.split("|")[2].strip() if scope == "hulpvraag" else "")
+        if not groups or groups[-1][0] != key:
+            groups.append([key])
+        groups[-1].append(row)
+    if len(groups) != len(runs):
+        raise SystemExit(f"docs/case.md has {len(runs)} fact tables, the rules {len(groups)}: add the table by hand")
+    for start, group in reversed(list(zip(runs, groups, strict=True))):
+        end = start
+        while end < len(lines) and is_row[end]:
+            end += 1
+        lines[start:end] = group[1:]
+    CASE_DOC.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["assess", str(EXAMPLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    text = ASSESSMENT_DOC.read_text(encoding="utf-8")
+    start = text.index("```json\n") + len("```json\n")
+    end = text.index("```", start)
+    ASSESSMENT_DOC.write_text(text[:start] + result.stdout.rstrip("\n") + "\n" + text[end:], encoding="utf-8")
+
+
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
     if sys.argv[1:] == ["facts"]:
-        sys.path.insert(0, str(ROOT))
         import engine
         print("\n".join(fact_rows(engine.load_framework(ROOT / "rules"))))
+    elif sys.argv[1:] == ["--update"]:
+        _update_docs()  # review the result with `git diff docs/`
     else:
         print(__doc__)
