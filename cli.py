@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 
 import engine
+from engine.case import gemeente_option
 from engine.loader import default_rules_dir, display_path
 
 app = typer.Typer(
@@ -40,10 +41,10 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, width=width, highlight=False)
 
 
-class Gemeente(str, Enum):
-    baarn = "baarn"
-    bunschoten = "bunschoten"
-    soest = "soest"
+def _gemeente(value: Optional[str]) -> Optional[str]:
+    """A municipality as typed (`Soest`, `soest`): the list comes from the profiles in rules/gemeenten/, so the
+    engine checks the name; here it is only made lower case."""
+    return value.strip().lower() if value else None
 
 
 class TableOrJson(str, Enum):
@@ -65,8 +66,9 @@ class TableJsonHtml(str, Enum):
 RulesOption = Annotated[Optional[Path], typer.Option(
     "--rules", envvar="KADER_RULES", show_default=False,
     help="Map met de regels (standaard: rules/ naast het project, of $KADER_RULES).")]
-GemeenteOption = Annotated[Optional[Gemeente], typer.Option(
-    "--gemeente", show_default=False, help="Beoordeel alsof de casus in deze gemeente speelt.")]
+GemeenteOption = Annotated[Optional[str], typer.Option(
+    "--gemeente", show_default=False, metavar="GEMEENTE",
+    help="Beoordeel alsof de casus in deze gemeente speelt (een gemeente met een profiel in rules/gemeenten/).")]
 PeildatumOption = Annotated[Optional[_dt.datetime], typer.Option(
     "--peildatum", formats=["%Y-%m-%d"], show_default=False, help="Beoordeel op deze datum (JJJJ-MM-DD).")]
 
@@ -136,7 +138,7 @@ def assess(
     options = registers.recording_options(record, assessor=assessor, decision=decision.value if decision else None,
                                           motivation=motivation, register=register, where=display_path(case))
     framework = engine.load_framework(rules)
-    context = dict(gemeente=gemeente.value if gemeente else None, peildatum=_day(peildatum))
+    context = dict(gemeente=gemeente_option(framework, gemeente), peildatum=_day(peildatum))
     if options is None:
         result = engine.assess(framework, engine.load_case(framework, case, display_path(case)), **context)
     else:
@@ -172,7 +174,7 @@ def explain(
         raise engine.UsageError(engine.Diagnostic(
             "E700", f"onbekende hulpvraag '{hulpvraag}'; de casus heeft " + ", ".join(hv.id for hv in case_obj.hulpvragen),
             engine.Span(display_path(case), 1, 1)))
-    result = engine.assess(framework, case_obj, gemeente=gemeente.value if gemeente else None, peildatum=_day(peildatum))
+    result = engine.assess(framework, case_obj, gemeente=gemeente_option(framework, gemeente), peildatum=_day(peildatum))
     found = None
     if counterfactual:
         from engine.counterfactual import counterfactuals
@@ -254,14 +256,14 @@ def audit(
     register: RegisterOption = None,
     since: Annotated[Optional[_dt.datetime], typer.Option("--since", formats=["%Y-%m-%d"], show_default=False,
                                                           help="Alleen records vastgelegd op of na deze datum.")] = None,
-    gemeente: Annotated[Optional[Gemeente], typer.Option("--gemeente", show_default=False,
-                                                         help="Alleen records van deze gemeente.")] = None,
+    gemeente: Annotated[Optional[str], typer.Option("--gemeente", show_default=False, metavar="GEMEENTE",
+                                                    help="Alleen records van deze gemeente.")] = None,
     format: Annotated[TableJsonHtml, typer.Option("--format", help="Tabel, JSON of een losse HTML-pagina.")] = TableJsonHtml.table,
 ) -> None:
     """Controleer een register: keten ongeschonden, elk record reproduceerbaar, afwijkingen en ongelijke behandeling."""
     from engine import register as registers
     with registers.open_register(register) as target:
-        report = registers.audit(target, since=_day(since), gemeente=gemeente.value if gemeente else None)
+        report = registers.audit(target, since=_day(since), gemeente=_gemeente(gemeente))
     if format is TableJsonHtml.json:
         from engine.assessment import dumps
         _print_json(dumps(report.to_json()))
@@ -371,7 +373,7 @@ def compare_gemeenten(
     limit: Annotated[int, typer.Option("--limit", help="Toon in de tabel ten hoogste zoveel harmonisatiefouten.")] = 50,
     rules: RulesOption = None,
 ) -> None:
-    """Beoordeel elke casus in alle drie gemeenten: elk verschil met zijn oorzaak, en verschillen zonder oorzaak als fout."""
+    """Beoordeel elke casus in elke gemeente met een profiel: elk verschil met zijn oorzaak, en verschillen zonder oorzaak als fout."""
     from engine.gemeenten import compare_gemeenten as run
     report = run(engine.load_framework(rules), cases or [Path(__file__).resolve().parent / "scenarios"])
     if report.errors:
@@ -393,8 +395,8 @@ def population(
     seed: Annotated[int, typer.Option("--seed", show_default=False,
                                       help="Startwaarde: dezelfde seed en dezelfde regels geven hetzelfde bestand.")],
     out: Annotated[Path, typer.Option("--out", show_default=False, help="JSON Lines-bestand om te schrijven.")],
-    gemeente: Annotated[Optional[Gemeente], typer.Option(
-        "--gemeente", show_default=False, help="Alleen huishoudens in deze gemeente (standaard: naar inwonertal).")] = None,
+    gemeente: Annotated[Optional[str], typer.Option(
+        "--gemeente", show_default=False, metavar="GEMEENTE", help="Alleen huishoudens in deze gemeente (standaard: naar inwonertal).")] = None,
     peildatum: Annotated[Optional[_dt.datetime], typer.Option(
         "--peildatum", formats=["%Y-%m-%d"], show_default=False,
         help="Peildatum van alle casussen (JJJJ-MM-DD; standaard 2026-01-01).")] = None,
@@ -405,7 +407,7 @@ def population(
     from views.batch import ProgressBar, render_population_summary
     framework = engine.load_framework(rules)
     day = _day(peildatum) or DEFAULT_PEILDATUM
-    cases = generate(framework, size=size, seed=seed, gemeente=gemeente.value if gemeente else None, peildatum=day)
+    cases = generate(framework, size=size, seed=seed, gemeente=_gemeente(gemeente), peildatum=day)
     partial = out.with_name(out.name + ".tmp")
     err = _console(stderr=True)
     try:

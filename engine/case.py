@@ -225,7 +225,10 @@ class _CaseChecker:
 
     def check(self, parsed: CaseIn) -> Case | None:
         framework = self.framework
-        if parsed.gemeente not in framework.profiles:
+        gemeente = parsed.gemeente
+        if gemeente not in framework.profiles and gemeente.strip().lower() in framework.profiles:
+            gemeente = gemeente.strip().lower()  # `Soest` is the municipality soest: names are case-insensitive
+        if gemeente not in framework.profiles:
             self.error("E510", f"onbekende gemeente '{parsed.gemeente}'; kies uit " + ", ".join(sorted(framework.profiles)),
                        ("gemeente",))
         for name, value in (("peildatum", parsed.peildatum), ("melddatum", parsed.melddatum),
@@ -300,7 +303,7 @@ class _CaseChecker:
         casus_facts = self.facts("casus", parsed.feiten, ("feiten",))
         if self.problems:
             return None
-        return Case(parsed.id, parsed.gemeente, parsed.peildatum, parsed.melddatum, parsed.aanvraagdatum,
+        return Case(parsed.id, gemeente, parsed.peildatum, parsed.melddatum, parsed.aanvraagdatum,
                     tuple(persons), parsed.huishouden.woonsituatie, income, assets, tuple(hulpvragen),
                     tuple(dict.fromkeys(parsed.signalen)), casus_facts, self.document.path, self.document.data)
 
@@ -345,3 +348,16 @@ def case_from_text(framework: Framework, text: str, display: str, *, json_syntax
     except SourceError as exc:
         raise CaseFileError(exc.diagnostics) from None
     return case_from_document(framework, document)
+
+
+def gemeente_option(framework: Framework, value: str | None, where: str = "--gemeente") -> str | None:
+    """A municipality named on the command line, case-insensitive; the list is the profiles in rules/gemeenten/."""
+    if value is None:
+        return None
+    name = value.strip().lower()
+    if name not in framework.profiles:
+        from .errors import Span, UsageError
+        close = difflib.get_close_matches(name, list(framework.profiles), n=1, cutoff=0.6)
+        raise UsageError(Diagnostic("E722", f"onbekende gemeente '{value}'; kies uit " + ", ".join(sorted(framework.profiles)),
+                                    Span(where, 1, 1), hint=f"bedoelde u '{close[0]}'?" if close else None))
+    return name

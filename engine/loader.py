@@ -193,7 +193,7 @@ class Loader:
                 domain_files.append((domain, parsed, document))
                 self.merge_labels(parsed, document)
         domains = {name: d.onderwerpen for name, d in kader.domains.items()}
-        self.symbols = builtin_symbols(domains, tuple(self.case_signals))
+        self.symbols = builtin_symbols(domains, tuple(self.case_signals), self.profile_names())
         self.declare_section("kader", kader, self.kader_doc, ())
         for domain, parsed, document in domain_files:
             self.declare_section(domain, parsed, document, ())
@@ -444,7 +444,7 @@ class Loader:
                                 hint=problem.hint)
             return None
         if GEMEENTE in references(node):
-            self.sink.error("E170", "het kader is voor alle drie gemeenten gelijk: een regel of formule mag niet naar "
+            self.sink.error("E170", "het kader is voor alle gemeenten gelijk: een regel of formule mag niet naar "
                             f"de gemeente zelf kijken ({GEMEENTE})",
                             expression_span(document, loc, text, text.find(GEMEENTE)),
                             hint="gemeentelijke ruimte loopt via override-punten, lokale voorzieningen (niveau 1) "
@@ -738,6 +738,13 @@ class Loader:
                                 f"'{finding.name}' geldt per hulpvraag", document.span(loc))
 
     # ------------------------------------------------------------ profiles
+
+    def profile_names(self) -> tuple[str, ...]:
+        """The municipalities, one per profile file in gemeenten/: a fourth joins by adding its profile."""
+        folder = self.root / PROFILES_DIR
+        if not folder.is_dir():
+            return ()
+        return tuple(sorted(path.stem for path in folder.glob("*.yaml")))
 
     def load_profiles(self) -> dict[str, Profile]:
         folder = self.root / PROFILES_DIR
