@@ -465,6 +465,78 @@ def batch(
     raise typer.Exit(1 if summary.failed else 0)
 
 
+# ---------------------------------------------------------------- writing a case: schema, facts, new-case
+
+class SchemaKind(str, Enum):
+    case = "case"
+    rules = "rules"
+    kader = "kader"
+    profile = "profile"
+
+
+@app.command()
+@handles_errors
+def schema(
+    kind: Annotated[SchemaKind, typer.Argument(help="case (casusbestand), rules (regelbestand van een domein), "
+                                               "kader (kader.yaml) of profile (gemeenteprofiel).", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", show_default=False, help="Schrijf het schema naar dit bestand.")]
+    = None,
+    rules: RulesOption = None,
+) -> None:
+    """Druk een JSON Schema af voor de YAML-taalserver van een editor: velden, feiten per scope, toegestane waarden."""
+    from engine.assessment import dumps
+    from engine.schemas import schema as build
+    _write_confirmed(dumps(build(engine.load_framework(rules), kind.value)), out)
+
+
+@app.command()
+@handles_errors
+def facts(
+    domein: Annotated[Optional[str], typer.Option("--domein", show_default=False, help="Alleen de feiten van dit domein.")]
+    = None,
+    onderwerp: Annotated[Optional[str], typer.Option("--onderwerp", show_default=False,
+                                                     help="Alleen de feiten die bij dit onderwerp gevraagd worden.")] = None,
+    format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
+    rules: RulesOption = None,
+) -> None:
+    """Toon de feiten die een casus mag geven: per persoon, per hulpvraag en voor de casus, met vraag, type en bron."""
+    from engine.factlist import list_facts
+    found = list_facts(engine.load_framework(rules), domein, onderwerp)
+    if format is TextOrJson.json:
+        from engine.assessment import dumps
+        _print_json(dumps([entry.to_json() for entry in found]))
+        return
+    from views.facts import render_facts
+    render_facts(_console(), found)
+
+
+@app.command("new-case")
+@handles_errors
+def new_case(
+    domein: Annotated[str, typer.Option("--domein", show_default=False, help="Domein van de hulpvraag.")],
+    onderwerp: Annotated[str, typer.Option("--onderwerp", show_default=False, help="Onderwerp van de hulpvraag.")],
+    gemeente: Annotated[Optional[str], typer.Option("--gemeente", show_default=False, metavar="GEMEENTE",
+                                                    help="Gemeente van de casus.")] = None,
+    peildatum: PeildatumOption = None,
+    out: Annotated[Optional[Path], typer.Option("--out", show_default=False,
+                                                help="Schrijf het sjabloon naar dit bestand (standaard: stdout).")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Schrijf een casussjabloon met commentaar: elke vraag van het kader voor dit domein en onderwerp."""
+    from engine.factlist import new_case_template
+    framework = engine.load_framework(rules)
+    text = new_case_template(framework, domein, onderwerp, gemeente=_gemeente(gemeente),
+                             peildatum=_day(peildatum) or _dt.date.today())
+    _write_confirmed(text, out)
+
+
+def _write_confirmed(text: str, out: Optional[Path]) -> None:
+    """Write to stdout, or to `out` with one line on stderr saying so."""
+    _write(text, out)
+    if out is not None:
+        _console(stderr=True).print(f"geschreven: {display_path(out)}", soft_wrap=True)
+
+
 def main() -> None:
     app()
 

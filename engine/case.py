@@ -70,7 +70,7 @@ class HulpvraagIn(_Closed):
     onderwerp: _Id
     persoon: _Id
     verwijzer: Literal[VERWIJZERS] | None = None  # type: ignore[valid-type]
-    feiten: dict[StrictStr, Any] = {}
+    feiten: dict[StrictStr, Any] | None = {}  # `feiten:` with nothing under it (only comments) gives no facts
 
 
 class CaseIn(_Closed):
@@ -84,7 +84,7 @@ class CaseIn(_Closed):
     vermogen: AssetsIn | None = None
     hulpvragen: tuple[HulpvraagIn, ...] = Field(min_length=1)
     signalen: tuple[StrictStr, ...] = ()
-    feiten: dict[StrictStr, Any] = {}
+    feiten: dict[StrictStr, Any] | None = {}  # `feiten:` with nothing under it (only comments) gives no facts
 
 
 @dataclass(frozen=True)
@@ -293,14 +293,14 @@ class _CaseChecker:
                 close = difflib.get_close_matches(hv.onderwerp, list(domain.onderwerpen), n=1, cutoff=0.6)
                 self.error("E519", f"onbekend onderwerp '{hv.onderwerp}' in domein {hv.domein}", loc + ("onderwerp",),
                            hint=f"bedoelde u '{close[0]}'?" if close else "onderwerpen: " + ", ".join(domain.onderwerpen))
-            facts = self.facts("hulpvraag", hv.feiten, loc + ("feiten",), domain=hv.domein)
+            facts = self.facts("hulpvraag", hv.feiten or {}, loc + ("feiten",), domain=hv.domein)
             hulpvragen.append(Hulpvraag(hv.id, hv.domein, hv.onderwerp, hv.persoon, hv.verwijzer, facts))
         for index, signal in enumerate(parsed.signalen):
             if signal not in framework.case_signals:
                 close = difflib.get_close_matches(signal, list(framework.case_signals), n=1, cutoff=0.6)
                 self.error("E520", f"onbekend signaal '{signal}'", ("signalen", index),
                            hint=f"bedoelde u '{close[0]}'?" if close else "signalen: " + ", ".join(framework.case_signals))
-        casus_facts = self.facts("casus", parsed.feiten, ("feiten",))
+        casus_facts = self.facts("casus", parsed.feiten or {}, ("feiten",))
         if self.problems:
             return None
         return Case(parsed.id, gemeente, parsed.peildatum, parsed.melddatum, parsed.aanvraagdatum,
