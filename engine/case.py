@@ -133,6 +133,10 @@ class Case:
 _CONTRACT_PERSON_KEYS = set(PersonIn.model_fields)
 
 
+def _is_declared(info) -> bool:
+    return info is not None and info.declared_in is not None
+
+
 def _check_value(info, key: str, value: Any) -> str | None:
     kind = info.type
     if kind == "bool" and not isinstance(value, bool):
@@ -196,14 +200,40 @@ class _CaseChecker:
             if elsewhere:
                 self.error("E502", f"feit '{name}' hoort bij domein {', '.join(elsewhere)}, niet bij {domain}", loc, key=True)
                 return None
+            from .validation import _decimal_comma
+            comma = _decimal_comma(self.document, self.document.span(loc, key=True), name)
+            if comma is not None:  # `feiten: {kosten: 12,50}`
+                self.problems.append(comma)
+                return None
+            elsewhere_scope = self.other_scope(scope, name)
+            if elsewhere_scope:
+                about, where = elsewhere_scope
+                here = {"persoon": "een persoon", "hulpvraag": "de hulpvraag", "casus": "de casus als geheel"}[scope]
+                self.error("E504", f"feit '{name}' gaat over {about}, niet over {here}", loc, key=True, hint=where)
+                return None
             known = (self.framework.hulpvraag_facts.get(domain, {}) if scope == "hulpvraag" else self.framework.facts)
             candidates = [k.split(".", 1)[1] for k, i in known.items()
                           if k.startswith(scope + ".") and i.declared_in is not None]
+            if scope == "persoon":
+                candidates += sorted(_CONTRACT_PERSON_KEYS)
             close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
             self.error("E501", f"onbekend feit '{name}' voor {scope}: het kader declareert het niet", loc, key=True,
                        hint=f"bedoelde u '{close[0]}'?" if close else None)
             return None
         return info
+
+    def other_scope(self, scope: str, name: str) -> tuple[str, str] | None:
+        """Where a fact given at the wrong scope belongs, said as where to put it; None if it is not declared."""
+        framework = self.framework
+        if scope != "persoon" and (name in _CONTRACT_PERSON_KEYS or _is_declared(framework.facts.get(f"persoon.{name}"))):
+            return "een persoon", "zet het bij die persoon onder huishouden.personen"
+        if scope != "hulpvraag":
+            domains = framework.hulpvraag_domains(f"hulpvraag.{name}")
+            if domains:
+                return "een hulpvraag", "zet het onder 'feiten' van de hulpvraag (domein " + ", ".join(domains) + ")"
+        if scope != "casus" and _is_declared(framework.facts.get(f"casus.{name}")):
+            return "de casus als geheel", "zet het onder 'feiten' op het hoogste niveau van de casus"
+        return None
 
     def facts(self, scope: str, given: dict, loc: tuple, domain: str | None = None) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -194,6 +194,11 @@ def run_scenario(framework: Framework, path: Path, display: str | None = None) -
         document = read_document(path, shown)
     except SourceError as exc:
         return ScenarioResult(shown, path.stem, "", False, errors=exc.diagnostics)
+    if _looks_like_a_case(document.data):
+        return ScenarioResult(shown, path.stem, "", False, errors=[Diagnostic(
+            "E601", "dit is een casus, geen scenario: een scenario heeft 'name', 'checks' (het wetsartikel), "
+            "'case' (deze casus) en 'expected' (de uitkomst die hij moet krijgen)", document.span(()),
+            hint=f"beoordeel een casus met `kader assess {shown}`")])
     scenario, problems = validate(ScenarioFile, document, code="E600")
     if scenario is None:
         name = document.data.get("name", path.stem) if isinstance(document.data, dict) else path.stem
@@ -208,6 +213,12 @@ def run_scenario(framework: Framework, path: Path, display: str | None = None) -
     differences = compare(scenario.expected, assessment.to_json(), fired)
     return ScenarioResult(shown, scenario.name, scenario.checks, not differences, differences, fired=fired, line=line,
                           case=case, assessment=assessment)
+
+
+def _looks_like_a_case(data: Any) -> bool:
+    """A case file (the case contract at the top) rather than a scenario (a case under `case:`)."""
+    return isinstance(data, dict) and "case" not in data and "expected" not in data and \
+        {"huishouden", "hulpvragen"} <= set(data)
 
 
 def scenario_files(paths: list[Path]) -> list[Path]:
