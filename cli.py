@@ -332,8 +332,9 @@ def impact(
                                       "die git-revisie van het project).")] = "git:HEAD",
     proposal: Annotated[Optional[str], typer.Option("--proposal", show_default=False, help="De voorgestelde regels: "
                                                     "een regelmap of git:REV (standaard: de regelmap in gebruik).")] = None,
-    format: Annotated[TableJsonHtml, typer.Option("--format", help="Tabel, JSON, of één HTML-pagina met grafieken.")]
-    = TableJsonHtml.table,
+    format: Annotated[Optional[TableJsonHtml], typer.Option(
+        "--format", show_default=False, help="Tabel, JSON, of één HTML-pagina met grafieken (standaard: tabel, of "
+        "met --out naar de extensie .json of .html).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Schrijf JSON of HTML naar dit bestand.",
                                                 show_default=False)] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", show_default=False, help="Aantal werkprocessen "
@@ -344,6 +345,7 @@ def impact(
 ) -> None:
     """Wat verandert er, en voor wie, als de regels veranderen: elke casus onder beide versies vergeleken."""
     from engine.impact import impact as run
+    format = TableJsonHtml(_out_format(format.value if format else None, out, ("json", "html")))
     rules_dir = rules or engine.default_rules_dir()
     bar, update = _progress()
     with bar or contextlib.nullcontext():
@@ -355,10 +357,10 @@ def impact(
         render_diagnostics(_console(stderr=True), report.errors)
     if format is TableJsonHtml.json:
         from engine.assessment import dumps
-        _write(dumps(data), out)
+        _write_confirmed(dumps(data), out)
     elif format is TableJsonHtml.html:
         from views.impact_html import render_html
-        _write(render_html(data), out)
+        _write_confirmed(render_html(data), out)
     else:
         from views.impact import render_impact
         render_impact(_console(), data, limit=limit)
@@ -528,6 +530,26 @@ def new_case(
     text = new_case_template(framework, domein, onderwerp, gemeente=_gemeente(gemeente),
                              peildatum=_day(peildatum) or _dt.date.today())
     _write_confirmed(text, out)
+
+
+def _out_format(given: Optional[str], out: Optional[Path], written: tuple[str, ...]) -> str:
+    """The output format: as given; else from the extension of --out; a file without a known extension is refused
+    (never written as a table, never ignored)."""
+    if given is not None:
+        if out is not None and given == "table":
+            raise engine.UsageError(engine.Diagnostic(
+                "E725", "--format table schrijft naar het scherm, niet naar een bestand", engine.Span("--out", 1, 1),
+                hint="kies --format " + " of --format ".join(written) + ", of laat --out weg"))
+        return given
+    if out is None:
+        return "table"
+    extension = out.suffix.lower().lstrip(".")
+    extension = {"htm": "html"}.get(extension, extension)
+    if extension in written:
+        return extension
+    raise engine.UsageError(engine.Diagnostic(
+        "E725", f"kan het formaat niet afleiden uit '{out.name}'", engine.Span("--out", 1, 1),
+        hint="gebruik de extensie " + " of ".join(f".{w}" for w in written) + ", of geef --format"))
 
 
 def _write_confirmed(text: str, out: Optional[Path]) -> None:

@@ -9,6 +9,7 @@ framework fixes it for all municipalities.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from .framework import ParameterDef, Profile, ProvisionDef
@@ -131,7 +132,11 @@ def _minima_schemes(loader: "Loader", gemeente: str, parsed: ProfileFile, docume
                                         document.span(loc, key=True), gemeente, scheme.decision, scheme.per,
                                         in_kind=scheme.bedrag is None)
         if definition is not None:
-            result[definition.id] = definition
+            settings = (("percentage", format(scheme.percentage, "f")),
+                        ("bedrag", format(scheme.bedrag, "f") if scheme.bedrag is not None else "natura"),
+                        ("periode", scheme.periode), ("per", scheme.per),
+                        ("leeftijd", f"{scheme.leeftijd.van}-{scheme.leeftijd.tot}" if scheme.leeftijd else "alle"))
+            result[definition.id] = dataclasses.replace(definition, settings=settings)
     return result
 
 

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .formatting import count, money
+from .rulediff import rule_change_rows
 
 KIND_LABELS = {
     "lighter": "lichter", "heavier": "zwaarder", "provision": "andere voorziening", "eligibility": "recht",
@@ -54,6 +55,7 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
                                 (base["label"], "bold cyan")))
     console.print(Text(f"basis {base['version']} {base['hash'][:19]}…  ·  voorstel {proposal['version']} "
                        f"{proposal['hash'][:19]}…", style="dim"))
+    render_rule_changes(console, report.get("rule_changes") or {})
     assessed = report["assessed"]
     console.print(Text.assemble(count(report["cases"], "casus", "casussen") + ", ", (f"{report['changed']} gewijzigd", "bold"),
                                 f"  ({assessed['twice']} onder beide versies beoordeeld, {assessed['once']} eenmaal: "
@@ -115,6 +117,20 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
             shown.add_row(Text.assemble(change["case_id"], ("\n" + change["source"], "dim")), change["gemeente"],
                           KIND_LABELS[kind], change["subject"], f"{before} → {after}", why(change))
         console.print(shown)
+
+
+def render_rule_changes(console: Console, changes: dict) -> None:
+    """What changed in the rules, before whom it affects."""
+    rows = rule_change_rows(changes)
+    if not rows:
+        console.print(Text("Geen inhoudelijke wijziging in de regels.", style="dim"))
+        return
+    table = Table(title="Wat veranderde in de regels", title_justify="left")
+    for column in ("wat", "naam", "voor", "na"):
+        table.add_column(column, overflow="fold", no_wrap=column == "naam")  # a name is typed: never cut or folded
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def reason_rows(report: dict) -> list[tuple[str, int]]:
