@@ -222,13 +222,22 @@ def test_scenarios(
     format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
     coverage: Annotated[bool, typer.Option("--coverage", help="Toon ook welke regels, voorzieningen, parameters en "
                                            "wetsartikelen geen scenario raakt.")] = False,
+    failed_only: Annotated[bool, typer.Option("--failed", help="Toon alleen de scenario's die mislukken.")] = False,
+    pattern: Annotated[Optional[str], typer.Option("-k", metavar="PATROON", show_default=False,
+                                                   help="Alleen scenario's waarvan het pad of de naam dit bevat.")] = None,
+    update: Annotated[bool, typer.Option("--update", help="Schrijf de huidige uitkomst als verwachte uitkomst in de "
+                                         "mislukte scenario's, na het tonen van de verschillen.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Met --update: niet vragen (nodig zonder terminal).")] = False,
     rules: RulesOption = None,
 ) -> None:
     """Draai scenario's (een casus plus de verwachte uitkomst) en toon verschillen als structurele diff."""
     from engine.scenarios import run_scenarios
+    if update and not yes and not sys.stdin.isatty():
+        raise engine.UsageError(engine.Diagnostic(
+            "E726", "--update schrijft scenariobestanden: zonder terminal alleen met --yes", engine.Span("--update", 1, 1)))
     framework = engine.load_framework(rules)
     targets = paths or [Path(__file__).resolve().parent / "scenarios"]
-    results = run_scenarios(framework, targets)
+    results = run_scenarios(framework, targets, pattern)
     failed = sum(not r.passed for r in results)
     covered = None
     if coverage:
@@ -243,11 +252,35 @@ def test_scenarios(
         _print_json(dumps(data))
     else:
         from views.reports import render_test
-        render_test(_console(), results)
+        render_test(_console(), results, failed_only=failed_only or update)
         if covered is not None:
             from views.coverage import render_coverage
             render_coverage(_console(), covered)
+    if update and failed:
+        failed = _update_scenarios(results, ask=not yes)
     raise typer.Exit(1 if failed or not results else 0)
+
+
+def _update_scenarios(results: list, *, ask: bool) -> int:
+    """Write the current outcome into each failing scenario (after asking, in a terminal); the number left failing."""
+    from engine.scenario_update import rewrite
+    err = _console(stderr=True)
+    left = 0
+    for result in results:
+        if result.passed:
+            continue
+        if result.assessment is None:  # the case itself is refused: nothing to write
+            left += 1
+            continue
+        if ask and not typer.confirm(f"{result.path}: huidige uitkomst als verwachte uitkomst schrijven?", default=False):
+            left += 1
+            continue
+        path = Path(result.path)
+        text = rewrite(path, result)
+        with _open_for_writing(path) as handle:
+            handle.write(text)
+        err.print(f"bijgewerkt: {result.path}", soft_wrap=True)
+    return left
 
 
 @app.command()

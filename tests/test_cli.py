@@ -130,7 +130,7 @@ def test_test_command_passes_and_fails(runner, tmp_path):
     broken.write_text(open(EXAMPLE, encoding="utf-8").read().replace('bedrag: "885.18"', 'bedrag: "900.00"'))
     result = runner.invoke(app, ["test", str(broken)])
     assert result.exit_code == 1
-    assert "expected.entitlements[0]['bedrag']: values changed" in result.stdout
+    assert "aanspraak algemene_bijstand, bedrag: andere waarde" in result.stdout  # in Dutch, by id (issue 14)
     assert "verwacht: 900.00" in result.stdout and "kreeg:    885.18" in result.stdout
     data = json.loads(runner.invoke(app, ["test", str(broken), "--format", "json"]).stdout)
     assert data["results"][0]["differences"][0]["path"] == "expected.entitlements[0]['bedrag']"
