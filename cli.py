@@ -37,8 +37,20 @@ app = typer.Typer(
 
 
 def _console(stderr: bool = False) -> Console:
-    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 140
-    return Console(stderr=stderr, width=width, highlight=False)
+    return Console(stderr=stderr, width=_width(), highlight=False)
+
+
+def _width() -> int | None:
+    """None (rich asks the terminal, or $COLUMNS) in a terminal; written to a pipe or file, the width of the terminal
+    kader runs in when there is one, else 100 columns, wrapped at word boundaries."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None
+    for stream in (sys.stderr, sys.stdin):
+        try:
+            return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            continue
+    return 100
 
 
 def _gemeente(value: Optional[str]) -> Optional[str]:
@@ -187,8 +199,9 @@ def explain(
             from engine.assessment import dumps
             _print_json(dumps({**result.to_json(trace=True), "counterfactuals": [c.to_json() for c in found]}))
         return
+    from engine.coverage import keys_read
     from views.assessment import render_explanation
-    render_explanation(_console(), result, framework, hulpvraag)
+    render_explanation(_console(), result, framework, hulpvraag, read=keys_read(framework, case_obj, result))
     if found is not None:
         from views.counterfactual import render_counterfactuals
         render_counterfactuals(_console(), [c.to_json() for c in found], hulpvraag)

@@ -211,6 +211,22 @@ class _Used:
                 break
 
 
+def keys_read(framework: Framework, case, assessment) -> set[str]:
+    """The facts, derived facts and parameters an assessment read: the conditions of the rules that fired and the
+    criteria and amounts of the entitlements it evaluated, following derived facts along the branch taken."""
+    used = _Used(framework, build_facts(framework, case, assessment.gemeente, assessment.peildatum))
+    for fired in assessment.trace.fired:
+        used.expression(framework.rules[fired.rule].when)
+    definitions = {e.id: e for e in _all_entitlements(framework)}
+    for item in assessment.entitlements:
+        entitlement = definitions[item["id"]]
+        for criterion in entitlement.criteria:
+            used.expression(criterion.when)
+        for _, node, _ in entitlement.amounts:
+            used.expression(node)
+    return used.keys
+
+
 def exercise(coverage: Coverage, framework: Framework, case, assessment) -> None:
     """Mark what one assessed scenario exercised."""
     coverage.scenarios += 1

@@ -27,7 +27,7 @@ def test_assess_prints_the_explained_proposal(runner):
     assert "geen automatisch voorstel" in out
     assert "€ 885,18 per maand" in out and "norm € 1.735,18" in out
     assert "7 april 2026" in out  # wmo_onderzoek after Goede Vrijdag and Tweede Paasdag
-    assert "Nog nodig om te beslissen" in out and "dagbehandeling" in out
+    assert "Nog nodig" in out and "hulpvraag.dagbehandeling_nodig" in out  # per hulpvraag (issue 14 item 3)
 
 
 def test_assess_json_follows_the_contract(runner):
