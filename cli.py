@@ -24,8 +24,10 @@ from rich.console import Console
 import engine
 from engine.case import gemeente_option
 from engine.loader import default_rules_dir, display_path
+from views.usage import KaderGroup  # Dutch help and usage errors through typer's own hooks
 
 app = typer.Typer(
+    cls=KaderGroup,
     name="kader",
     help="Het uitvoeringskader sociaal domein van Baarn, Bunschoten en Soest als regels: beoordeel een casus, "
          "leg uit waarom, controleer de regels en draai scenario's.",
