@@ -96,11 +96,15 @@ class Coverage:
     deadlines: Part
     articles: Part
     scenarios: int = 0
+    boundaries: dict | None = None  # engine.boundaries.boundary_coverage
 
     def to_json(self) -> dict:
-        return {"scenarios": self.scenarios, "rules": self.rules.to_json(), "articles": self.articles.to_json(),
+        data = {"scenarios": self.scenarios, "rules": self.rules.to_json(), "articles": self.articles.to_json(),
                 "provisions": self.provisions.to_json(), "parameters": self.parameters.to_json(),
                 "entitlements": self.entitlements.to_json(), "deadlines": self.deadlines.to_json()}
+        if self.boundaries is not None:
+            data["boundaries"] = self.boundaries
+        return data
 
 
 def _where(span) -> dict:
@@ -272,7 +276,10 @@ def exercise(coverage: Coverage, framework: Framework, case, assessment) -> None
 def scenario_coverage(framework: Framework, results: Iterable[Any]) -> Coverage:
     """Coverage of the framework by scenario results (engine.scenarios.ScenarioResult) that were assessed."""
     coverage = empty(framework)
+    results = list(results)
     for result in results:
         if result.assessment is not None and result.case is not None:
             exercise(coverage, framework, result.case, result.assessment)
+    from .boundaries import boundary_coverage
+    coverage.boundaries = boundary_coverage(framework, results)
     return coverage
