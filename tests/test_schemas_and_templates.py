@@ -151,3 +151,18 @@ def test_a_new_case_assesses_as_written_and_once_filled(runner, tmp_path, domein
     data = json.loads(answered.stdout)
     assert data["gemeente"] == "soest" and data["proposals"][0]["hulpvraag"] == "hv1"
     assert not [m for m in data["missing_facts"] if m["fact"].startswith("hulpvraag.")]
+
+
+def test_the_case_in_the_readme_assesses_without_a_single_error(runner, tmp_path, case_validator):
+    """The README's example case, written from the README and `kader facts` alone (issue 14: done when)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Writing a case"):]
+    text = section[section.index("```yaml\n") + len("```yaml\n"):]
+    text = text[:text.index("```")]
+    assert text.startswith("id: ")
+    path = tmp_path / "casus.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["assess", str(path), "--format", "json"])
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert json.loads(result.stdout)["proposals"][0]["hulpvraag"] == "hv1"
+    assert case_validator.is_valid(_plain(yaml.safe_load(text)))

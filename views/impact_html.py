@@ -254,7 +254,12 @@ def render_html(report: dict) -> str:
                                 _e(signed(t["per_maand"])), _e(signed(t["per_jaar"])),
                                 f"{t['signals_new']}/{t['signals_lost']}",
                                 f"{t['deadlines_new']}/{t['deadlines_lost']}/{t['deadlines_moved']}"])
-    reasons = [[_e(label), str(n)] for label, n in reason_rows(report)]
+    names = report.get("names") or {}
+    reasons = []
+    for label, n in reason_rows(report):
+        kind, _, ident = label.partition(" ")
+        shown = f"{_e(kind)} {_named(ident, names)}" if kind == "regel" else _e(label)
+        reasons.append([shown, str(n)])
     change_rows = household_rows(report, CHANGES_SHOWN)
     more = len({(c["case_id"], c["source"]) for c in report["changes"]}) - CHANGES_SHOWN
     errors = "".join(f'<div class="err">{_e(d["file"])}:{d["line"]}:{d["col"]}: error[{_e(d["code"])}]: '
