@@ -163,11 +163,29 @@ def _expressions(node: Any, key: str | None = None) -> None:
             _expressions(v)
 
 
-def rules_schema() -> dict[str, Any]:
-    """The JSON Schema of a domain rule file (rules/<domein>/*.yaml, rules/integraal/*.yaml)."""
-    return _rule_file_schema(DomainFile, "kader regelbestand",
-                             "Feiten, parameters, voorzieningen, regels, aanspraken en termijnen van een domein; "
-                             "`kader check` controleert daarnaast de uitdrukkingen en verwijzingen.")
+def rules_schema(framework: Framework | None = None) -> dict[str, Any]:
+    """The JSON Schema of a domain rule file (rules/<domein>/*.yaml, rules/integraal/*.yaml); with a framework, the
+    domains and onderwerpen its kader.yaml declares are the allowed values where a rule file names them."""
+    schema = _rule_file_schema(DomainFile, "kader regelbestand",
+                               "Feiten, parameters, voorzieningen, regels, aanspraken en termijnen van een domein; "
+                               "`kader check` controleert daarnaast de uitdrukkingen en verwijzingen.")
+    if framework is not None:
+        _vocabulary(schema["$defs"], framework)
+    return schema
+
+
+def _vocabulary(defs: dict, framework: Framework) -> None:
+    onderwerpen = sorted({o for d in framework.domains.values() for o in d.onderwerpen})
+    one = {"type": "string", "enum": onderwerpen}
+    if "Provision" in defs:
+        defs["Provision"]["properties"]["onderwerpen"]["items"] = one
+    if "FactDecl" in defs:
+        defs["FactDecl"]["properties"]["onderwerpen"]["anyOf"][0]["items"] = one
+    if "Requires" in defs:
+        requires = defs["Requires"]["properties"]
+        requires["domein"] = {"type": "string", "enum": list(framework.domains)}
+        requires["onderwerp"]["anyOf"][0] = one
+        requires["onderwerp"]["anyOf"][1]["items"] = one
 
 
 def kader_schema() -> dict[str, Any]:
@@ -180,6 +198,9 @@ def profile_schema(framework: Framework | None = None) -> dict[str, Any]:
     schema = _rule_file_schema(ProfileFile, "kader gemeenteprofiel",
                                "De ruimte van één gemeente: override-punten, voorveld (niveau 1) en minimaregelingen.")
     if framework is not None:
+        _vocabulary(schema["$defs"], framework)
+        schema["$defs"]["LocalProvision"]["properties"]["onderwerpen"]["items"] = {
+            "type": "string", "enum": sorted({o for d in framework.domains.values() for o in d.onderwerpen})}
         points = sorted(name for name, p in framework.parameters.items() if p.override is not None and p.override.allowed)
         schema["properties"]["overrides"]["propertyNames"] = {"enum": points}
         schema["$defs"]["LocalProvision"]["properties"]["domain"] = {"type": "string", "enum": list(framework.domains)}
@@ -194,7 +215,7 @@ def schema(framework: Framework, kind: str) -> dict[str, Any]:
     if kind == "case":
         return case_schema(framework)
     if kind == "rules":
-        return rules_schema()
+        return rules_schema(framework)
     if kind == "kader":
         return kader_schema()
     if kind == "profile":

@@ -166,3 +166,10 @@ def test_the_case_in_the_readme_assesses_without_a_single_error(runner, tmp_path
     assert result.exit_code == 0 and result.stderr == "", result.output
     assert json.loads(result.stdout)["proposals"][0]["hulpvraag"] == "hv1"
     assert case_validator.is_valid(_plain(yaml.safe_load(text)))
+
+
+def test_the_rule_schema_knows_the_onderwerpen(runner):
+    validator = _schema(runner, "rules")
+    provision = {"name": "x", "level": 1, "onderwerpen": ["huishouden"], "legal_basis": "Wmo 2015 art. 2.2.3"}
+    assert validator.is_valid({"provisions": {"wmo.x": provision}})
+    assert not validator.is_valid({"provisions": {"wmo.x": {**provision, "onderwerpen": ["huishoudn"]}}})
