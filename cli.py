@@ -22,9 +22,12 @@ import typer
 from rich.console import Console
 
 import engine
+from engine.case import gemeente_option
 from engine.loader import default_rules_dir, display_path
+from views.usage import KaderGroup  # Dutch help and usage errors through typer's own hooks
 
 app = typer.Typer(
+    cls=KaderGroup,
     name="kader",
     help="Het uitvoeringskader sociaal domein van Baarn, Bunschoten en Soest als regels: beoordeel een casus, "
          "leg uit waarom, controleer de regels en draai scenario's.",
@@ -36,14 +39,26 @@ app = typer.Typer(
 
 
 def _console(stderr: bool = False) -> Console:
-    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 140
-    return Console(stderr=stderr, width=width, highlight=False)
+    return Console(stderr=stderr, width=_width(), highlight=False)
 
 
-class Gemeente(str, Enum):
-    baarn = "baarn"
-    bunschoten = "bunschoten"
-    soest = "soest"
+def _width() -> int | None:
+    """None (rich asks the terminal, or $COLUMNS) in a terminal; written to a pipe or file, the width of the terminal
+    kader runs in when there is one, else 100 columns, wrapped at word boundaries."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None
+    for stream in (sys.stderr, sys.stdin):
+        try:
+            return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            continue
+    return 100
+
+
+def _gemeente(value: Optional[str]) -> Optional[str]:
+    """A municipality as typed (`Soest`, `soest`): the list comes from the profiles in rules/gemeenten/, so the
+    engine checks the name; here it is only made lower case."""
+    return value.strip().lower() if value else None
 
 
 class TableOrJson(str, Enum):
@@ -65,8 +80,9 @@ class TableJsonHtml(str, Enum):
 RulesOption = Annotated[Optional[Path], typer.Option(
     "--rules", envvar="KADER_RULES", show_default=False,
     help="Map met de regels (standaard: rules/ naast het project, of $KADER_RULES).")]
-GemeenteOption = Annotated[Optional[Gemeente], typer.Option(
-    "--gemeente", show_default=False, help="Beoordeel alsof de casus in deze gemeente speelt.")]
+GemeenteOption = Annotated[Optional[str], typer.Option(
+    "--gemeente", show_default=False, metavar="GEMEENTE",
+    help="Beoordeel alsof de casus in deze gemeente speelt (een gemeente met een profiel in rules/gemeenten/).")]
 PeildatumOption = Annotated[Optional[_dt.datetime], typer.Option(
     "--peildatum", formats=["%Y-%m-%d"], show_default=False, help="Beoordeel op deze datum (JJJJ-MM-DD).")]
 
@@ -136,7 +152,7 @@ def assess(
     options = registers.recording_options(record, assessor=assessor, decision=decision.value if decision else None,
                                           motivation=motivation, register=register, where=display_path(case))
     framework = engine.load_framework(rules)
-    context = dict(gemeente=gemeente.value if gemeente else None, peildatum=_day(peildatum))
+    context = dict(gemeente=gemeente_option(framework, gemeente), peildatum=_day(peildatum))
     if options is None:
         result = engine.assess(framework, engine.load_case(framework, case, display_path(case)), **context)
     else:
@@ -172,7 +188,7 @@ def explain(
         raise engine.UsageError(engine.Diagnostic(
             "E700", f"onbekende hulpvraag '{hulpvraag}'; de casus heeft " + ", ".join(hv.id for hv in case_obj.hulpvragen),
             engine.Span(display_path(case), 1, 1)))
-    result = engine.assess(framework, case_obj, gemeente=gemeente.value if gemeente else None, peildatum=_day(peildatum))
+    result = engine.assess(framework, case_obj, gemeente=gemeente_option(framework, gemeente), peildatum=_day(peildatum))
     found = None
     if counterfactual:
         from engine.counterfactual import counterfactuals
@@ -185,8 +201,9 @@ def explain(
             from engine.assessment import dumps
             _print_json(dumps({**result.to_json(trace=True), "counterfactuals": [c.to_json() for c in found]}))
         return
+    from engine.coverage import keys_read
     from views.assessment import render_explanation
-    render_explanation(_console(), result, framework, hulpvraag)
+    render_explanation(_console(), result, framework, hulpvraag, read=keys_read(framework, case_obj, result))
     if found is not None:
         from views.counterfactual import render_counterfactuals
         render_counterfactuals(_console(), [c.to_json() for c in found], hulpvraag)
@@ -220,13 +237,22 @@ def test_scenarios(
     format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
     coverage: Annotated[bool, typer.Option("--coverage", help="Toon ook welke regels, voorzieningen, parameters en "
                                            "wetsartikelen geen scenario raakt.")] = False,
+    failed_only: Annotated[bool, typer.Option("--failed", help="Toon alleen de scenario's die mislukken.")] = False,
+    pattern: Annotated[Optional[str], typer.Option("-k", metavar="PATROON", show_default=False,
+                                                   help="Alleen scenario's waarvan het pad of de naam dit bevat.")] = None,
+    update: Annotated[bool, typer.Option("--update", help="Schrijf de huidige uitkomst als verwachte uitkomst in de "
+                                         "mislukte scenario's, na het tonen van de verschillen.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Met --update: niet vragen (nodig zonder terminal).")] = False,
     rules: RulesOption = None,
 ) -> None:
     """Draai scenario's (een casus plus de verwachte uitkomst) en toon verschillen als structurele diff."""
     from engine.scenarios import run_scenarios
+    if update and not yes and not sys.stdin.isatty():
+        raise engine.UsageError(engine.Diagnostic(
+            "E726", "--update schrijft scenariobestanden: zonder terminal alleen met --yes", engine.Span("--update", 1, 1)))
     framework = engine.load_framework(rules)
     targets = paths or [Path(__file__).resolve().parent / "scenarios"]
-    results = run_scenarios(framework, targets)
+    results = run_scenarios(framework, targets, pattern)
     failed = sum(not r.passed for r in results)
     covered = None
     if coverage:
@@ -241,11 +267,35 @@ def test_scenarios(
         _print_json(dumps(data))
     else:
         from views.reports import render_test
-        render_test(_console(), results)
+        render_test(_console(), results, failed_only=failed_only or update)
         if covered is not None:
             from views.coverage import render_coverage
             render_coverage(_console(), covered)
+    if update and failed:
+        failed = _update_scenarios(results, ask=not yes)
     raise typer.Exit(1 if failed or not results else 0)
+
+
+def _update_scenarios(results: list, *, ask: bool) -> int:
+    """Write the current outcome into each failing scenario (after asking, in a terminal); the number left failing."""
+    from engine.scenario_update import rewrite
+    err = _console(stderr=True)
+    left = 0
+    for result in results:
+        if result.passed:
+            continue
+        if result.assessment is None:  # the case itself is refused: nothing to write
+            left += 1
+            continue
+        if ask and not typer.confirm(f"{result.path}: huidige uitkomst als verwachte uitkomst schrijven?", default=False):
+            left += 1
+            continue
+        path = Path(result.path)
+        text = rewrite(path, result)
+        with _open_for_writing(path) as handle:
+            handle.write(text)
+        err.print(f"bijgewerkt: {result.path}", soft_wrap=True)
+    return left
 
 
 @app.command()
@@ -254,14 +304,14 @@ def audit(
     register: RegisterOption = None,
     since: Annotated[Optional[_dt.datetime], typer.Option("--since", formats=["%Y-%m-%d"], show_default=False,
                                                           help="Alleen records vastgelegd op of na deze datum.")] = None,
-    gemeente: Annotated[Optional[Gemeente], typer.Option("--gemeente", show_default=False,
-                                                         help="Alleen records van deze gemeente.")] = None,
+    gemeente: Annotated[Optional[str], typer.Option("--gemeente", show_default=False, metavar="GEMEENTE",
+                                                    help="Alleen records van deze gemeente.")] = None,
     format: Annotated[TableJsonHtml, typer.Option("--format", help="Tabel, JSON of een losse HTML-pagina.")] = TableJsonHtml.table,
 ) -> None:
     """Controleer een register: keten ongeschonden, elk record reproduceerbaar, afwijkingen en ongelijke behandeling."""
     from engine import register as registers
     with registers.open_register(register) as target:
-        report = registers.audit(target, since=_day(since), gemeente=gemeente.value if gemeente else None)
+        report = registers.audit(target, since=_day(since), gemeente=_gemeente(gemeente))
     if format is TableJsonHtml.json:
         from engine.assessment import dumps
         _print_json(dumps(report.to_json()))
@@ -330,8 +380,9 @@ def impact(
                                       "die git-revisie van het project).")] = "git:HEAD",
     proposal: Annotated[Optional[str], typer.Option("--proposal", show_default=False, help="De voorgestelde regels: "
                                                     "een regelmap of git:REV (standaard: de regelmap in gebruik).")] = None,
-    format: Annotated[TableJsonHtml, typer.Option("--format", help="Tabel, JSON, of één HTML-pagina met grafieken.")]
-    = TableJsonHtml.table,
+    format: Annotated[Optional[TableJsonHtml], typer.Option(
+        "--format", show_default=False, help="Tabel, JSON, of één HTML-pagina met grafieken (standaard: tabel, of "
+        "met --out naar de extensie .json of .html).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Schrijf JSON of HTML naar dit bestand.",
                                                 show_default=False)] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", show_default=False, help="Aantal werkprocessen "
@@ -342,6 +393,7 @@ def impact(
 ) -> None:
     """Wat verandert er, en voor wie, als de regels veranderen: elke casus onder beide versies vergeleken."""
     from engine.impact import impact as run
+    format = TableJsonHtml(_out_format(format.value if format else None, out, ("json", "html")))
     rules_dir = rules or engine.default_rules_dir()
     bar, update = _progress()
     with bar or contextlib.nullcontext():
@@ -353,10 +405,10 @@ def impact(
         render_diagnostics(_console(stderr=True), report.errors)
     if format is TableJsonHtml.json:
         from engine.assessment import dumps
-        _write(dumps(data), out)
+        _write_confirmed(dumps(data), out)
     elif format is TableJsonHtml.html:
         from views.impact_html import render_html
-        _write(render_html(data), out)
+        _write_confirmed(render_html(data), out)
     else:
         from views.impact import render_impact
         render_impact(_console(), data, limit=limit)
@@ -397,7 +449,7 @@ def compare_gemeenten(
     limit: Annotated[int, typer.Option("--limit", help="Toon in de tabel ten hoogste zoveel harmonisatiefouten.")] = 50,
     rules: RulesOption = None,
 ) -> None:
-    """Beoordeel elke casus in alle drie gemeenten: elk verschil met zijn oorzaak, en verschillen zonder oorzaak als fout."""
+    """Beoordeel elke casus in elke gemeente met een profiel: elk verschil met zijn oorzaak, en verschillen zonder oorzaak als fout."""
     from engine.gemeenten import compare_gemeenten as run
     report = run(engine.load_framework(rules), cases or [Path(__file__).resolve().parent / "scenarios"])
     if report.errors:
@@ -419,8 +471,8 @@ def population(
     seed: Annotated[int, typer.Option("--seed", show_default=False,
                                       help="Startwaarde: dezelfde seed en dezelfde regels geven hetzelfde bestand.")],
     out: Annotated[Path, typer.Option("--out", show_default=False, help="JSON Lines-bestand om te schrijven.")],
-    gemeente: Annotated[Optional[Gemeente], typer.Option(
-        "--gemeente", show_default=False, help="Alleen huishoudens in deze gemeente (standaard: naar inwonertal).")] = None,
+    gemeente: Annotated[Optional[str], typer.Option(
+        "--gemeente", show_default=False, metavar="GEMEENTE", help="Alleen huishoudens in deze gemeente (standaard: naar inwonertal).")] = None,
     peildatum: Annotated[Optional[_dt.datetime], typer.Option(
         "--peildatum", formats=["%Y-%m-%d"], show_default=False,
         help="Peildatum van alle casussen (JJJJ-MM-DD; standaard 2026-01-01).")] = None,
@@ -431,7 +483,7 @@ def population(
     from views.batch import ProgressBar, render_population_summary
     framework = engine.load_framework(rules)
     day = _day(peildatum) or DEFAULT_PEILDATUM
-    cases = generate(framework, size=size, seed=seed, gemeente=gemeente.value if gemeente else None, peildatum=day)
+    cases = generate(framework, size=size, seed=seed, gemeente=_gemeente(gemeente), peildatum=day)
     partial = out.with_name(out.name + ".tmp")
     err = _console(stderr=True)
     try:
@@ -487,6 +539,98 @@ def batch(
     render_batch_summary(err, summary, time.perf_counter() - started, count,
                          display_path(out) if out is not None else "stdout")
     raise typer.Exit(1 if summary.failed else 0)
+
+
+# ---------------------------------------------------------------- writing a case: schema, facts, new-case
+
+class SchemaKind(str, Enum):
+    case = "case"
+    rules = "rules"
+    kader = "kader"
+    profile = "profile"
+
+
+@app.command()
+@handles_errors
+def schema(
+    kind: Annotated[SchemaKind, typer.Argument(help="case (casusbestand), rules (regelbestand van een domein), "
+                                               "kader (kader.yaml) of profile (gemeenteprofiel).", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", show_default=False, help="Schrijf het schema naar dit bestand.")]
+    = None,
+    rules: RulesOption = None,
+) -> None:
+    """Druk een JSON Schema af voor de YAML-taalserver van een editor: velden, feiten per scope, toegestane waarden."""
+    from engine.assessment import dumps
+    from engine.schemas import schema as build
+    _write_confirmed(dumps(build(engine.load_framework(rules), kind.value)), out)
+
+
+@app.command()
+@handles_errors
+def facts(
+    domein: Annotated[Optional[str], typer.Option("--domein", show_default=False, help="Alleen de feiten van dit domein.")]
+    = None,
+    onderwerp: Annotated[Optional[str], typer.Option("--onderwerp", show_default=False,
+                                                     help="Alleen de feiten die bij dit onderwerp gevraagd worden.")] = None,
+    format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
+    rules: RulesOption = None,
+) -> None:
+    """Toon de feiten die een casus mag geven: per persoon, per hulpvraag en voor de casus, met vraag, type en bron."""
+    from engine.factlist import list_facts
+    found = list_facts(engine.load_framework(rules), domein, onderwerp)
+    if format is TextOrJson.json:
+        from engine.assessment import dumps
+        _print_json(dumps([entry.to_json() for entry in found]))
+        return
+    from views.facts import render_facts
+    render_facts(_console(), found)
+
+
+@app.command("new-case")
+@handles_errors
+def new_case(
+    domein: Annotated[str, typer.Option("--domein", show_default=False, help="Domein van de hulpvraag.")],
+    onderwerp: Annotated[str, typer.Option("--onderwerp", show_default=False, help="Onderwerp van de hulpvraag.")],
+    gemeente: Annotated[Optional[str], typer.Option("--gemeente", show_default=False, metavar="GEMEENTE",
+                                                    help="Gemeente van de casus.")] = None,
+    peildatum: PeildatumOption = None,
+    out: Annotated[Optional[Path], typer.Option("--out", show_default=False,
+                                                help="Schrijf het sjabloon naar dit bestand (standaard: stdout).")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Schrijf een casussjabloon met commentaar: elke vraag van het kader voor dit domein en onderwerp."""
+    from engine.factlist import new_case_template
+    framework = engine.load_framework(rules)
+    text = new_case_template(framework, domein, onderwerp, gemeente=_gemeente(gemeente),
+                             peildatum=_day(peildatum) or _dt.date.today())
+    _write_confirmed(text, out)
+
+
+def _out_format(given: Optional[str], out: Optional[Path], written: tuple[str, ...]) -> str:
+    """The output format: as given; else from the extension of --out; a file without a known extension is refused
+    (never written as a table, never ignored)."""
+    if given is not None:
+        if out is not None and given == "table":
+            raise engine.UsageError(engine.Diagnostic(
+                "E725", "--format table schrijft naar het scherm, niet naar een bestand", engine.Span("--out", 1, 1),
+                hint="kies --format " + " of --format ".join(written) + ", of laat --out weg"))
+        return given
+    if out is None:
+        return "table"
+    extension = out.suffix.lower().lstrip(".")
+    extension = {"htm": "html"}.get(extension, extension)
+    if extension in written:
+        return extension
+    raise engine.UsageError(engine.Diagnostic(
+        "E725", f"kan het formaat niet afleiden uit '{out.name}'", engine.Span("--out", 1, 1),
+        hint="gebruik de extensie " + " of ".join(f".{w}" for w in written) + ", of geef --format"))
+
+
+def _write_confirmed(text: str, out: Optional[Path]) -> None:
+    """Write to stdout, or to `out` with one line on stderr saying so."""
+    _write(text, out)
+    if out is not None:
+        _console(stderr=True).print(f"geschreven: {display_path(out)}", soft_wrap=True)
 
 
 def main() -> None:

@@ -51,7 +51,9 @@ class ScenarioItem(pytest.Item):
         lines = [f"{result.path}:{result.line}: scenario '{result.name}' [{result.checks}]"]
         lines += [f"  {d}" for d in result.errors]
         for difference in result.differences:
-            lines.append(f"  {difference['path']}: {difference['message']}")
+            where = difference.get("subject") or difference["path"]
+            where += f", {difference['field']}" if difference.get("field") else ""
+            lines.append(f"  {where}: {difference['message']}")
             lines.append(f"    verwacht: {difference['expected']}")
             lines.append(f"    kreeg:    {difference['actual']}")
         if result.fired:

@@ -70,7 +70,7 @@ class HulpvraagIn(_Closed):
     onderwerp: _Id
     persoon: _Id
     verwijzer: Literal[VERWIJZERS] | None = None  # type: ignore[valid-type]
-    feiten: dict[StrictStr, Any] = {}
+    feiten: dict[StrictStr, Any] | None = {}  # `feiten:` with nothing under it (only comments) gives no facts
 
 
 class CaseIn(_Closed):
@@ -84,7 +84,7 @@ class CaseIn(_Closed):
     vermogen: AssetsIn | None = None
     hulpvragen: tuple[HulpvraagIn, ...] = Field(min_length=1)
     signalen: tuple[StrictStr, ...] = ()
-    feiten: dict[StrictStr, Any] = {}
+    feiten: dict[StrictStr, Any] | None = {}  # `feiten:` with nothing under it (only comments) gives no facts
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,10 @@ class Case:
 
 
 _CONTRACT_PERSON_KEYS = set(PersonIn.model_fields)
+
+
+def _is_declared(info) -> bool:
+    return info is not None and info.declared_in is not None
 
 
 def _check_value(info, key: str, value: Any) -> str | None:
@@ -196,14 +200,40 @@ class _CaseChecker:
             if elsewhere:
                 self.error("E502", f"feit '{name}' hoort bij domein {', '.join(elsewhere)}, niet bij {domain}", loc, key=True)
                 return None
+            from .validation import _decimal_comma
+            comma = _decimal_comma(self.document, self.document.span(loc, key=True), name)
+            if comma is not None:  # `feiten: {kosten: 12,50}`
+                self.problems.append(comma)
+                return None
+            elsewhere_scope = self.other_scope(scope, name)
+            if elsewhere_scope:
+                about, where = elsewhere_scope
+                here = {"persoon": "een persoon", "hulpvraag": "de hulpvraag", "casus": "de casus als geheel"}[scope]
+                self.error("E504", f"feit '{name}' gaat over {about}, niet over {here}", loc, key=True, hint=where)
+                return None
             known = (self.framework.hulpvraag_facts.get(domain, {}) if scope == "hulpvraag" else self.framework.facts)
             candidates = [k.split(".", 1)[1] for k, i in known.items()
                           if k.startswith(scope + ".") and i.declared_in is not None]
+            if scope == "persoon":
+                candidates += sorted(_CONTRACT_PERSON_KEYS)
             close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
             self.error("E501", f"onbekend feit '{name}' voor {scope}: het kader declareert het niet", loc, key=True,
                        hint=f"bedoelde u '{close[0]}'?" if close else None)
             return None
         return info
+
+    def other_scope(self, scope: str, name: str) -> tuple[str, str] | None:
+        """Where a fact given at the wrong scope belongs, said as where to put it; None if it is not declared."""
+        framework = self.framework
+        if scope != "persoon" and (name in _CONTRACT_PERSON_KEYS or _is_declared(framework.facts.get(f"persoon.{name}"))):
+            return "een persoon", "zet het bij die persoon onder huishouden.personen"
+        if scope != "hulpvraag":
+            domains = framework.hulpvraag_domains(f"hulpvraag.{name}")
+            if domains:
+                return "een hulpvraag", "zet het onder 'feiten' van de hulpvraag (domein " + ", ".join(domains) + ")"
+        if scope != "casus" and _is_declared(framework.facts.get(f"casus.{name}")):
+            return "de casus als geheel", "zet het onder 'feiten' op het hoogste niveau van de casus"
+        return None
 
     def facts(self, scope: str, given: dict, loc: tuple, domain: str | None = None) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -225,7 +255,10 @@ class _CaseChecker:
 
     def check(self, parsed: CaseIn) -> Case | None:
         framework = self.framework
-        if parsed.gemeente not in framework.profiles:
+        gemeente = parsed.gemeente
+        if gemeente not in framework.profiles and gemeente.strip().lower() in framework.profiles:
+            gemeente = gemeente.strip().lower()  # `Soest` is the municipality soest: names are case-insensitive
+        if gemeente not in framework.profiles:
             self.error("E510", f"onbekende gemeente '{parsed.gemeente}'; kies uit " + ", ".join(sorted(framework.profiles)),
                        ("gemeente",))
         for name, value in (("peildatum", parsed.peildatum), ("melddatum", parsed.melddatum),
@@ -290,17 +323,17 @@ class _CaseChecker:
                 close = difflib.get_close_matches(hv.onderwerp, list(domain.onderwerpen), n=1, cutoff=0.6)
                 self.error("E519", f"onbekend onderwerp '{hv.onderwerp}' in domein {hv.domein}", loc + ("onderwerp",),
                            hint=f"bedoelde u '{close[0]}'?" if close else "onderwerpen: " + ", ".join(domain.onderwerpen))
-            facts = self.facts("hulpvraag", hv.feiten, loc + ("feiten",), domain=hv.domein)
+            facts = self.facts("hulpvraag", hv.feiten or {}, loc + ("feiten",), domain=hv.domein)
             hulpvragen.append(Hulpvraag(hv.id, hv.domein, hv.onderwerp, hv.persoon, hv.verwijzer, facts))
         for index, signal in enumerate(parsed.signalen):
             if signal not in framework.case_signals:
                 close = difflib.get_close_matches(signal, list(framework.case_signals), n=1, cutoff=0.6)
                 self.error("E520", f"onbekend signaal '{signal}'", ("signalen", index),
                            hint=f"bedoelde u '{close[0]}'?" if close else "signalen: " + ", ".join(framework.case_signals))
-        casus_facts = self.facts("casus", parsed.feiten, ("feiten",))
+        casus_facts = self.facts("casus", parsed.feiten or {}, ("feiten",))
         if self.problems:
             return None
-        return Case(parsed.id, parsed.gemeente, parsed.peildatum, parsed.melddatum, parsed.aanvraagdatum,
+        return Case(parsed.id, gemeente, parsed.peildatum, parsed.melddatum, parsed.aanvraagdatum,
                     tuple(persons), parsed.huishouden.woonsituatie, income, assets, tuple(hulpvragen),
                     tuple(dict.fromkeys(parsed.signalen)), casus_facts, self.document.path, self.document.data)
 
@@ -345,3 +378,16 @@ def case_from_text(framework: Framework, text: str, display: str, *, json_syntax
     except SourceError as exc:
         raise CaseFileError(exc.diagnostics) from None
     return case_from_document(framework, document)
+
+
+def gemeente_option(framework: Framework, value: str | None, where: str = "--gemeente") -> str | None:
+    """A municipality named on the command line, case-insensitive; the list is the profiles in rules/gemeenten/."""
+    if value is None:
+        return None
+    name = value.strip().lower()
+    if name not in framework.profiles:
+        from .errors import Span, UsageError
+        close = difflib.get_close_matches(name, list(framework.profiles), n=1, cutoff=0.6)
+        raise UsageError(Diagnostic("E722", f"onbekende gemeente '{value}'; kies uit " + ", ".join(sorted(framework.profiles)),
+                                    Span(where, 1, 1), hint=f"bedoelde u '{close[0]}'?" if close else None))
+    return name

@@ -121,6 +121,9 @@ class Differ:
         self._entitlement_parameters: dict[str, frozenset[str]] = {}
         self._conclusions: dict[tuple[str, str], set[str]] = {}
         self._definitions: dict[str, dict] = {}  # gemeente -> entitlement id -> definition (the proposal's where both have it)
+        from .rulediff import changed_scheme_settings
+        # a minima scheme's percentage or amount is set in its profile, not as a parameter, but counts as one
+        self.scheme_settings = {} if self.same else changed_scheme_settings(base, proposal)
 
     # -- what changed in the rule sets
     def changed_parameters(self, gemeente: str, peildatum: _dt.date) -> frozenset[str]:
@@ -222,7 +225,8 @@ class Differ:
             domein = definition.requires.domein if definition is not None else "?"
             pays = definition is not None and definition.requires.eigen_bijdrage is not None
             criteria = _criteria_flipped(ident, a, b)
-            used = sorted(self.entitlement_parameters(ident, before.gemeente) & params)
+            used = sorted((self.entitlement_parameters(ident, before.gemeente) & params)
+                          | set(self.scheme_settings.get(ident, ())))
             hvs = {hv for hv, d in domain_of.items() if d == domein}
             denying = set((a or {}).get("rules", [])) ^ set((b or {}).get("rules", []))
             if (a is None) != (b is None):  # whether it applies follows the proposals of its domain

@@ -96,11 +96,15 @@ class Coverage:
     deadlines: Part
     articles: Part
     scenarios: int = 0
+    boundaries: dict | None = None  # engine.boundaries.boundary_coverage
 
     def to_json(self) -> dict:
-        return {"scenarios": self.scenarios, "rules": self.rules.to_json(), "articles": self.articles.to_json(),
+        data = {"scenarios": self.scenarios, "rules": self.rules.to_json(), "articles": self.articles.to_json(),
                 "provisions": self.provisions.to_json(), "parameters": self.parameters.to_json(),
                 "entitlements": self.entitlements.to_json(), "deadlines": self.deadlines.to_json()}
+        if self.boundaries is not None:
+            data["boundaries"] = self.boundaries
+        return data
 
 
 def _where(span) -> dict:
@@ -211,6 +215,22 @@ class _Used:
                 break
 
 
+def keys_read(framework: Framework, case, assessment) -> set[str]:
+    """The facts, derived facts and parameters an assessment read: the conditions of the rules that fired and the
+    criteria and amounts of the entitlements it evaluated, following derived facts along the branch taken."""
+    used = _Used(framework, build_facts(framework, case, assessment.gemeente, assessment.peildatum))
+    for fired in assessment.trace.fired:
+        used.expression(framework.rules[fired.rule].when)
+    definitions = {e.id: e for e in _all_entitlements(framework)}
+    for item in assessment.entitlements:
+        entitlement = definitions[item["id"]]
+        for criterion in entitlement.criteria:
+            used.expression(criterion.when)
+        for _, node, _ in entitlement.amounts:
+            used.expression(node)
+    return used.keys
+
+
 def exercise(coverage: Coverage, framework: Framework, case, assessment) -> None:
     """Mark what one assessed scenario exercised."""
     coverage.scenarios += 1
@@ -256,7 +276,10 @@ def exercise(coverage: Coverage, framework: Framework, case, assessment) -> None
 def scenario_coverage(framework: Framework, results: Iterable[Any]) -> Coverage:
     """Coverage of the framework by scenario results (engine.scenarios.ScenarioResult) that were assessed."""
     coverage = empty(framework)
+    results = list(results)
     for result in results:
         if result.assessment is not None and result.case is not None:
             exercise(coverage, framework, result.case, result.assessment)
+    from .boundaries import boundary_coverage
+    coverage.boundaries = boundary_coverage(framework, results)
     return coverage

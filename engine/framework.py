@@ -238,6 +238,7 @@ class EntitlementDef:
     decision: str | None = None
     per: str = "huishouden"
     in_kind: bool = False
+    settings: tuple[tuple[str, str], ...] = ()  # a minima scheme's own settings (percentage, bedrag, ...), as text
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ class GemeentenReport:
     errors: list[Diagnostic] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"gemeenten": self.gemeenten, "cases": self.cases, "differences": self.differences,
+        return {"gemeenten": self.gemeenten, "cases": self.cases,
+                "households_differing": len({(d["case_id"], d["source"]) for d in self.differences + self.defects}),
+                "differences": self.differences,
                 "defects": self.defects, "errors": [d.to_json() for d in self.errors]}
 
 
@@ -35,7 +37,7 @@ def compare_case(framework: Framework, case, source: str, gemeenten: list[str]) 
     """(allowed differences, defects) for one case, each as JSON with the case and the override values."""
     overrides = differing_overrides(framework, gemeenten, case.peildatum)
     allowed, defects = [], []
-    for difference in compare_municipalities(framework, case, gemeenten):
+    for difference in compare_municipalities(framework, case, gemeenten, household_view=True):
         item = {"case_id": case.id, "source": source, **difference.to_json()}
         if difference.allowed and difference.cause_kind == "override":
             item["overrides"] = {name: values for name, values in overrides.items()

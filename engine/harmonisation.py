@@ -139,8 +139,14 @@ def differing_overrides(framework: Framework, gemeenten: list[str], peildatum) -
     return result
 
 
-def compare_municipalities(framework: Framework, case: Case, gemeenten: list[str] | None = None) -> list[Difference]:
-    """Assess `case` in every municipality and return each difference, with its cause or as a defect."""
+def compare_municipalities(framework: Framework, case: Case, gemeenten: list[str] | None = None, *,
+                           household_view: bool = False) -> list[Difference]:
+    """Assess `case` in every municipality and return each difference, with its cause or as a defect.
+
+    `household_view` (kader compare-gemeenten): only what the household gets counts. A minima scheme differs only
+    where the household is entitled in one municipality and not in another (a scheme none of its members could use
+    is no difference), an amount or norm only where it is entitled somewhere, and a question asked in one
+    municipality and not another only when nothing the framework allows explains it (a defect)."""
     gemeenten = gemeenten or sorted(framework.profiles)
     results = {g: assess(framework, case, gemeente=g) for g in gemeenten}
     deps = dependencies(framework)
@@ -183,11 +189,19 @@ def compare_municipalities(framework: Framework, case: Case, gemeenten: list[str
         present = {g: ident in ents[g] for g in gemeenten}
         owner = ident.split(".", 1)[0] if "." in ident else None
         if owner in framework.profiles:
-            if len(set(present.values())) > 1:
+            if household_view:
+                gets = {g: _gets(ents[g].get(ident)) for g in gemeenten}
+                if len(set(gets.values())) > 1:
+                    differences.append(Difference("entitlements", ident, "recht", gets,
+                                                  f"minimaregeling van {owner}", "minimaregeling"))
+            elif len(set(present.values())) > 1:
                 differences.append(Difference("entitlements", ident, "aanwezig", present,
                                               f"minimaregeling van {owner}", "minimaregeling"))
             continue
+        entitled = any(ents[g].get(ident, {}).get("eligible") is not False and ident in ents[g] for g in gemeenten)
         for key in ("eligible", "bedrag", "norm"):
+            if household_view and key != "eligible" and not entitled:
+                continue  # not entitled anywhere: a different norm or amount changes nothing for this household
             values = {g: ents[g].get(ident, {}).get(key, "<afwezig>") for g in gemeenten}
             if len(set(map(str, values.values()))) == 1:
                 continue
@@ -231,8 +245,22 @@ def compare_municipalities(framework: Framework, case: Case, gemeenten: list[str
             cause, kind, rules = f"volgt uit de {local}", "lokale_voorziening", []
         else:
             cause, kind, rules = explain(rules_that_differ(None if hv == "casus" else hv))
+        if household_view and cause is not None and kind != "gemeente_in_regel":
+            continue  # an allowed difference in what is asked is no difference in what the household gets
         differences.append(Difference("missing_facts", f"{hv}:{fact}", "aanwezig", values, cause, kind, rules))
     return differences
+
+
+def _gets(entitlement: dict | None) -> str:
+    """What a household gets from an entitlement, in words: `recht € 225.00 per jaar`, `geen recht`, `onbekend`."""
+    if entitlement is None or entitlement.get("eligible") is False:
+        return "geen recht"
+    if entitlement.get("eligible") is None:
+        return "onbekend"
+    if entitlement.get("vorm") == "natura" or entitlement.get("bedrag") is None:
+        return "recht (in natura)"
+    return f"recht {entitlement['bedrag']} per {entitlement['periode']}" if entitlement.get("periode") != "eenmalig" \
+        else f"recht {entitlement['bedrag']} eenmalig"
 
 
 def _override_text(params: list[str], overrides: dict[str, dict[str, str]]) -> str:

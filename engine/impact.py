@@ -210,6 +210,8 @@ class ImpactReport:
     by_rule: dict = field(default_factory=dict)
     by_parameter: dict = field(default_factory=dict)
     by_criterion: dict = field(default_factory=dict)
+    rule_changes: dict = field(default_factory=dict)  # engine.rulediff.rule_changes: what changed in the rules
+    names: dict = field(default_factory=dict)  # id -> name of what the changes mention
 
     def _gemeente(self, name: str) -> dict:
         found = self.by_gemeente.get(name)
@@ -291,6 +293,7 @@ class ImpactReport:
                                "by_aanspraak": {k: _plain(v) for k, v in sorted(data["by_aanspraak"].items())}}
         return {
             "base": self.base, "proposal": self.proposal,
+            "rule_changes": self.rule_changes,
             "cases": self.cases, "changed": self.changed,
             "assessed": {"twice": self.assessed_twice, "once": self.cases - self.assessed_twice},
             "errors": [d.to_json() for d in self.errors],
@@ -300,6 +303,7 @@ class ImpactReport:
             "by_parameter": dict(sorted(self.by_parameter.items(), key=lambda kv: (-kv[1], kv[0]))),
             "by_criterion": dict(sorted(self.by_criterion.items(), key=lambda kv: (-kv[1], kv[0]))),
             "changes": self.changes,
+            "names": self.names,
         }
 
 
@@ -318,6 +322,8 @@ def run_impact(base_version, proposal_version, paths: list[Path], *, workers: in
     levels = [str(r.level) for r in base.ladder]
     levels += [str(r.level) for r in proposal.ladder if str(r.level) not in levels]
     report = ImpactReport(_version(base_version, base), _version(proposal_version, proposal), levels + [NO_PROPOSAL])
+    from .rulediff import rule_changes
+    report.rule_changes = rule_changes(base, proposal)
     total = count_cases(paths) if (workers is None or progress is not None) else 0
     if workers is None:
         workers = 1 if total < PARALLEL_FROM else max(1, os.cpu_count() or 1)
@@ -330,6 +336,8 @@ def run_impact(base_version, proposal_version, paths: list[Path], *, workers: in
         done += len(chunk.cases) + len(chunk.errors)
         if progress is not None:
             progress(done, total)
+    from .rulediff import names
+    report.names = names(base, proposal, report.changes)
     return report
 
 

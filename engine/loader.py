@@ -199,7 +199,7 @@ class Loader:
                 domain_files.append((domain, parsed, document))
                 self.merge_labels(parsed, document)
         domains = {name: d.onderwerpen for name, d in kader.domains.items()}
-        self.symbols = builtin_symbols(domains, tuple(self.case_signals))
+        self.symbols = builtin_symbols(domains, tuple(self.case_signals), self.profile_names())
         self.declare_section("kader", kader, self.kader_doc, ())
         for domain, parsed, document in domain_files:
             self.declare_section(domain, parsed, document, ())
@@ -319,7 +319,7 @@ class Loader:
                 self.sink.error("E052", f"'{section}' hoort niet in integraal/: deze map bevat alleen regels over "
                                 "domeinen heen; declareer het in het domein waar het thuishoort",
                                 document.span((section,), key=True))
-        for index, rule in enumerate(parsed.rules):
+        for rule, index in zip(parsed.rules, _raw_indices(document, "rules", parsed.rules), strict=True):
             if rule.scope != "casus":
                 self.sink.error("E053", "regels in integraal/ gaan over de hele casus: zet 'scope: casus'",
                                 document.span(("rules", index, "scope") if "scope" in document.data["rules"][index]
@@ -504,7 +504,7 @@ class Loader:
                                 hint=problem.hint)
             return None
         if GEMEENTE in references(node):
-            self.sink.error("E170", "het kader is voor alle drie gemeenten gelijk: een regel of formule mag niet naar "
+            self.sink.error("E170", "het kader is voor alle gemeenten gelijk: een regel of formule mag niet naar "
                             f"de gemeente zelf kijken ({GEMEENTE})",
                             expression_span(document, loc, text, text.find(GEMEENTE)),
                             hint="gemeentelijke ruimte loopt via override-punten, lokale voorzieningen (niveau 1) "
@@ -721,7 +721,9 @@ class Loader:
     def collect_rules(self, group: str, parsed: DomainFile, document: Document) -> None:
         levels = {r.level for r in self.kader.ladder}
         vocabulary = self.vocabulary(group)
-        for index, rule in enumerate(parsed.rules):
+        places = _raw_indices(document, "rules", parsed.rules)
+        self.check_refused_rules(document, set(places), vocabulary)
+        for rule, index in zip(parsed.rules, places, strict=True):
             loc = ("rules", index)
             span = document.span(loc + ("id",))
             if not rule.id.startswith(group + "."):
@@ -747,6 +749,17 @@ class Loader:
                                           rule.valid_from, rule.valid_until, span, len(self.rules),
                                           frozenset(references(condition)), tuple(findings(condition)))
             self.bump(group, "rules")
+
+    def check_refused_rules(self, document: Document, kept: set[int], vocabulary: Vocabulary) -> None:
+        """A rule refused for its structure (a misspelt key) still has its condition checked, in the same run."""
+        raw = document.data.get("rules") if isinstance(document.data, dict) else None
+        if not isinstance(raw, list):
+            return
+        for index, entry in enumerate(raw):
+            if index in kept or not isinstance(entry, dict) or not isinstance(entry.get("when"), str):
+                continue
+            context = CONDITION_CASUS if entry.get("scope") == "casus" else CONDITION_HULPVRAAG
+            self.expr(entry["when"], document, ("rules", index, "when"), vocabulary, context)
 
     def check_conclusion(self, group: str, rule: Any, conclusion: Any, document: Document, loc: tuple, levels: set) -> None:
         kind = conclusion.kind
@@ -823,6 +836,13 @@ class Loader:
 
     # ------------------------------------------------------------ profiles
 
+    def profile_names(self) -> tuple[str, ...]:
+        """The municipalities, one per profile file in gemeenten/: a fourth joins by adding its profile."""
+        folder = self.root / PROFILES_DIR
+        if not folder.is_dir():
+            return ()
+        return tuple(sorted(path.stem for path in folder.glob("*.yaml")))
+
     def load_profiles(self) -> dict[str, Profile]:
         folder = self.root / PROFILES_DIR
         profiles: dict[str, Profile] = {}
@@ -851,6 +871,21 @@ class Loader:
             for gemeente, p in sorted(profiles.items())
         }
         return result
+
+
+def _raw_indices(document: Document, section: str, kept) -> list[int]:
+    """The place in the file of each entry of a list that validated; entries that did not are left out of `kept`,
+    so the n-th kept entry need not be the n-th in the file."""
+    raw = document.data.get(section) if isinstance(document.data, dict) else None
+    if not isinstance(raw, list) or len(raw) == len(kept):
+        return list(range(len(kept)))
+    places, position = [], 0
+    for item in kept:
+        while position < len(raw) and not (isinstance(raw[position], dict) and raw[position].get("id") == item.id):
+            position += 1
+        places.append(position if position < len(raw) else len(raw) - 1)
+        position += 1
+    return places
 
 
 def _override(model) -> Override | None:

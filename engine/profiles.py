@@ -4,23 +4,23 @@ A profile may set values for declared override points (within the bounds the
 framework gives, citing the decision that sets them), add local voorveld
 provisions (level 1 only) and minima schemes built on the framework's minima
 income test. Anything else is refused with a located error that says the
-framework fixes it for all three municipalities.
+framework fixes it for all municipalities.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from .framework import ParameterDef, Profile, ProvisionDef
 from .models import GRONDSLAGEN, Entitlement, ProfileFile
-from .registry import BUILTINS
 from .sources import Document
 from .validation import validate_partial
 
 if TYPE_CHECKING:
     from .loader import Loader
 
-FIXED_FOR_ALL = "het kader legt dit vast voor alle drie gemeenten"
+FIXED_FOR_ALL = "het kader legt dit vast voor alle gemeenten"
 PROFILE_ROOM = ("een gemeenteprofiel mag alleen 'overrides' (van override-punten), 'provisions' (voorveld, niveau 1) "
                 "en 'minima_schemes' bevatten")
 VOORVELD = 1
@@ -42,12 +42,8 @@ def load_profile(loader: "Loader", stem: str, document: Document) -> Profile | N
             sink.items.append(problem)
     if parsed is None:
         return None
-    gemeenten = BUILTINS["casus.gemeente"].values
-    if parsed.gemeente != stem:
+    if parsed.gemeente != stem:  # the file name is the municipality: a profile file adds a municipality
         sink.error("E401", f"profiel heet {stem}.yaml maar noemt gemeente '{parsed.gemeente}'", document.span(("gemeente",)))
-    if parsed.gemeente not in gemeenten:
-        sink.error("E401", f"onbekende gemeente '{parsed.gemeente}': het kader geldt voor " + ", ".join(gemeenten),
-                   document.span(("gemeente",)))
     gemeente = parsed.gemeente
     overrides = _overrides(loader, parsed, document)
     provisions = _provisions(loader, gemeente, parsed, document)
@@ -148,7 +144,11 @@ def _minima_schemes(loader: "Loader", gemeente: str, parsed: ProfileFile, docume
                                         document.span(loc, key=True), gemeente, scheme.decision, scheme.per,
                                         in_kind=scheme.bedrag is None)
         if definition is not None:
-            result[definition.id] = definition
+            settings = (("percentage", format(scheme.percentage, "f")),
+                        ("bedrag", format(scheme.bedrag, "f") if scheme.bedrag is not None else "natura"),
+                        ("periode", scheme.periode), ("per", scheme.per),
+                        ("leeftijd", f"{scheme.leeftijd.van}-{scheme.leeftijd.tot}" if scheme.leeftijd else "alle"))
+            result[definition.id] = dataclasses.replace(definition, settings=settings)
     return result
 
 

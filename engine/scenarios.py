@@ -129,6 +129,31 @@ def _project(expected: Any, actual: Any) -> Any:
     return actual
 
 
+# How a difference is named for a person: by what it is about and its id, in Dutch.
+SECTION_NAMES = {"proposals": ("voorstel voor hulpvraag", "voorstellen"), "entitlements": ("aanspraak", "aanspraken"),
+                 "deadlines": ("termijn", "termijnen"), "signals": ("signaal", "signalen"),
+                 "checks": ("controle", "controles"), "missing_facts": ("ontbrekend feit", "ontbrekende feiten")}
+# deepdiff's report kinds (its structured result, not its text) in Dutch.
+DIFF_KINDS = {"values_changed": "andere waarde", "type_changes": "ander soort waarde",
+              "dictionary_item_added": "staat extra in de uitkomst", "dictionary_item_removed": "ontbreekt in de uitkomst",
+              "iterable_item_added": "staat extra in de uitkomst", "iterable_item_removed": "ontbreekt in de uitkomst",
+              "set_item_added": "staat extra in de uitkomst", "set_item_removed": "ontbreekt in de uitkomst"}
+
+
+def _subject(section: str, item: dict) -> str:
+    """`aanspraak algemene_bijstand`, `voorstel voor hulpvraag hv1`, `signaal schuldhulp bij hv2`."""
+    key = SECTIONS[section]
+    text = f"{SECTION_NAMES[section][0]} {item.get(key, '?')}"
+    if key != "hulpvraag" and item.get("hulpvraag"):
+        text += f" bij {item['hulpvraag']}"
+    return text
+
+
+def _field_name(path: str) -> str:
+    """`['floor']['level']` -> `floor.level`."""
+    return ".".join(part.strip("'\"") for part in path.replace("]", "").split("[") if part)
+
+
 def compare(expected: Expected, actual: dict, fired: list[str]) -> list[dict]:
     """Every difference between what the scenario expects and what the assessment gave."""
     differences: list[dict] = []
@@ -139,10 +164,10 @@ def compare(expected: Expected, actual: dict, fired: list[str]) -> list[dict]:
             matches = [a for a in actual[section] if all(a.get(k) == item.get(k) for k in (key, "hulpvraag")
                                                          if k in item)]
             path = f"expected.{section}[{index}]"
+            subject = _subject(section, item)
             if not matches:
-                differences.append({"path": path, "expected": item, "actual": "<ontbreekt>",
-                                    "message": f"geen {section[:-1] if section != 'proposals' else 'proposal'} met "
-                                               f"{key} {item.get(key)!r}"})
+                differences.append({"path": path, "subject": subject, "expected": item, "actual": "<ontbreekt>",
+                                    "message": "ontbreekt in de uitkomst"})
                 continue
             # the same signal can stand once per hulpvraag and once for the casus: take a candidate that matches
             diff = None
@@ -161,30 +186,34 @@ def compare(expected: Expected, actual: dict, fired: list[str]) -> list[dict]:
                         expected_value, actual_value = "<afwezig>", change
                     else:  # removed: the scenario expects it, the outcome lacks it
                         expected_value, actual_value = change, "<afwezig>"
-                    differences.append({"path": path + where.removeprefix("root"), "expected": _plain(expected_value),
-                                        "actual": _plain(actual_value), "message": kind.replace("_", " ")})
+                    field_path = where.removeprefix("root")
+                    differences.append({"path": path + field_path, "subject": subject,
+                                        "field": _field_name(field_path), "expected": _plain(expected_value),
+                                        "actual": _plain(actual_value),
+                                        "message": DIFF_KINDS.get(kind, kind.replace("_", " "))})
     for section in SECTIONS:
         # an explicit empty list means: nothing of this kind (e.g. `signals: []`, `missing_facts: []`)
         if section in expected.model_fields_set and not getattr(expected, section) and actual[section]:
             key = SECTIONS[section]
-            differences.append({"path": f"expected.{section}", "expected": [],
-                                "actual": [item.get(key) for item in actual[section]],
-                                "message": f"er had geen enkele {section} mogen zijn"})
+            differences.append({"path": f"expected.{section}", "subject": SECTION_NAMES[section][1],
+                                "expected": [], "actual": [item.get(key) for item in actual[section]],
+                                "message": f"er hadden geen {SECTION_NAMES[section][1]} mogen zijn"})
     for index, rule in enumerate(expected.rules):
         if rule not in fired:
-            differences.append({"path": f"expected.rules[{index}]", "expected": rule, "actual": "<niet afgevuurd>",
-                                "message": f"regel {rule} is niet afgevuurd"})
+            differences.append({"path": f"expected.rules[{index}]", "subject": f"regel {rule}", "expected": rule,
+                                "actual": "<niet afgevuurd>", "message": "is niet afgevuurd"})
     absent = expected.absent
     for section in ("signals", "entitlements", "deadlines", "checks"):
         present = {item["id"] for item in actual[section]}
         for index, name in enumerate(getattr(absent, section)):
             if name in present:
-                differences.append({"path": f"expected.absent.{section}[{index}]", "expected": "<afwezig>",
-                                    "actual": name, "message": f"{name} had niet mogen voorkomen"})
+                differences.append({"path": f"expected.absent.{section}[{index}]",
+                                    "subject": f"{SECTION_NAMES[section][0]} {name}", "expected": "<afwezig>",
+                                    "actual": name, "message": "had niet mogen voorkomen"})
     for index, rule in enumerate(absent.rules):
         if rule in fired:
-            differences.append({"path": f"expected.absent.rules[{index}]", "expected": "<niet afgevuurd>",
-                                "actual": rule, "message": f"regel {rule} had niet mogen afvuren"})
+            differences.append({"path": f"expected.absent.rules[{index}]", "subject": f"regel {rule}",
+                                "expected": "<niet afgevuurd>", "actual": rule, "message": "had niet mogen afvuren"})
     return differences
 
 
@@ -194,6 +223,11 @@ def run_scenario(framework: Framework, path: Path, display: str | None = None) -
         document = read_document(path, shown)
     except SourceError as exc:
         return ScenarioResult(shown, path.stem, "", False, errors=exc.diagnostics)
+    if _looks_like_a_case(document.data):
+        return ScenarioResult(shown, path.stem, "", False, errors=[Diagnostic(
+            "E601", "dit is een casus, geen scenario: een scenario heeft 'name', 'checks' (het wetsartikel), "
+            "'case' (deze casus) en 'expected' (de uitkomst die hij moet krijgen)", document.span(()),
+            hint=f"beoordeel een casus met `kader assess {shown}`")])
     scenario, problems = validate(ScenarioFile, document, code="E600")
     if scenario is None:
         name = document.data.get("name", path.stem) if isinstance(document.data, dict) else path.stem
@@ -210,6 +244,12 @@ def run_scenario(framework: Framework, path: Path, display: str | None = None) -
                           case=case, assessment=assessment)
 
 
+def _looks_like_a_case(data: Any) -> bool:
+    """A case file (the case contract at the top) rather than a scenario (a case under `case:`)."""
+    return isinstance(data, dict) and "case" not in data and "expected" not in data and \
+        {"huishouden", "hulpvragen"} <= set(data)
+
+
 def scenario_files(paths: list[Path]) -> list[Path]:
     """YAML and JSON scenario files under the given files and folders, sorted."""
     found: list[Path] = []
@@ -221,8 +261,24 @@ def scenario_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def run_scenarios(framework: Framework, paths: list[Path]) -> list[ScenarioResult]:
-    return [run_scenario(framework, path, _display(path)) for path in scenario_files(paths)]
+def run_scenarios(framework: Framework, paths: list[Path], pattern: str | None = None) -> list[ScenarioResult]:
+    """Run the scenario files under `paths`; with `pattern`, only those whose file path or name contains it
+    (case-insensitive)."""
+    files = scenario_files(paths)
+    if pattern:
+        files = [path for path in files if _matches(path, pattern)]
+    return [run_scenario(framework, path, _display(path)) for path in files]
+
+
+def _matches(path: Path, pattern: str) -> bool:
+    needle = pattern.lower()
+    if needle in _display(path).lower():
+        return True
+    try:
+        data = read_document(path, str(path)).data
+    except SourceError:
+        return False
+    return isinstance(data, dict) and isinstance(data.get("name"), str) and needle in data["name"].lower()
 
 
 def _display(path: Path) -> str:

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, StrictStr
 
 _NUMBER_RE = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
+# A Dutch amount: decimal comma, optionally thousands with points ("780,00", "1.250,50").
+_DUTCH_RE = re.compile(r"-?[0-9]{1,3}(\.[0-9]{3})*,[0-9]+\Z|-?[0-9]+,[0-9]+\Z")
 # Amounts and numbers in files stay below 10^15 (as in expressions) and have at most 10 decimals, so
 # that exact arithmetic, rounding to cents and comparisons never leave the 28 digits of a decimal.
 MAX_NUMBER = 10**15
@@ -29,6 +31,9 @@ def _to_decimal(value: Any) -> Any:
                 number = Decimal(text)
             except InvalidOperation:
                 pass
+        if number is None and _DUTCH_RE.match(text):
+            written = text.replace(".", "").replace(",", ".")
+            raise ValueError(f"'{text}' heeft een komma als decimaalteken; kader leest een punt: schrijf \"{written}\"")
         if number is None:
             shown = value if len(value) <= 40 else value[:37] + "..."
             raise ValueError(f"'{shown}' is geen getal; schrijf bijvoorbeeld \"21.80\"")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable, TypeVar
@@ -73,6 +74,8 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     """Best effort: the field names of the model that holds the key at `loc`."""
     current: Any = model
     for segment in loc[:-1]:
+        if isinstance(segment, int):
+            continue  # a list index: the annotation was unwrapped to the item's model already
         if isinstance(current, type) and issubclass(current, BaseModel):
             info = current.model_fields.get(str(segment))
             if info is None:
@@ -102,11 +105,25 @@ def _unwrap(annotation: Any, segment: Any) -> Any:
 def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: str, model: Any,
                  extra_hint: Callable[[tuple], str | None] | None) -> list[Diagnostic]:
     diagnostics = []
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    # A list that is empty only because its items were refused ("then: [{sufices: ...}]") is no second problem.
+    inner = {tuple(e["loc"][:n]) for e in errors for n in range(len(e["loc"]))}
+    errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in inner)]
+    for error in errors:
         loc = prefix + tuple(s for s in error["loc"] if s != "[key]")
         kind = error["type"]
         span = document.span(loc, key=kind == "extra_forbidden" or "[key]" in error["loc"])
         hint = None
+        misspelt = _misspelt_key(document, loc, prefix, model) if kind == "missing" else None
+        if misspelt is not None:  # `geboortedtum: ...` for the missing `geboortedatum`: point at what was written
+            diagnostics.append(Diagnostic(code, f"verplicht veld '{loc[-1]}' ontbreekt; '{misspelt}' is geen veld",
+                                          document.span(loc[:-1] + (misspelt,), key=True),
+                                          hint=f"bedoelde u '{loc[-1]}'?"))
+            continue
+        comma = _decimal_comma(document, span, loc[-1]) if kind == "extra_forbidden" else None
+        if comma is not None:  # `{netto_per_maand: 780,00}`: YAML read 780 and a key '00'
+            diagnostics.append(comma)
+            continue
         if kind == "extra_forbidden":
             hint = extra_hint(loc) if extra_hint else None
             if hint is None and isinstance(model, type) and issubclass(model, BaseModel):
@@ -118,6 +135,40 @@ def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: 
                     hint = "toegestaan: " + ", ".join(allowed)
         diagnostics.append(Diagnostic(code, _message(error), span, hint=hint))
     return diagnostics
+
+
+def _decimal_comma(document: Document, span, key: Any) -> Diagnostic | None:
+    """A Dutch decimal comma inside a YAML flow mapping splits `780,00` into the number 780 and a key '00'. Say so
+    at the number, once, instead of an unknown key (and never take 780 for the amount)."""
+    if not re.fullmatch(r"[0-9]+", str(key)) or not document.text:
+        return None
+    lines = document.text.splitlines()
+    if not 0 < span.line <= len(lines):
+        return None
+    before = lines[span.line - 1][:span.col - 1]
+    found = re.search(r"(-?[0-9]+),\s*$", before)
+    if found is None:
+        return None
+    written = f"{found.group(1)}.{key}"
+    return Diagnostic("E025", f"'{found.group(1)},{key}' heeft een komma als decimaalteken; YAML leest hier het getal "
+                      f"{found.group(1)} en een sleutel '{key}'", type(span)(span.path, span.line, found.start(1) + 1),
+                      hint=f"schrijf \"{written}\" (met een punt, tussen aanhalingstekens)")
+
+
+def _misspelt_key(document: Document, loc: tuple, prefix: tuple, model: Any) -> str | None:
+    """A key next to a missing field that looks like a misspelling of it, or None."""
+    data: Any = document.data
+    for segment in loc[:-1]:
+        try:
+            data = data[segment]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if not isinstance(data, dict):
+        return None
+    allowed = set(_allowed_keys(model, loc[len(prefix):])) if isinstance(model, type) else set()
+    unknown = [str(k) for k in data if str(k) not in allowed]
+    close = difflib.get_close_matches(str(loc[-1]), unknown, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _with_source_problems(document: Document, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

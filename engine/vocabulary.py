@@ -40,11 +40,14 @@ class Vocabulary:
         return sorted(self._symbols)
 
 
-def builtin_symbols(domains: dict[str, tuple[str, ...]], case_signals: tuple[str, ...]) -> dict[str, Symbol]:
+def builtin_symbols(domains: dict[str, tuple[str, ...]], case_signals: tuple[str, ...],
+                    gemeenten: tuple[str, ...] | None = None) -> dict[str, Symbol]:
     symbols: dict[str, Symbol] = {}
     for key, builtin in BUILTINS.items():
         values = builtin.values
-        if key == "hulpvraag.domein" or key == "casus.domeinen":
+        if key == "casus.gemeente" and gemeenten is not None:
+            values = gemeenten  # the municipalities are those with a profile in gemeenten/
+        elif key == "hulpvraag.domein" or key == "casus.domeinen":
             values = tuple(domains)
         elif key == "hulpvraag.onderwerp":
             values = tuple(sorted({o for ons in domains.values() for o in ons}))

@@ -27,7 +27,7 @@ def test_assess_prints_the_explained_proposal(runner):
     assert "geen automatisch voorstel" in out
     assert "€ 885,18 per maand" in out and "norm € 1.735,18" in out
     assert "7 april 2026" in out  # wmo_onderzoek after Goede Vrijdag and Tweede Paasdag
-    assert "Nog nodig om te beslissen" in out and "dagbehandeling" in out
+    assert "Nog nodig" in out and "hulpvraag.dagbehandeling_nodig" in out  # per hulpvraag (issue 14 item 3)
 
 
 def test_assess_json_follows_the_contract(runner):
@@ -131,7 +131,7 @@ def test_test_command_passes_and_fails(runner, tmp_path):
     broken.write_text(open(EXAMPLE, encoding="utf-8").read().replace('bedrag: "885.18"', 'bedrag: "900.00"'))
     result = runner.invoke(app, ["test", str(broken)])
     assert result.exit_code == 1
-    assert "expected.entitlements[0]['bedrag']: values changed" in result.stdout
+    assert "aanspraak algemene_bijstand, bedrag: andere waarde" in result.stdout  # in Dutch, by id (issue 14)
     assert "verwacht: 900.00" in result.stdout and "kreeg:    885.18" in result.stdout
     data = json.loads(runner.invoke(app, ["test", str(broken), "--format", "json"]).stdout)
     assert data["results"][0]["differences"][0]["path"] == "expected.entitlements[0]['bedrag']"

@@ -42,8 +42,10 @@ def test_each_difference_comes_with_its_cause(cases):
     local = found[("proposals", "hv2")]  # Soest's own inlooppunt comes first on the ladder
     assert local["cause_kind"] == "lokale_voorziening" and "soest.inloop" in local["cause"]
     scheme = found[("entitlements", "soest.sportfonds")]
-    assert scheme["cause_kind"] == "minimaregeling" and scheme["values"] == {"baarn": False, "bunschoten": False,
-                                                                              "soest": True}
+    # what the household gets, not whether the scheme exists (issue 14 item 6)
+    assert scheme["cause_kind"] == "minimaregeling" and scheme["field"] == "recht"
+    assert scheme["values"]["baarn"] == scheme["values"]["bunschoten"] == "geen recht"
+    assert scheme["values"]["soest"].startswith("recht")
 
 
 def test_rules_that_would_make_the_municipalities_differ_outside_their_room_are_refused(runner, cases, tmp_path):
@@ -62,7 +64,7 @@ def test_rules_that_would_make_the_municipalities_differ_outside_their_room_are_
 """, encoding="utf-8")
     result = runner.invoke(app, ["compare-gemeenten", str(cases), "--format", "json", "--rules", str(rules)])
     assert result.exit_code == 1
-    assert "extra.yaml:5:49: error[E170]: het kader is voor alle drie gemeenten gelijk" in result.stderr
+    assert "extra.yaml:5:49: error[E170]: het kader is voor alle gemeenten gelijk" in result.stderr
 
 def test_kader_compare_gemeenten_without_defects_exits_0(runner, cases):
     result = runner.invoke(app, ["compare-gemeenten", str(cases), "--rules", str(POLICY)])
@@ -81,3 +83,30 @@ def test_a_population_line_that_cannot_be_read_is_located(runner, tmp_path):
     result = runner.invoke(app, ["compare-gemeenten", str(population), "--rules", str(POLICY)])
     assert result.exit_code == 1
     assert f"{engine.loader.display_path(population)}:2:" in result.stderr
+
+
+SINGLE = {"id": "alleenstaande", "gemeente": "baarn", "peildatum": "2026-03-01",
+          "huishouden": {"personen": [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1980-05-01"}],
+                         "woonsituatie": "huurwoning"},
+          "inkomen": [{"persoon": "p1", "soort": "uitkering", "netto_per_maand": "900.00"}], "vermogen": {"totaal": "0.00"},
+          "hulpvragen": [{"id": "hv1", "domein": "werk_inkomen", "onderwerp": "levensonderhoud", "persoon": "p1",
+                          "feiten": {"voorliggende_voorziening": False}}]}
+
+
+def test_compare_gemeenten_compares_what_the_household_gets(runner, tmp_path):
+    """A single adult on € 900 a month: the children's schemes (Leergeld, Jeugdsportfonds: per kind, 4 or 6 to 18,
+    rules/gemeenten/*.yaml) are no difference, because nobody in this household could use them; the schemes it
+    does get in one municipality and not another are, with what it gets."""
+    path = tmp_path / "alleenstaande.json"
+    path.write_text(json.dumps(SINGLE), encoding="utf-8")
+    result = runner.invoke(app, ["compare-gemeenten", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    found = {d["key"]: d["values"] for d in data["differences"] if d["section"] == "entitlements"}
+    assert "soest.jeugdsportfonds" not in found and "soest.leergeld" not in found and "baarn.leergeld" not in found
+    # eigen-risico refund of the minima schemes of Soest and Baarn: € 385 a year (soest.yaml, baarn.yaml)
+    assert found["soest.eigen_risico"] == {"baarn": "geen recht", "bunschoten": "geen recht",
+                                           "soest": "recht 385.00 per jaar"}
+    assert data["households_differing"] == 1
+    table = runner.invoke(app, ["compare-gemeenten", str(path)]).stdout
+    assert "1 huishoudens krijgen niet overal hetzelfde" in table

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -22,39 +21,62 @@ def _header(assessment: Assessment) -> Text:
     )
 
 
-def proposals_table(assessment: Assessment, framework: Framework) -> Table:
-    table = Table(title="Voorstellen per hulpvraag", title_justify="left", show_lines=True, expand=True)
-    table.add_column("Hulpvraag", no_wrap=True)
-    table.add_column("Voorstel")
-    table.add_column("Niveau", justify="center")
-    table.add_column("Waarom")
-    table.add_column("Waarom niet lichter")
-    for proposal in assessment.proposals:
-        subject = f"{proposal['hulpvraag']}\n{proposal['domein']} / {proposal['onderwerp']}"
-        if proposal["provision"] is None:
-            name = Text("geen automatisch voorstel", style="bold yellow")
-            level = "–"
-        else:
-            name = Text.assemble((proposal["name"], "bold green"), "\n", (proposal["provision"], "dim"))
-            if proposal.get("gemeente"):
-                name.append(f"\n(voorveld {proposal['gemeente'].capitalize()})", style="dim")
-            level = str(proposal["level"])
-        why = Text(proposal["reason"])
-        for rule in proposal["rules"]:
-            why.append(f"\n{rule}", style="dim")
-            why.append(f" [{framework.rules[rule].legal_basis}]", style="dim italic")
-        lighter = Text()
-        for first, last, entry in _grouped(proposal["lighter_options_ruled_out"]):
-            if lighter:
-                lighter.append("\n")
-            what = entry["provision"] or "(geen voorziening)"
-            lighter.append(f"{first}–{last} " if first != last else f"{first} ", style="bold")
-            lighter.append(f"{what}: ", style="cyan")
-            lighter.append(entry["reason"])
-            if entry["rule"]:
-                lighter.append(f" ({entry['rule']})", style="dim")
-        table.add_row(subject, name, level, why, lighter or Text("–", style="dim"))
-    return table
+LABEL_WIDTH = 13  # "Nog nodig" and "Niet lichter" fit; the rest of the line is for the text
+
+
+def block(rows: list[tuple[str, Text]], indent: int = 2) -> Table:
+    """Labelled lines, the label column fixed and the text wrapped at word boundaries in the rest of the width.
+
+    Each outcome is a list of (label, text) rows, so that another line (a status, a provisional outcome) is one more
+    row in that list."""
+    grid = Table.grid(padding=(0, 1), pad_edge=False)
+    grid.add_column(width=indent, no_wrap=True)
+    grid.add_column(width=LABEL_WIDTH, no_wrap=True, style="bold")
+    grid.add_column(overflow="fold", ratio=1)
+    for label, text in rows:
+        grid.add_row("", label, text)
+    return grid
+
+
+def _rule_line(framework: Framework, rule_id: str) -> Text:
+    rule = framework.rules.get(rule_id)
+    text = Text.assemble(("regel ", "dim"), (rule_id, "cyan"))
+    if rule is not None:
+        text.append(f" [{rule.legal_basis}]", style="dim")
+    return text
+
+
+def proposal_rows(proposal: dict, framework: Framework, missing: list[dict]) -> list[tuple[str, Text]]:
+    """The rows of one hulpvraag: proposal, why, each lighter rung and why not, what is still needed."""
+    rows: list[tuple[str, Text]] = []
+    if proposal["provision"] is None:
+        rows.append(("Voorstel", Text("geen automatisch voorstel", style="bold yellow")))
+    else:
+        name = Text.assemble((proposal["name"], "bold green"), f" (niveau {proposal['level']})\n",
+                             (proposal["provision"], "cyan"))
+        if proposal.get("gemeente"):
+            name.append(f"  voorveld {proposal['gemeente'].capitalize()}", style="dim")
+        rows.append(("Voorstel", name))
+    rows.append(("Waarom", Text(proposal["reason"])))
+    for rule in proposal["rules"]:
+        rows.append(("", _rule_line(framework, rule)))
+    for first, last, entry in _grouped(proposal["lighter_options_ruled_out"]):
+        label = f"niveau {first}" if first == last else f"niveau {first}–{last}"
+        text = Text.assemble((entry["provision"] or "geen voorziening", "cyan"), ": ", entry["reason"])
+        rows.append(("Niet lichter" if not any(r[0] == "Niet lichter" for r in rows) else "", Text(label, style="bold")))
+        rows.append(("", text))
+        if entry["rule"]:
+            rows.append(("", _rule_line(framework, entry["rule"])))
+    for index, item in enumerate(missing):
+        where = f" (persoon {item['persoon']})" if item.get("persoon") else ""
+        rows.append(("Nog nodig" if index == 0 else "", Text.assemble(item["question"] + where, "\n",
+                                                                      (item["fact"], "cyan"),
+                                                                      (f"  {_impact(item)}", "dim"))))
+    return rows
+
+
+def _impact(item: dict) -> str:
+    return "beslissend" if item["impact"] == "beslissend" else "kan het voorstel wijzigen"
 
 
 def _grouped(entries: list[dict]):
@@ -65,100 +87,108 @@ def _grouped(entries: list[dict]):
         if (last is not None and entry["provision"] is None and last[2]["provision"] is None
                 and entry["rule"] == last[2]["rule"] and entry["rule"] is not None and entry["level"] == last[1] + 1):
             last[1] = entry["level"]
+        elif (last is not None and entry["provision"] is None and last[2]["provision"] is None and entry["rule"] is None
+              and last[2]["rule"] is None and entry["level"] == last[1] + 1):
+            last[1] = entry["level"]  # rungs with no provision for this onderwerp at all
         else:
             groups.append([entry["level"], entry["level"], entry])
     return groups
 
 
-def entitlements_table(assessment: Assessment) -> Table | None:
-    if not assessment.entitlements:
-        return None
-    table = Table(title="Aanspraken", title_justify="left", expand=True)
-    table.add_column("Aanspraak")
-    table.add_column("Recht", justify="center")
-    table.add_column("Bedrag", justify="right", no_wrap=True)
-    table.add_column("Grondslag")
-    table.add_column("Toelichting")
-    for item in assessment.entitlements:
-        amount = "in natura" if item.get("vorm") == "natura" and item["eligible"] else money(item["bedrag"])
-        if item["bedrag"] is not None or item.get("vorm") == "natura":
-            amount += f" {PERIODS[item['periode']]}" if item["eligible"] else ""
-        basis = []
-        for key in ("norm", "grens"):
-            if key in item:
-                basis.append(f"{key} {money(item[key])}")
-        notes = Text()
-        for criterion in item["criteria"]:
-            mark = {True: "✓", False: "✗", None: "?"}[criterion["met"]]
-            if notes:
-                notes.append("\n")
-            notes.append(f"{mark} {criterion['reason']}", style={True: "green", False: "red", None: "yellow"}[criterion["met"]])
-        for rule in item["rules"]:
-            if notes:
-                notes.append("\n")
-            notes.append(f"✗ uitgesloten door {rule}", style="red")
-        title = Text.assemble((item["title"], "bold"), "\n", (item["id"], "dim"))
-        table.add_row(title, yes_no(item["eligible"]), amount, "\n".join(basis) or "–", notes or "–")
-    return table
+def _pays(framework: Framework, ident: str) -> bool:
+    """An entitlement the household pays (a Wmo eigen bijdrage), not one it receives."""
+    definition = framework.entitlements.get(ident)
+    return definition is not None and definition.requires.eigen_bijdrage is not None
 
 
-def deadlines_table(assessment: Assessment) -> Table | None:
-    if not assessment.deadlines:
-        return None
-    table = Table(title="Termijnen", title_justify="left", expand=True)
-    table.add_column("Termijn")
-    table.add_column("Uiterlijk", no_wrap=True)
-    table.add_column("Berekening")
-    table.add_column("Grondslag")
-    for item in assessment.deadlines:
-        table.add_row(Text.assemble((item["title"], "bold"), "\n", (item["id"], "dim")), day(item["date"]),
-                      f"{item['from']} {day(item['start'])} + {item['term']}", item["legal_basis"])
-    return table
+def entitlement_rows(item: dict, framework: Framework) -> list[tuple[str, Text]]:
+    """One entitlement: what the household receives, or for an eigen bijdrage what the client pays."""
+    pays = _pays(framework, item["id"])
+    period = PERIODS.get(item["periode"], item["periode"])
+    if pays:
+        if item["eligible"] is True:
+            label, outcome = "betaalt", Text(f"de cliënt betaalt {money(item['bedrag'])} {period}", style="bold")
+        elif item["eligible"] is False:
+            label, outcome = "betaalt niet", Text("de cliënt betaalt geen eigen bijdrage", style="bold")
+        else:
+            label, outcome = "onbekend", Text("nog niet te zeggen of de cliënt een eigen bijdrage betaalt",
+                                              style="bold yellow")
+    elif item["eligible"] is True:
+        amount = "in natura" if item.get("vorm") == "natura" else money(item["bedrag"])
+        label, outcome = "recht", Text(f"{amount} {period}", style="bold green")
+    elif item["eligible"] is False:
+        label, outcome = "geen recht", Text("geen recht", style="bold red")
+    else:
+        label, outcome = "onbekend", Text("nog niet te beslissen", style="bold yellow")
+    rows = [(label, Text.assemble((item["title"], "bold"), " (", (item["id"], "cyan"), ")")), ("", outcome)]
+    basis = [f"{key} {money(item[key])}" for key in ("norm", "grens") if key in item]
+    if basis:
+        rows.append(("", Text(", ".join(basis), style="dim")))
+    for criterion in item["criteria"]:
+        mark = {True: "✓", False: "✗", None: "?"}[criterion["met"]]
+        rows.append(("", Text(f"{mark} {criterion['reason']}",
+                              style={True: "green", False: "red", None: "yellow"}[criterion["met"]])))
+    for rule in item["rules"]:
+        rows.append(("", Text.assemble(("✗ uitgesloten door ", "red"), (rule, "cyan"))))
+    return rows
 
 
-def signals_table(assessment: Assessment) -> Table | None:
-    if not assessment.signals and not assessment.checks:
-        return None
-    table = Table(title="Signalen en controles", title_justify="left", expand=True)
-    table.add_column("Soort", no_wrap=True)
-    table.add_column("Wat")
-    table.add_column("Waarom")
-    table.add_column("Regel")
-    for item in assessment.signals:
-        table.add_row("signaal", Text.assemble((item["title"], "bold"), f"\n{item['id']}"), item["reason"],
-                      f"{item['rule']}\n{item['legal_basis']}")
-    for item in assessment.checks:
-        table.add_row("controle", Text.assemble((item["title"], "bold"), f"\n{item['id']}"), "",
-                      f"{item['rule']}\n{item['legal_basis']}")
-    return table
+def grouped_by_id(items: list[dict]) -> list[tuple[dict, list[dict]]]:
+    """Signals or checks raised by more than one rule: once per id, with every rule that raised it."""
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        groups.setdefault(item["id"], []).append(item)
+    return [(found[0], found) for found in groups.values()]
 
 
-def missing_table(assessment: Assessment) -> Table | None:
-    if not assessment.missing_facts:
-        return None
-    table = Table(title="Nog nodig om te beslissen", title_justify="left", expand=True)
-    table.add_column("Hulpvraag", no_wrap=True)
-    table.add_column("Vraag")
-    table.add_column("Feit")
-    table.add_column("Belang")
-    for item in assessment.missing_facts:
-        where = item["hulpvraag"] or "casus"
-        if item.get("persoon"):
-            where += f" ({item['persoon']})"
-        table.add_row(where, item["question"], item["fact"],
-                      "beslissend" if item["impact"] == "beslissend" else "kan het voorstel wijzigen")
-    return table
+def _section(console: Console, title: str) -> None:
+    console.print()
+    console.print(Text(title, style="bold underline"))
 
 
 def render_assessment(console: Console, assessment: Assessment, framework: Framework) -> None:
-    console.print(Panel(_header(assessment), expand=True))
-    for part in (proposals_table(assessment, framework), entitlements_table(assessment), deadlines_table(assessment),
-                 signals_table(assessment), missing_table(assessment)):
-        if part is not None:
-            console.print(part)
+    console.print(_header(assessment))
+    for proposal in assessment.proposals:
+        _section(console, f"Hulpvraag {proposal['hulpvraag']} · {proposal['domein']} / {proposal['onderwerp']}")
+        missing = [m for m in assessment.missing_facts if m["hulpvraag"] == proposal["hulpvraag"]]
+        console.print(block(proposal_rows(proposal, framework, missing)))
+    if assessment.entitlements:
+        _section(console, "Aanspraken")
+        for item in assessment.entitlements:
+            console.print(block(entitlement_rows(item, framework)))
+    if assessment.deadlines:
+        _section(console, "Termijnen")
+        rows = []
+        for item in assessment.deadlines:
+            rows.append(("uiterlijk", Text.assemble((day(item["date"]), "bold"), ": ", item["title"], " (",
+                                                     (item["id"], "cyan"), ")")))
+            rows.append(("", Text(f"{item['from']} {day(item['start'])} + {item['term']}; {item['legal_basis']}",
+                                  style="dim")))
+        console.print(block(rows))
+    if assessment.signals or assessment.checks:
+        _section(console, "Signalen en controles")
+        rows = []
+        for kind, items in (("signaal", assessment.signals), ("controle", assessment.checks)):
+            for first, found in grouped_by_id(items):
+                rows.append((kind, Text.assemble((first["title"], "bold"), " (", (first["id"], "cyan"), ")")))
+                for item in found:
+                    where = f" (hulpvraag {item['hulpvraag']})" if item.get("hulpvraag") else ""
+                    line = Text.assemble(("regel ", "dim"), (item["rule"], "cyan"), (where, "dim"))
+                    if item.get("reason"):
+                        line.append(f": {item['reason']}")
+                    rows.append(("", line))
+        console.print(block(rows))
+    casus_missing = [m for m in assessment.missing_facts if m["hulpvraag"] is None]
+    if casus_missing:
+        _section(console, "Nog nodig om te beslissen (casus)")
+        console.print(block([("", Text.assemble(item["question"], "\n", (item["fact"], "cyan"), f"  {_impact(item)}"))
+                             for item in casus_missing]))
 
 
-def render_explanation(console: Console, assessment: Assessment, framework: Framework, hulpvraag: str | None) -> None:
+def render_explanation(console: Console, assessment: Assessment, framework: Framework, hulpvraag: str | None,
+                       read: set[str] | None = None) -> None:
+    """The trace as a tree; `read`: the keys the assessment read (engine.coverage.keys_read), so that only the
+    parameters and derived facts it used are listed, not all in force."""
     from engine.ir import render as render_expression
 
     console.print(_header(assessment))
@@ -213,10 +243,15 @@ def render_explanation(console: Console, assessment: Assessment, framework: Fram
     derived = tree.add(Text("Afgeleide feiten", style="bold"))
     by_key = {d.key: d for d in framework.derived}
     for key, value in assessment.trace.derived.items():
+        if read is not None and key not in read:
+            continue
         shown = money(value) if by_key[key].type == "geld" else str(value)
         derived.add(Text.assemble(f"{key} = ", (shown, "bold"), (f"  [{by_key[key].legal_basis}]", "dim")))
-    used = tree.add(Text("Parameters op de peildatum", style="bold"))
+    used = tree.add(Text("Parameters die de beoordeling las (op de peildatum)" if read is not None
+                         else "Parameters op de peildatum", style="bold"))
     for name, info in assessment.trace.parameters.items():
+        if read is not None and name not in read:
+            continue
         label = f"{name} = {info['value']} (vanaf {day(info['from'])})"
         if info.get("decision"):
             label += f", gemeentelijke keuze: {info['decision']}"

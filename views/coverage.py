@@ -33,6 +33,27 @@ def render_coverage(console: Console, coverage: dict, *, limit: int = 40) -> Non
                           soft_wrap=True, highlight=False)
         if len(uncovered) > limit:
             console.print(Text(f"  … en nog {len(uncovered) - limit} (zie --format json)", style="dim"))
+    render_boundaries(console, coverage.get("boundaries"), limit=limit)
+
+
+def render_boundaries(console: Console, boundaries: dict | None, *, limit: int = 40) -> None:
+    """The thresholds rules read, and whether scenarios lie on both sides of each."""
+    if not boundaries:
+        return
+    console.print(Text.assemble(("Grenzen in de regels: ", "bold"), f"{boundaries['both_sides']} van "
+                                f"{boundaries['total']} aan beide kanten getest ({boundaries['percentage']:.1f}%)"))
+    for key, label in (("one_side", "maar aan één kant getest"), ("never", "door geen scenario beslist")):
+        items = boundaries[key]
+        if not items:
+            continue
+        console.print(Text(f"Grenzen {label} ({len(items)})", style="bold"))
+        for item in items[:limit]:
+            side = f"  alleen {item['sides'][0]}" if item["sides"] else ""
+            console.print(Text.assemble("  ", (item["rule"], "cyan"), f": {item['condition']}",
+                                        (f"{side}  {item['file']}:{item['line']}", "dim")), soft_wrap=True,
+                          highlight=False)
+        if len(items) > limit:
+            console.print(Text(f"  … en nog {len(items) - limit} (zie --format json)", style="dim"))
 
 
 def _detail(key: str, item: dict) -> str:

@@ -37,7 +37,8 @@ def render_gemeenten(console: Console, report: dict, *, limit: int = 50) -> None
     differences, defects = report["differences"], report["defects"]
     console.print(Text.assemble(f"{count(report['cases'], 'casus', 'casussen')} in {', '.join(report['gemeenten'])} vergeleken: ",
                                 (f"{len(differences)} toegestane verschillen", "bold"), ", ",
-                                (f"{len(defects)} harmonisatiefouten", "bold red" if defects else "bold green")))
+                                (f"{len(defects)} harmonisatiefouten", "bold red" if defects else "bold green"),
+                                f"; {report.get('households_differing', 0)} huishoudens krijgen niet overal hetzelfde"))
     grouped: dict[tuple, list[dict]] = {}
     for item in differences:
         grouped.setdefault(_group(item), []).append(item)

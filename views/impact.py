@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .formatting import count, money
+from .rulediff import rule_change_rows
 
 KIND_LABELS = {
     "lighter": "lichter", "heavier": "zwaarder", "provision": "andere voorziening", "eligibility": "recht",
@@ -54,6 +55,7 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
                                 (base["label"], "bold cyan")))
     console.print(Text(f"basis {base['version']} {base['hash'][:19]}…  ·  voorstel {proposal['version']} "
                        f"{proposal['hash'][:19]}…", style="dim"))
+    render_rule_changes(console, report.get("rule_changes") or {})
     assessed = report["assessed"]
     console.print(Text.assemble(count(report["cases"], "casus", "casussen") + ", ", (f"{report['changed']} gewijzigd", "bold"),
                                 f"  ({assessed['twice']} onder beide versies beoordeeld, {assessed['once']} eenmaal: "
@@ -103,18 +105,45 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
         console.print(table)
     changes = report["changes"]
     if changes:
-        shown = Table(title=f"Gewijzigde casussen ({len(changes)} wijzigingen"
-                            + (f", de eerste {limit}" if len(changes) > limit else "") + ")", title_justify="left")
-        for column in ("casus", "gemeente", "wat", "onderwerp", "voor → na", "waardoor"):
-            shown.add_column(column)
-        for change in changes[:limit]:
+        render_changed_households(console, changes, limit=limit)
+
+
+def render_changed_households(console: Console, changes: list[dict], *, limit: int = 50) -> None:
+    """Every changed household as a block of lines (its changes, then what made the difference), so that ids are
+    shown whole at any width; at most `limit` changes."""
+    households: dict[tuple[str, str], list[dict]] = {}
+    for change in changes[:limit]:
+        households.setdefault((change["case_id"], change["source"]), []).append(change)
+    console.print(Text(f"Gewijzigde casussen ({len(changes)} wijzigingen"
+                       + (f", de eerste {limit}" if len(changes) > limit else "") + ")", style="bold"))
+    for (case_id, source), items in households.items():
+        console.print(Text.assemble("  ", (case_id, "bold cyan"), f"  {items[0]['gemeente']}  ", (source, "dim")),
+                      highlight=False)
+        grid = Table.grid(padding=(0, 1), pad_edge=False)
+        grid.add_column(width=3, no_wrap=True)
+        grid.add_column(overflow="fold", ratio=1)
+        for change in items:
             kind = change["kind"]
             pays = change.get("household_pays", False)
-            before = describe_value(kind, change["before"], pays=pays)
-            after = describe_value(kind, change["after"], pays=pays)
-            shown.add_row(Text.assemble(change["case_id"], ("\n" + change["source"], "dim")), change["gemeente"],
-                          KIND_LABELS[kind], change["subject"], f"{before} → {after}", why(change))
-        console.print(shown)
+            grid.add_row("  •", Text.assemble((KIND_LABELS[kind], "bold"), ": ", (change["subject"], "cyan"), ": ",
+                                              f"{describe_value(kind, change['before'], pays=pays)} → "
+                                              f"{describe_value(kind, change['after'], pays=pays)}",
+                                              ("\nwaardoor: " + why(change), "dim")))
+        console.print(grid)
+
+
+def render_rule_changes(console: Console, changes: dict) -> None:
+    """What changed in the rules, before whom it affects."""
+    rows = rule_change_rows(changes)
+    if not rows:
+        console.print(Text("Geen inhoudelijke wijziging in de regels.", style="dim"))
+        return
+    table = Table(title="Wat veranderde in de regels", title_justify="left")
+    for column in ("wat", "naam", "voor", "na"):
+        table.add_column(column, overflow="fold", no_wrap=column == "naam")  # a name is typed: never cut or folded
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def reason_rows(report: dict) -> list[tuple[str, int]]:

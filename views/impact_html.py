@@ -14,7 +14,8 @@ from decimal import Decimal
 from html import escape
 from typing import Iterable
 
-from .impact import KIND_LABELS, describe_value, reason_rows, signed, why
+from .impact import KIND_LABELS, describe_value, reason_rows, signed
+from .rulediff import rule_change_rows
 
 WIDTH = 760
 LEVEL_COLOURS = ["#d9f0d3", "#a6dba0", "#5aae61", "#1b7837", "#762a83", "#40004b"]
@@ -45,7 +46,10 @@ svg.chart text{fill:#1a1a1a}
 .legend{display:flex;flex-wrap:wrap;gap:12px;font-size:13px;margin:6px 0}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px;border-radius:2px}
 table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #e3e3e3;vertical-align:top;overflow-wrap:anywhere}
+.scroll{overflow-x:auto}
+th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #e3e3e3;vertical-align:top;overflow-wrap:normal;
+word-break:normal;hyphens:manual}
+td ul{margin:0;padding-left:16px}
 th{background:#f0f0ec;overflow-wrap:normal}
 td.n{text-align:right;white-space:nowrap}
 .muted{color:#666;font-size:13px}
@@ -187,12 +191,50 @@ def kinds_chart(report: dict) -> str:
 
 
 def _table(head: Iterable[str], rows: Iterable[Iterable[str]], numeric: set[int] = frozenset()) -> str:
-    out = ["<table><thead><tr>", "".join(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
+    out = ['<div class="scroll"><table><thead><tr>', "".join(f"<th>{_e(h)}</th>" for h in head), "</tr></thead><tbody>"]
     for row in rows:
         out.append("<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>"
                                     for i, c in enumerate(row)) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
+
+
+def _named(ident: str, names: dict) -> str:
+    name = names.get(ident)
+    return f"{_e(name)} <code>{_e(ident)}</code>" if name and name != ident else f"<code>{_e(ident)}</code>"
+
+
+def _side(change: dict, value, names: dict) -> str:
+    kind = change["kind"]
+    if kind in ("lighter", "heavier", "provision") and isinstance(value, dict) and value.get("provision"):
+        return f"{_named(value['provision'], names)} (niveau {value['level']})"
+    return _e(describe_value(kind, value, pays=change.get("household_pays", False)))
+
+
+def household_rows(report: dict, limit: int) -> list[list[str]]:
+    """One row per household: every change of that household as a line, with names as well as ids."""
+    names = report.get("names") or {}
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for change in report["changes"]:
+        grouped.setdefault((change["case_id"], change["source"]), []).append(change)
+    rows = []
+    for (case_id, source), changes in list(grouped.items())[:limit]:
+        lines, reasons = [], []
+        for change in changes:
+            subject = change["subject"]
+            shown = _named(subject.split("@", 1)[0], names) + (f" bij {_e(subject.split('@', 1)[1])}"
+                                                               if "@" in subject else "")
+            lines.append(f"<li>{_e(KIND_LABELS[change['kind']])}: {shown}: {_side(change, change['before'], names)} → "
+                         f"{_side(change, change['after'], names)}</li>")
+            for item in [*change["rules"], *(f"criterium {c}" for c in change.get("criteria", [])),
+                         *(f"parameter {p}" for p in change.get("parameters", []))]:
+                if item not in reasons:
+                    reasons.append(item)
+        rows.append([f"{_e(case_id)}<br><span class='muted'>{_e(source)}</span>", _e(changes[0]["gemeente"]),
+                     "<ul>" + "".join(lines) + "</ul>",
+                     "<ul>" + "".join(f"<li>{_named(r, names) if ' ' not in r else _e(r)}</li>" for r in reasons) + "</ul>"
+                     if reasons else "–"])
+    return rows
 
 
 def render_html(report: dict) -> str:
@@ -212,16 +254,14 @@ def render_html(report: dict) -> str:
                                 _e(signed(t["per_maand"])), _e(signed(t["per_jaar"])),
                                 f"{t['signals_new']}/{t['signals_lost']}",
                                 f"{t['deadlines_new']}/{t['deadlines_lost']}/{t['deadlines_moved']}"])
-    reasons = [[_e(label), str(n)] for label, n in reason_rows(report)]
-    change_rows = []
-    for change in report["changes"][:CHANGES_SHOWN]:
-        kind = change["kind"]
-        change_rows.append([f"{_e(change['case_id'])}<br><span class='muted'>{_e(change['source'])}</span>",
-                            _e(change["gemeente"]), _e(KIND_LABELS[kind]), f"<code>{_e(change['subject'])}</code>",
-                            f"{_e(describe_value(kind, change['before'], pays=change.get('household_pays', False)))} → "
-                            f"{_e(describe_value(kind, change['after'], pays=change.get('household_pays', False)))}",
-                            _e(why(change))])
-    more = len(report["changes"]) - CHANGES_SHOWN
+    names = report.get("names") or {}
+    reasons = []
+    for label, n in reason_rows(report):
+        kind, _, ident = label.partition(" ")
+        shown = f"{_e(kind)} {_named(ident, names)}" if kind == "regel" else _e(label)
+        reasons.append([shown, str(n)])
+    change_rows = household_rows(report, CHANGES_SHOWN)
+    more = len({(c["case_id"], c["source"]) for c in report["changes"]}) - CHANGES_SHOWN
     errors = "".join(f'<div class="err">{_e(d["file"])}:{d["line"]}:{d["col"]}: error[{_e(d["code"])}]: '
                      f'{_e(d["message"])}</div>' for d in report["errors"])
     page = [
@@ -236,6 +276,10 @@ def render_html(report: dict) -> str:
         f'(versie {_e(base["version"])}, <code>{_e(base["hash"][:19])}</code>)</div>',
         '<div class="cards">' + "".join(f"<div class='card'><b>{_e(v)}</b><span>{_e(k)}</span></div>" for v, k in cards),
         "</div></div></header><main>",
+        "<section><h2>Wat veranderde in de regels</h2>"
+        + (_table(["wat", "naam", "voor", "na"], [[_e(c) for c in row] for row in rule_change_rows(
+            report.get("rule_changes") or {})]) if rule_change_rows(report.get("rule_changes") or {}) else
+           '<p class="muted">Geen inhoudelijke wijziging in de regels.</p>') + "</section>",
         '<section><h2>Verdeling over de ladder, voor en na</h2><p class="muted">Per gemeente het aandeel voorstellen op '
         "elk niveau van de ladder (zo licht als mogelijk, zo zwaar als nodig), onder de huidige regels (voor) en onder "
         "het voorstel (na).</p>" + ladder_chart(report) + "</section>",
@@ -255,9 +299,9 @@ def render_html(report: dict) -> str:
         + (_table(["regel, criterium of parameter", "wijzigingen"], reasons, {1}) if reasons else
            '<p class="muted">Geen regel maakte verschil.</p>') + "</section>",
         f"<section><h2>Gewijzigde casussen ({len(report['changes'])} wijzigingen in {report['changed']} casussen)</h2>"
-        + (_table(["casus", "gemeente", "wat", "onderwerp", "voor → na", "waardoor"], change_rows) if change_rows else
+        + (_table(["huishouden", "gemeente", "wat verandert (voor → na)", "waardoor"], change_rows) if change_rows else
            '<p class="muted">Geen.</p>')
-        + (f'<p class="muted">… en nog {more} wijzigingen; alle staan in <code>--format json</code>.</p>' if more > 0 else "")
+        + (f'<p class="muted">… en nog {more} huishoudens; alle staan in <code>--format json</code>.</p>' if more > 0 else "")
         + "</section>",
         (f"<section><h2>Niet beoordeeld ({len(report['errors'])})</h2>{errors}</section>" if errors else ""),
         f'<p class="muted">{report["assessed"]["twice"]} casussen onder beide versies beoordeeld, '

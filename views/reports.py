@@ -41,17 +41,35 @@ def render_check(console: Console, root: str, diagnostics: list[Diagnostic], sta
     console.print(profiles)
 
 
-def render_test(console: Console, results: list) -> None:
+def _shown(value) -> str:
+    """A value of a scenario diff as a person reads it: true/false/null as in the file, mappings as `a: b`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return str(value)
+
+
+def render_test(console: Console, results: list, *, failed_only: bool = False) -> None:
     for result in results:
+        if failed_only and result.passed:
+            continue
         mark = Text("✓ ", style="green") if result.passed else Text("✗ ", style="bold red")
         console.print(Text.assemble(mark, result.name, (f"  {result.path}:{result.line}", "dim"),
                                     (f"  [{result.checks}]" if result.checks else "", "dim")), highlight=False)
         for diagnostic in result.errors:
             console.print(Text(f"    {diagnostic}"), soft_wrap=True, highlight=False)
         for difference in result.differences:
-            console.print(Text(f"    {difference['path']}: {difference['message']}", style="red"), highlight=False)
-            console.print(Text(f"      verwacht: {difference['expected']}"), highlight=False)
-            console.print(Text(f"      kreeg:    {difference['actual']}"), highlight=False)
+            where = difference.get("subject") or difference["path"]
+            if difference.get("field"):
+                where += f", {difference['field']}"
+            console.print(Text(f"    {where}: {difference['message']}", style="red"), highlight=False)
+            console.print(Text(f"      verwacht: {_shown(difference['expected'])}"), highlight=False)
+            console.print(Text(f"      kreeg:    {_shown(difference['actual'])}"), highlight=False)
     passed = sum(r.passed for r in results)
     failed = len(results) - passed
     style = "bold green" if not failed else "bold red"
