@@ -631,6 +631,30 @@ def _write_confirmed(text: str, out: Optional[Path]) -> None:
     _write(text, out)
     if out is not None:
         _console(stderr=True).print(f"geschreven: {display_path(out)}", soft_wrap=True)
+@app.command()
+@handles_errors
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Adres om op te luisteren; zonder tokens alleen 127.0.0.1 of ::1.")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Poort.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Aantal werkprocessen, elk met een eigen engine.")]
+    = 1,
+    tokens: Annotated[Optional[Path], typer.Option("--tokens", show_default=False, help="YAML/JSON-bestand (modus 0600) "
+                                                   "met tokens per rol: assessor, beleidsmedewerker, auditor "
+                                                   "(of $KADER_SERVE_TOKENS, $KADER_TOKEN_ASSESSOR, ...).")] = None,
+    cors: Annotated[Optional[str], typer.Option("--cors", metavar="ORIGINS", show_default=False,
+                                                help="Sta deze origins toe (kommagescheiden); standaard geen CORS.")] = None,
+    max_body: Annotated[Optional[int], typer.Option("--max-body", min=1, show_default=False,
+                                                    help="Grootste verzoek in bytes (standaard 2 MiB).")] = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.001, show_default=False,
+                                                     help="Tijdslimiet per verzoek in seconden (standaard 30).")] = None,
+    register: RegisterOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Bied het kader aan als HTTP-dienst: POST /assess, /explain, /questions; GET /facts, /framework, /schema/case."""
+    from service.run import serve as run
+    run(host=host, port=port, workers=workers, rules=rules, register=register, tokens=tokens, cors=cors,
+        max_body=max_body, timeout=timeout)
 
 
 def main() -> None:

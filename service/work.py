@@ -1,0 +1,188 @@
+"""What each endpoint asks of the engine: bytes in, the command line's bytes out.
+
+Every function here runs in the worker's one engine thread (see `service.app.EngineThread`) and calls the
+same engine functions as the command line: `engine.assess` and `Assessment.to_json_text` for `kader assess
+--format json`, the trace and `engine.counterfactual.counterfactuals` for `kader explain`, and
+`engine.register.prepare` / `Recorder` for `kader assess --record` (BSN refusal, pseudonym key, replay check).
+A body is read as the command line reads a case file: UTF-8, at most 2 MiB, JSON or YAML with positions, the
+`case:` of a scenario file accepted; errors are located at `body:LINE:COL`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import engine
+from engine.assessment import dumps
+from engine.case import Case, case_from_document, case_part
+from engine.caseinput import case_from_line
+from engine.errors import CaseFileError, Diagnostic, Span, UsageError
+from engine.framework import Framework
+from engine.sources import Document, SourceError, decode, parse_text
+from engine.types import date_problem
+
+BODY = "body"  # how diagnostics name the request body, in place of a file name
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+@dataclass(frozen=True)
+class Body:
+    raw: bytes
+    yaml: bool  # sent as YAML (Content-Type application/yaml); otherwise read as JSON
+
+
+def _document(body: Body) -> Document:
+    try:
+        text = decode(body.raw, BODY)
+        return case_part(parse_text(text, BODY, json_syntax=not body.yaml))
+    except SourceError as exc:
+        raise CaseFileError(exc.diagnostics) from None
+
+
+def read_case(framework: Framework, body: Body) -> Case:
+    """The case in a request body, read as `kader assess` reads a file; the lean JSON reader of `kader batch`
+    when the body is a plain JSON case (it falls back to the positioned reader to say where a problem is)."""
+    if body.yaml or b'"expected"' in body.raw:
+        return case_from_document(framework, _document(body))
+    try:
+        text = decode(body.raw, BODY)
+    except SourceError as exc:
+        raise CaseFileError(exc.diagnostics) from None
+    return case_from_line(framework, text, BODY)
+
+
+def query_date(name: str, value: str | None) -> _dt.date | None:
+    if value is None:
+        return None
+    span = Span(f"?{name}", 1, 1)
+    if not _DATE.match(value):
+        raise UsageError(Diagnostic("E701", f"{name} moet een datum zijn (JJJJ-MM-DD), niet '{value[:40]}'", span))
+    try:
+        day = _dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(Diagnostic("E701", f"{name} {value} bestaat niet in de kalender", span)) from None
+    problem = date_problem(day)
+    if problem:
+        raise UsageError(Diagnostic("E701", problem, span))
+    return day
+
+
+def query_gemeente(framework: Framework, value: str | None) -> str | None:
+    if value is not None and value not in framework.profiles:
+        raise UsageError(Diagnostic("E510", f"onbekende gemeente '{value[:40]}'; kies uit "
+                                    + ", ".join(sorted(framework.profiles)), Span("?gemeente", 1, 1)))
+    return value
+
+
+def assess_bytes(framework: Framework, body: Body, gemeente: str | None, peildatum: _dt.date | None) -> bytes:
+    """Exactly what `kader assess CASE --format json` writes to stdout."""
+    result = engine.assess(framework, read_case(framework, body), gemeente=gemeente, peildatum=peildatum)
+    return (result.to_json_text() + "\n").encode("utf-8")
+
+
+def explain_bytes(framework: Framework, body: Body, gemeente: str | None, peildatum: _dt.date | None,
+                  hulpvraag: str | None, counterfactual: bool) -> bytes:
+    """Exactly what `kader explain CASE --format json [--counterfactual]` writes to stdout."""
+    case = read_case(framework, body)
+    if hulpvraag is not None and hulpvraag not in {hv.id for hv in case.hulpvragen}:
+        raise UsageError(Diagnostic("E700", f"onbekende hulpvraag '{hulpvraag[:40]}'; de casus heeft "
+                                    + ", ".join(hv.id for hv in case.hulpvragen), Span(BODY, 1, 1)))
+    result = engine.assess(framework, case, gemeente=gemeente, peildatum=peildatum)
+    if not counterfactual:
+        return (result.to_json_text(trace=True) + "\n").encode("utf-8")
+    from engine.counterfactual import counterfactuals
+    found = counterfactuals(framework, case, gemeente=result.gemeente, peildatum=result.peildatum, assessment=result)
+    return (dumps({**result.to_json(trace=True), "counterfactuals": [c.to_json() for c in found]}) + "\n").encode("utf-8")
+
+
+def questions_bytes(framework: Framework, body: Body, gemeente: str | None, peildatum: _dt.date | None) -> bytes:
+    """The facts still missing to decide, most decisive first, as the assessment lists them."""
+    result = engine.assess(framework, read_case(framework, body), gemeente=gemeente, peildatum=peildatum)
+    data = {"case_id": result.case_id, "gemeente": result.gemeente, "peildatum": result.peildatum.isoformat(),
+            "framework": result.framework, "missing_facts": result.missing_facts}
+    return (dumps(data) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    body: bytes
+    seq: int
+    hash: str
+    case_key: str
+    location: str
+
+
+def record_bytes(framework: Framework, rules_root: Path, body: Body, options, *, register: str | None,
+                 gemeente: str | None, peildatum: _dt.date | None, clock: Callable[[], _dt.datetime]) -> Recorded:
+    """`kader assess --record`: the same checks, the same record; the response body is the assessment.
+
+    As `engine.register.assess_and_record`, from a request body instead of a file: personal data is refused
+    before the pseudonym key is read, and the register is opened only once the stored form has been proven
+    to replay. The append is one transaction: a server stopped in the middle leaves no half record.
+    """
+    from engine import register as registers
+    from engine.register.privacy import refuse_personal_data
+
+    document = _document(body)
+    refuse_personal_data(document)
+    key = registers.load_key()
+    prepared = registers.prepare(framework, document, options, key, gemeente=gemeente, peildatum=peildatum)
+    with registers.open_register(register, create=True) as target:
+        record = registers.Recorder(target, framework, rules_root, clock).append(prepared)
+        location = target.location
+    text = prepared.assessment.to_json_text() + "\n"
+    return Recorded(text.encode("utf-8"), record.seq, record.hash, record.case_key, location)
+
+
+def audit_bytes(register: str | None, since: _dt.date | None, gemeente: str | None) -> bytes:
+    """Exactly what `kader audit --format json` writes to stdout (the register is only read)."""
+    from engine import register as registers
+    with registers.open_register(register) as target:
+        report = registers.audit(target, since=since, gemeente=gemeente)
+    return (dumps(report.to_json()) + "\n").encode("utf-8")
+
+
+def facts_bytes(framework: Framework) -> bytes:
+    """The facts a case may give, as `kader facts --format json` lists them (engine.factlist), with the framework."""
+    from engine.factlist import list_facts
+    data = {"framework": {"name": framework.name, "version": framework.version, "hash": framework.hash},
+            "facts": [entry.to_json() for entry in list_facts(framework, None, None)]}
+    return (dumps(data) + "\n").encode("utf-8")
+
+
+def periods(framework: Framework) -> list[dict]:
+    """The periods from the framework's start within which every rule's validity and every parameter value
+    (shared and municipal) stay the same: a new period starts wherever one of them changes."""
+    starts: set[_dt.date] = set()
+
+    def add(day: _dt.date | None) -> None:
+        if day is not None and day > framework.valid_from:
+            starts.add(day)
+
+    definitions = list(framework.parameters.values())
+    for profile in framework.profiles.values():
+        definitions += list(profile.overrides.values())
+    for parameter in definitions:
+        for start in parameter.starts:
+            add(start)
+        for end in parameter.ends:
+            add(end + _dt.timedelta(days=1) if end is not None else None)
+    for rule in framework.rules.values():
+        add(rule.valid_from)
+        add(rule.valid_until + _dt.timedelta(days=1) if rule.valid_until is not None else None)
+    bounds = [framework.valid_from] + sorted(starts)
+    return [{"from": start.isoformat(),
+             "until": (bounds[i + 1] - _dt.timedelta(days=1)).isoformat() if i + 1 < len(bounds) else None}
+            for i, start in enumerate(bounds)]
+
+
+def framework_bytes(framework: Framework) -> bytes:
+    data = {"name": framework.name, "version": framework.version, "hash": framework.hash,
+            "engine_version": engine.__version__, "valid_from": framework.valid_from.isoformat(),
+            "gemeenten": [{"id": g, "name": framework.profiles[g].name} for g in sorted(framework.profiles)],
+            "periods": periods(framework)}
+    return (dumps(data) + "\n").encode("utf-8")
