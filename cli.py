@@ -548,13 +548,17 @@ class SchemaKind(str, Enum):
     rules = "rules"
     kader = "kader"
     profile = "profile"
+    atw = "atw"
+    wetten = "wetten"
 
 
 @app.command()
 @handles_errors
 def schema(
     kind: Annotated[SchemaKind, typer.Argument(help="case (casusbestand), rules (regelbestand van een domein), "
-                                               "kader (kader.yaml) of profile (gemeenteprofiel).", show_default=False)],
+                                               "kader (kader.yaml), profile (gemeenteprofiel), atw "
+                                               "(algemene_termijnenwet.yaml) of wetten (wetten.yaml).",
+                                               show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", show_default=False, help="Schrijf het schema naar dit bestand.")]
     = None,
     rules: RulesOption = None,

@@ -17,8 +17,12 @@ from .slices import canonical
 def _timeline(parameter: ParameterDef | None) -> list[dict]:
     if parameter is None:
         return []
-    return [{"from": start.isoformat(), "until": end.isoformat() if end else None, "value": format(value, "f")}
-            for start, end, value in zip(parameter.starts, parameter.ends, parameter.values, strict=True)]
+    pending = parameter.pending or (None,) * len(parameter.starts)
+    return [{"from": start.isoformat(), "until": end.isoformat() if end else None,
+             # a period whose value is still `te verifiëren` has no value: say so, with the reason
+             "value": format(value, "f") if value is not None else None,
+             **({"te_verifieren": reason} if value is None else {})}
+            for start, end, value, reason in zip(parameter.starts, parameter.ends, parameter.values, pending, strict=True)]
 
 
 def scheme_settings(framework: Framework) -> dict[str, dict[str, str]]:

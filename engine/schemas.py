@@ -207,7 +207,21 @@ def profile_schema(framework: Framework | None = None) -> dict[str, Any]:
     return schema
 
 
-SCHEMAS = ("case", "rules", "kader", "profile")
+def atw_schema() -> dict[str, Any]:
+    """The JSON Schema of rules/algemene_termijnenwet.yaml (days made equal to holidays, Atw art. 3 lid 3)."""
+    from .atw import AtwFile
+    return _rule_file_schema(AtwFile, "algemene_termijnenwet.yaml",
+                             "De dagen die bij besluit met een algemeen erkende feestdag zijn gelijkgesteld, per besluit.")
+
+
+def wetten_schema() -> dict[str, Any]:
+    """The JSON Schema of rules/wetten.yaml (the laws a legal basis resolves to, with their BWB identifiers)."""
+    from .wetten import WettenFile
+    return _rule_file_schema(WettenFile, "wetten.yaml",
+                             "De wetten waarnaar een legal_basis verwijst, met hun BWB-nummer, en de andere bronnen.")
+
+
+SCHEMAS = ("case", "rules", "kader", "profile", "atw", "wetten")
 
 
 def schema(framework: Framework, kind: str) -> dict[str, Any]:
@@ -220,4 +234,8 @@ def schema(framework: Framework, kind: str) -> dict[str, Any]:
         return kader_schema()
     if kind == "profile":
         return profile_schema(framework)
+    if kind == "atw":
+        return atw_schema()
+    if kind == "wetten":
+        return wetten_schema()
     raise ValueError(kind)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,9 @@ EIGEN_BIJDRAGE = str(ROOT / "scenarios" / "wmo" / "rolstoel-en-hbh-een-bijdrage-
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 
 
+HASH = re.compile(r"sha256:[0-9a-f]{12}…")
+
+
 def _assess(width: int, case: str = EXAMPLE, *extra: str) -> str:
     runner = CliRunner(env={"COLUMNS": str(width), "NO_COLOR": "1", "KADER_RULES": str(RULES)})
     result = runner.invoke(app, ["assess", case, *extra])
@@ -29,7 +33,8 @@ def _assess(width: int, case: str = EXAMPLE, *extra: str) -> str:
 
 @pytest.mark.parametrize("width", [80, 100, 200])
 def test_the_assessment_matches_its_snapshot(width, request):
-    text = "\n".join(line.rstrip() for line in _assess(width).splitlines()) + "\n"
+    # the rule-set hash changes with every rule edit; the snapshot pins the layout, not the hash
+    text = HASH.sub("sha256:<regelset>…", "\n".join(line.rstrip() for line in _assess(width).splitlines()) + "\n")
     snapshot = SNAPSHOTS / f"assess-gezin-soest-{width}.txt"
     if request.config.getoption("--update-golden"):
         snapshot.write_text(text, encoding="utf-8")
@@ -40,7 +45,7 @@ def test_the_assessment_matches_its_snapshot(width, request):
 def test_lines_fit_and_identifiers_are_never_cut(width):
     text = _assess(width)
     assert max(len(line.rstrip()) for line in text.splitlines()) <= width
-    assert "…" not in text.replace("sha256:2e10deabbec7…", "")  # only the rule-set hash is shortened
+    assert "…" not in HASH.sub("", text)  # only the rule-set hash is shortened
     data = json.loads(_assess(width, EXAMPLE, "--format", "json"))
     words = set(text.split())
     identifiers = {p["provision"] for p in data["proposals"] if p["provision"]}

@@ -79,19 +79,20 @@ def test_the_case_schema_carries_the_vocabulary(case_validator):
 
 def _rule_files():
     for path in sorted(RULES.rglob("*.yaml")):
-        kind = "kader" if path.name == "kader.yaml" else "profile" if path.parent.name == "gemeenten" else "rules"
+        special = {"kader.yaml": "kader", "algemene_termijnenwet.yaml": "atw", "wetten.yaml": "wetten"}
+        kind = special.get(path.name) or ("profile" if path.parent.name == "gemeenten" else "rules")
         yield kind, path
 
 
 def test_the_rule_schemas_accept_every_rule_file_and_profile(runner):
-    validators = {kind: _schema(runner, kind) for kind in ("rules", "kader", "profile")}
+    validators = {kind: _schema(runner, kind) for kind in ("rules", "kader", "profile", "atw", "wetten")}
     seen = set()
     for kind, path in _rule_files():
         data = _plain(yaml.safe_load(path.read_text(encoding="utf-8")))
         errors = [f"{list(e.absolute_path)}: {e.message}" for e in validators[kind].iter_errors(data)]
         assert errors == [], path
         seen.add(kind)
-    assert seen == {"rules", "kader", "profile"}
+    assert seen == {"rules", "kader", "profile", "atw", "wetten"}
 
 
 def test_the_rule_schema_refuses_a_misspelt_key_and_a_bad_level(runner):

@@ -8,7 +8,8 @@ def _values(timeline) -> str:
         return "–"
     if isinstance(timeline, str):
         return timeline
-    return "; ".join(f"{t['value']} vanaf {t['from']}" + (f" tot en met {t['until']}" if t["until"] else "")
+    return "; ".join(f"{t['value'] if t['value'] is not None else 'te verifiëren'} vanaf {t['from']}"
+                     + (f" tot en met {t['until']}" if t["until"] else "")
                      for t in timeline)
 
 
