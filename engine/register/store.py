@@ -87,7 +87,7 @@ def load_files(files: dict[str, bytes]) -> Framework:
         root = Path(scratch).resolve() / "rules"
         root.mkdir()
         materialise(files, root)
-        return load_framework(root)
+        return load_framework(root, cache=False)  # never the cache: what is pinned is read from its own files
 
 
 def capture(root: Path, framework: Framework) -> RuleSet:
