@@ -28,7 +28,7 @@ from .errors import RecordingRefused, register_error
 from .privacy import check_free_text, refuse_personal_data
 from .pseudonym import case_key, load_key
 from .records import DECISIONS, Record, canonical_json, decode_case
-from .store import RuleSet, capture
+from .store import RuleSet, capture, check_stored
 
 REGISTER_ENV = "KADER_REGISTER"
 DEFAULT_REGISTER = "kader-register.sqlite"
@@ -171,8 +171,13 @@ class Recorder:
         if prepared.fields["framework_hash"] != self.framework.hash:
             raise ValueError("deze beoordeling is met een andere regelset gemaakt dan die van de Recorder")
         ruleset: RuleSet | None = None
-        if not self.register.has_ruleset(self.framework.hash):
-            ruleset = capture(self.rules_root, self.framework)
+        if self.framework.hash not in self.register._known_rulesets:
+            stored = self.register.ruleset_text(self.framework.hash)
+            if stored is None:
+                ruleset = capture(self.rules_root, self.framework)
+            else:
+                check_stored(self.rules_root, self.framework, stored, self.register.location)
+                self.register._known_rulesets.add(self.framework.hash)
         return self.register.append(prepared.fields, clock=lambda: timestamp(self.clock()), ruleset=ruleset)
 
 

@@ -119,3 +119,14 @@ def drop_triggers(url: str) -> None:
             connection.execute(f"DROP TRIGGER {name}")
     finally:
         connection.close()
+
+
+def assessor_url(url: str) -> str:
+    """The same PostgreSQL register as a role with only SELECT and INSERT on its tables (as the README recommends)."""
+    import psycopg
+    database = url.split("?", 1)[0].rsplit("/", 1)[1]
+    role = f"consulent_{database}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"CREATE ROLE {role} LOGIN")
+        connection.execute(f"GRANT SELECT, INSERT ON kader_records, kader_rulesets, kader_meta TO {role}")
+    return url.replace("postgresql://kader@", f"postgresql://{role}@", 1)
