@@ -257,11 +257,42 @@ def audit(
     gemeente: Annotated[Optional[Gemeente], typer.Option("--gemeente", show_default=False,
                                                          help="Alleen records van deze gemeente.")] = None,
     format: Annotated[TableJsonHtml, typer.Option("--format", help="Tabel, JSON of een losse HTML-pagina.")] = TableJsonHtml.table,
+    allowed_rulesets: Annotated[Optional[Path], typer.Option(
+        "--allowed-rulesets", metavar="FILE", show_default=False,
+        help="Bestand met de vastgestelde regelset-hashes (één per regel); een record met een andere regelset faalt.")] = None,
+    expect_head: Annotated[Optional[list[str]], typer.Option(
+        "--expect-head", metavar="SEQ:HASH", show_default=False,
+        help="Een eerder gepubliceerde kop (volgnummer:hash) die het register nog moet bevatten.")] = None,
+    verify_checkpoints: Annotated[Optional[Path], typer.Option(
+        "--verify-checkpoints", metavar="DIR", show_default=False,
+        help="Controleer het register tegen de ondertekende checkpoints in deze map (met --public-key).")] = None,
+    public_key: Annotated[Optional[list[Path]], typer.Option(
+        "--public-key", metavar="FILE", show_default=False,
+        help="Publieke sleutel(s) van de checkpoints (ed25519:<hex>); herhaal voor oude sleutels na rotatie.")] = None,
+    checkpoint: Annotated[Optional[Path], typer.Option(
+        "--checkpoint", metavar="DIR", show_default=False,
+        help="Onderteken na een goede audit de kop van de keten in een checkpoint in deze map (met --signing-key).")] = None,
+    signing_key: Annotated[Optional[Path], typer.Option(
+        "--signing-key", metavar="FILE", show_default=False,
+        help="De geheime Ed25519-sleutel voor --checkpoint (gemaakt met kader checkpoint-key).")] = None,
 ) -> None:
     """Controleer een register: keten ongeschonden, elk record reproduceerbaar, afwijkingen en ongelijke behandeling."""
     from engine import register as registers
+    from engine.register import checkpoint as checkpoints
+    heads = [checkpoints.parse_expect_head(text) for text in expect_head or []]
+    allowed = checkpoints.read_allowed_rulesets(allowed_rulesets) if allowed_rulesets else None
+    keys = checkpoints.load_public_keys(public_key) if public_key else None
+    if checkpoint is not None and signing_key is None:
+        raise typer.BadParameter("--checkpoint vraagt --signing-key", param_hint="--checkpoint")
+    key = checkpoints.load_signing_key(signing_key) if signing_key else None
     with registers.open_register(register) as target:
-        report = registers.audit(target, since=_day(since), gemeente=gemeente.value if gemeente else None)
+        report = checkpoints.anchored_audit(target, since=_day(since), gemeente=gemeente.value if gemeente else None,
+                                            allowed_rulesets=allowed, expect_heads=heads,
+                                            checkpoints=verify_checkpoints, public_keys=keys)
+        made = None
+        if checkpoint is not None and report.ok:
+            made = checkpoints.make_checkpoint(target, report, key, checkpoint,
+                                               lambda: _dt.datetime.now(_dt.timezone.utc))
     if format is TableJsonHtml.json:
         from engine.assessment import dumps
         _print_json(dumps(report.to_json()))
@@ -271,7 +302,25 @@ def audit(
     else:
         from views.audit import render_audit
         render_audit(_console(), report)
+    if checkpoint is not None:
+        if made is None:
+            _console(stderr=True).print("geen checkpoint gemaakt: het register is niet in orde", soft_wrap=True)
+        else:
+            _console(stderr=True).print(f"checkpoint: {made[0]}\n{made[1]}", soft_wrap=True, highlight=False)
     raise typer.Exit(report.exit_code)
+
+
+@app.command("checkpoint-key")
+@handles_errors
+def checkpoint_key(
+    path: Annotated[Path, typer.Argument(help="Waar de geheime sleutel komt (FILE; de publieke komt in FILE.pub).",
+                                         show_default=False)],
+) -> None:
+    """Maak een Ed25519-sleutelpaar voor ondertekende checkpoints van het register."""
+    from engine.register import checkpoint as checkpoints
+    public, identity = checkpoints.create_key(path)
+    _console().print(f"geheime sleutel: {path} (modus 0600; bewaar hem buiten het bereik van wie het register kan "
+                     f"schrijven)\npublieke sleutel: {public} ({identity})", soft_wrap=True, highlight=False)
 
 CasesArgument = Annotated[Optional[list[Path]], typer.Argument(
     help="Casus- of scenariobestanden, mappen, of populaties in JSON Lines (.jsonl); standaard: scenarios/.",
