@@ -157,6 +157,12 @@ class LineAssessor:
             if not text.strip():
                 return None
             case = self.case(text)
+            refused = bsn_like_ids(case)
+            if refused:
+                return LineFailure(number, (Diagnostic(
+                    "E946", f"kenmerk {', '.join(refused)} lijkt op een BSN (9 cijfers, elfproef): deze casus wordt "
+                    "niet in de uitvoer geschreven", Span(self.display, number, 1),
+                    hint="geef casussen, personen en hulpvragen een eigen kenmerk zonder persoonsgegevens"),))
             return dumps(assess(self.framework, case).to_json(), indent=None)
         except RuleEngineError as exc:
             return LineFailure(number, tuple(self.locate(number, d) for d in exc.diagnostics))
@@ -172,6 +178,15 @@ class LineAssessor:
 
     def locate(self, number: int, diagnostic: Diagnostic) -> Diagnostic:
         return locate(diagnostic, self.display, number)
+
+
+def bsn_like_ids(case: Case) -> list[str]:
+    """The ids of the case, its persons and its hulpvragen that look like a BSN (they would be written out)."""
+    from .register.privacy import looks_like_bsn
+    found = ["id"] if looks_like_bsn(case.id) else []
+    found += [f"huishouden.personen[{i}].id" for i, person in enumerate(case.personen) if looks_like_bsn(person.id)]
+    found += [f"hulpvragen[{i}].id" for i, hulpvraag in enumerate(case.hulpvragen) if looks_like_bsn(hulpvraag.id)]
+    return found
 
 
 # ---------------------------------------------------------------- worker processes
