@@ -482,7 +482,7 @@ def batch(
     rules: RulesOption = None,
 ) -> None:
     """Beoordeel een JSON Lines-bestand met casussen: beoordelingen als JSON Lines, in de volgorde van de invoer."""
-    from engine.batch import BatchSummary, assess_chunks, count_lines, open_cases, read_chunks
+    from engine.batch import BatchSummary, assess_chunks, atomic_output, count_lines, open_cases, read_chunks
     from views.batch import ProgressBar, render_batch_summary
     framework = engine.load_framework(rules)
     root = rules or default_rules_dir()
@@ -493,19 +493,16 @@ def batch(
     started = time.perf_counter()
     with open_cases(cases, shown) as source:
         total = count_lines(source)
-        target = _open_for_writing(out) if out is not None else sys.stdout
-        try:
-            with ProgressBar(err, "batch", total, "regels") as bar:
-                for chunk in assess_chunks(framework, root, shown, read_chunks(source), workers=count):
-                    target.write(chunk.text)
-                    for failure in chunk.failures:
-                        bar.diagnostics(failure.diagnostics)
-                    summary.add(chunk)
-                    bar.advance(chunk.lines)
-        finally:
-            if target is not sys.stdout:
-                target.close()
-            else:
+        with (atomic_output(out, display_path(out)) if out is not None else contextlib.nullcontext(sys.stdout)) as target:
+            try:
+                with ProgressBar(err, "batch", total, "regels") as bar:
+                    for chunk in assess_chunks(framework, root, shown, read_chunks(source), workers=count):
+                        target.write(chunk.text)
+                        for failure in chunk.failures:
+                            bar.diagnostics(failure.diagnostics)
+                        summary.add(chunk)
+                        bar.advance(chunk.lines)
+            finally:
                 target.flush()
     render_batch_summary(err, summary, time.perf_counter() - started, count,
                          display_path(out) if out is not None else "stdout")
