@@ -130,20 +130,26 @@ def assess(
     motivation: Annotated[Optional[str], typer.Option("--motivation", metavar="TEXT", show_default=False,
                                                       help="Met --record: de reden; verplicht bij wijkt_af.")] = None,
     register: RegisterOption = None,
+    request_id: Annotated[Optional[str], typer.Option(
+        "--request-id", metavar="ID", show_default=False,
+        help="Met --record: een eigen kenmerk van dit verzoek; een herhaling met hetzelfde kenmerk legt niet "
+             "opnieuw vast.")] = None,
 ) -> None:
     """Beoordeel een casus: voorstel per hulpvraag, waarom en waarom niet lichter, aanspraken, termijnen."""
     from engine import register as registers
     options = registers.recording_options(record, assessor=assessor, decision=decision.value if decision else None,
-                                          motivation=motivation, register=register, where=display_path(case))
+                                          motivation=motivation, register=register, where=display_path(case),
+                                          request_id=request_id)
     framework = engine.load_framework(rules)
     context = dict(gemeente=gemeente.value if gemeente else None, peildatum=_day(peildatum))
     if options is None:
         result = engine.assess(framework, engine.load_case(framework, case, display_path(case)), **context)
     else:
-        result, entry, location = registers.assess_and_record(
+        result, entry, location, new = registers.assess_and_record_once(
             framework, rules or default_rules_dir(), case, display_path(case), options, register=register,
             clock=lambda: _dt.datetime.now(_dt.timezone.utc), **context)
-        _console(stderr=True).print(f"vastgelegd: record {entry.seq} in {location} (casus {entry.case_key[:24]}…, "
+        done = "vastgelegd" if new else f"al vastgelegd op {entry.recorded_at} (zelfde --request-id, niet opnieuw)"
+        _console(stderr=True).print(f"{done}: record {entry.seq} in {location} (casus {entry.case_key[:24]}…, "
                                     f"regelset {entry.framework_hash[:19]}…, {entry.decision})", soft_wrap=True)
     if format is TableOrJson.json:
         _print_json(result.to_json_text())

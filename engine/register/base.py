@@ -107,13 +107,24 @@ class Register:
             raise self._failure(exc, "lezen") from None
 
     def append(self, fields: dict[str, Any], *, clock: Callable[[], str], ruleset: RuleSet | None = None) -> Record:
-        """Append one record after the current head, atomically; `clock()` gives its time, taken under the lock.
+        """Append one record after the current head, atomically; `clock()` gives its time, taken under the lock."""
+        return self.append_once(fields, clock=clock, ruleset=ruleset)[0]
 
-        The head is read whole and its hash recomputed: after a record whose content does not match its hash
-        (garbage written behind kader's back) nothing is appended, so the damage cannot be buried under new records.
+    def append_once(self, fields: dict[str, Any], *, clock: Callable[[], str], ruleset: RuleSet | None = None,
+                    request_key: str | None = None) -> tuple[Record, bool]:
+        """Append one record after the current head, atomically; returns the record and whether it is new.
+
+        With `request_key` (an idempotency key), a record already made under that key is returned instead of a
+        second one, provided it records the same decision on the same case (else E920). The head is read whole
+        and its hash recomputed: after a record whose content does not match its hash (garbage written behind
+        kader's back) nothing is appended, so the damage cannot be buried under new records.
         """
         try:
             with self._append_transaction() as cursor:
+                if request_key is not None:
+                    earlier = self._earlier_request(cursor, request_key, fields)
+                    if earlier is not None:
+                        return earlier, False
                 cursor.execute(f"SELECT {COLUMNS} FROM {TABLE} ORDER BY seq DESC LIMIT 1")
                 row = cursor.fetchone()
                 head = Record.from_row(row) if row else None
@@ -131,10 +142,27 @@ class Register:
                                        (ruleset.hash, ruleset.to_text()))
                 marks = ", ".join("?" * len(FIELDS))
                 cursor.execute(self.sql(f"INSERT INTO {TABLE} ({COLUMNS}) VALUES ({marks})"), record.row())
+                if request_key is not None:
+                    cursor.execute(self.sql(f"INSERT INTO {META} (key, value) VALUES (?, ?)"), (request_key, str(seq)))
         except self.database_errors as exc:
             raise self._failure(exc, "vastleggen") from None
         if ruleset is not None:
             self._known_rulesets.add(ruleset.hash)
+        return record, True
+
+    def _earlier_request(self, cursor: Any, request_key: str, fields: dict[str, Any]) -> Record | None:
+        cursor.execute(self.sql(f"SELECT value FROM {META} WHERE key = ?"), (request_key,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(self.sql(f"SELECT {COLUMNS} FROM {TABLE} WHERE seq = ?"), (int(row[0]),))
+        found = cursor.fetchone()
+        record = Record.from_row(found) if found else None
+        same = ("case_key", "gemeente", "peildatum", "framework_hash", "assessor", "decision", "motivation", "case_json")
+        if record is None or any(getattr(record, name) != fields[name] for name in same):
+            raise register_error("E920", "dit --request-id is al gebruikt voor een andere vastlegging"
+                                 + (f" (record {record.seq})" if record else ""), self.location,
+                                 hint="gebruik per beoordeling een nieuw, eigen verzoekkenmerk")
         return record
 
     @contextmanager
