@@ -23,6 +23,9 @@ APPEND_ONLY = "kader-register: alleen toevoegen is toegestaan; wijzigen en verwi
 CHAIN_ONLY = ("kader-register: een record moet direct na de kop van de keten komen (volgnummer kop + 1, vorige hash = "
               "hash van de kop); overschrijven wordt geweigerd")
 ONCE_ONLY = "kader-register: deze sleutel bestaat al; overschrijven wordt geweigerd"
+# The schema generation, in kader_meta under 'schema': 2 added the BEFORE INSERT triggers. A register made before
+# (no 'schema' key) gets them once, when it is next opened for recording; after that the key cannot be reset.
+SCHEMA = "2"
 # A stored rule set is at most the rule-set store's limit (64 MiB of files), in base64 inside JSON.
 MAX_RULESET_CHARS = 90 * 1024 * 1024
 

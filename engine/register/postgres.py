@@ -28,6 +28,7 @@ from .base import (
     CHAIN_ONLY,
     META,
     RULESETS,
+    SCHEMA,
     TABLE,
     TABLES,
     Register,
@@ -71,6 +72,7 @@ def _schema() -> list[str]:
     for name, (table, when, each, function, _) in _TRIGGERS.items():
         statements.append(f"CREATE TRIGGER {name} {when} ON {table} FOR EACH {each} EXECUTE FUNCTION {function}()")
     statements.append(f"INSERT INTO {META} (key, value) VALUES ('format', '{FORMAT}')")
+    statements.append(f"INSERT INTO {META} (key, value) VALUES ('schema', '{SCHEMA}')")
     return statements
 
 
@@ -135,19 +137,42 @@ class PostgresRegister(Register):
                     found = row[0] if row else "geen"
                     raise register_error("E915", f"onbekend registerformaat '{found}' (deze versie kent {FORMAT})",
                                          self.location)
+                if create:
+                    self._upgrade(cursor)
             cursor.execute(f"SELECT value FROM {META} WHERE key = 'lock_key'")
             row = cursor.fetchone()
             if row is None:  # a new register, or one made before the key was random
                 value = str(int.from_bytes(secrets.token_bytes(8), "big", signed=True))
-                cursor.execute(f"INSERT INTO {META} (key, value) VALUES ('lock_key', %s) ON CONFLICT (key) DO NOTHING",
-                               (value,))
+                try:
+                    with self.connection.transaction():  # a savepoint: an auditor's role may only read
+                        cursor.execute(f"INSERT INTO {META} (key, value) VALUES ('lock_key', %s) "
+                                       "ON CONFLICT (key) DO NOTHING", (value,))
+                except self.psycopg.errors.InsufficientPrivilege:
+                    pass
                 cursor.execute(f"SELECT value FROM {META} WHERE key = 'lock_key'")
-                row = cursor.fetchone()
+                row = cursor.fetchone() or (str(SCHEMA_LOCK_KEY),)
             try:
                 self.lock_key = int(row[0])
             except (TypeError, ValueError):
                 raise register_error("E915", "de sleutel van het schrijfslot in kader_meta is geen getal",
                                      self.location) from None
+
+    def _upgrade(self, cursor: Any) -> None:
+        """Give a register of schema 1 the insert trigger of schema 2, once, when the role may (the owner)."""
+        cursor.execute(f"SELECT 1 FROM {META} WHERE key = 'schema'")
+        if cursor.fetchone() is not None:
+            return
+        try:
+            with self.connection.transaction():  # a savepoint: an assessor's role may not create triggers
+                cursor.execute(f"CREATE OR REPLACE FUNCTION {_CHAIN}() RETURNS trigger LANGUAGE plpgsql AS $${_CHAIN_BODY}$$")
+                cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = to_regclass(%s)",
+                               (f"{TABLE}_keten", TABLE))
+                if cursor.fetchone() is None:
+                    cursor.execute(f"CREATE TRIGGER {TABLE}_keten BEFORE INSERT ON {TABLE} FOR EACH ROW "
+                                   f"EXECUTE FUNCTION {_CHAIN}()")
+                cursor.execute(f"INSERT INTO {META} (key, value) VALUES ('schema', '{SCHEMA}')")
+        except self.psycopg.errors.InsufficientPrivilege:
+            pass  # the audit names the missing trigger until the owner records once
 
     def _lock(self, cursor: Any, key: int) -> None:
         cursor.execute(f"SET LOCAL lock_timeout = '{int(self.lock_timeout * 1000)}ms'")

@@ -26,6 +26,7 @@ from .base import (
     META,
     ONCE_ONLY,
     RULESETS,
+    SCHEMA,
     TABLE,
     TABLES,
     Register,
@@ -66,6 +67,7 @@ def _schema() -> list[str]:
         f"CREATE INDEX {TABLE}_gemeente ON {TABLE} (gemeente, recorded_at)",
         *_TRIGGERS.values(),
         f"INSERT INTO {META} (key, value) VALUES ('format', '{FORMAT}')",
+        f"INSERT INTO {META} (key, value) VALUES ('schema', '{SCHEMA}')",
         f"PRAGMA application_id = {APPLICATION_ID}",
     ]
     return statements
@@ -93,6 +95,7 @@ class SqliteRegister(Register):
                 self._create_schema()
             elif create:
                 self._check_private()
+                self._upgrade()
             self._check_integrity()
         except RegisterError:
             self.connection.close()
@@ -160,6 +163,22 @@ class SqliteRegister(Register):
             connection.execute("ROLLBACK")
             raise
         os.chmod(self.path, 0o600)
+
+    def _upgrade(self) -> None:
+        """Give a register of schema 1 the insert triggers of schema 2, once (see base.SCHEMA)."""
+        connection = self.connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if connection.execute(f"SELECT 1 FROM {META} WHERE key = 'schema'").fetchone() is None:
+                present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+                for name in (f"{TABLE}_keten", f"{RULESETS}_eenmalig", f"{META}_eenmalig"):
+                    if name not in present:
+                        connection.execute(_TRIGGERS[name])
+                connection.execute(f"INSERT INTO {META} (key, value) VALUES ('schema', '{SCHEMA}')")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
 
     def _check_integrity(self) -> None:
         rows = [row[0] for row in self.connection.execute("PRAGMA quick_check")]

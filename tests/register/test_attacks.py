@@ -111,7 +111,7 @@ def test_after_a_garbage_head_nothing_more_is_recorded(two, register_url, tmp_pa
     head = newest(register_url)
     garbage = seal(head.seq + 1, head.hash, **forged_after(head, assessment_json="{}"))
     garbage = type(garbage)(*garbage.row()[:-1], "sha256:" + "ab" * 32)
-    insert(register_url, garbage)
+    insert(insider(register_url), garbage)  # in PostgreSQL as the assessors' SELECT + INSERT role
     result = kader(two, "assess", write_case(tmp_path, "c.yaml", id="casus-c"), "--record", "--assessor", "consulent-7",
                    "--decision", "volgt")
     assert result.exit_code == 1 and "E919" in result.output and "record 3" in result.output
@@ -399,3 +399,22 @@ def test_no_checkpoint_is_signed_over_a_register_that_is_not_in_order(anchored, 
     result = kader(anchored["env"], "audit", "--checkpoint", tmp_path / "nieuw", "--signing-key", anchored["key"])
     assert result.exit_code == 1 and "geen checkpoint gemaakt" in result.output
     assert not list((tmp_path / "nieuw").glob("*")) if (tmp_path / "nieuw").exists() else True
+
+
+def test_a_register_made_before_the_insert_trigger_gets_it_once_when_next_recorded_to(two, register_url, tmp_path):
+    """Upgrade: a register of schema 1 (no insert trigger, no 'schema' key) is given the trigger on the next
+    recording by a role that may create it, and then audits in order."""
+    drop_triggers(register_url)
+    sql(register_url, "DELETE FROM kader_meta WHERE key = 'schema'")
+    if register_url.startswith("postgresql://"):
+        from engine.register.postgres import _schema
+        execute(register_url, *[s for s in _schema() if s.startswith(("CREATE OR REPLACE FUNCTION", "CREATE TRIGGER"))
+                                and "_keten" not in s])
+    else:
+        from engine.register.sqlite import _TRIGGERS
+        execute(register_url, *[d for name, d in _TRIGGERS.items() if not name.endswith(("_keten", "_eenmalig"))])
+    code, report = audit_json(two)
+    assert code == 1 and "kader_records_keten" in report["missing_triggers"]
+    record(two, write_case(tmp_path, "c.yaml", id="casus-c"))
+    code, report = audit_json(two)
+    assert code == 0 and report["total_records"] == 3 and report["trigger_problems"] == []
