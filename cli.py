@@ -288,8 +288,8 @@ def audit(
     heads = [checkpoints.parse_expect_head(text) for text in expect_head or []]
     allowed = checkpoints.read_allowed_rulesets(allowed_rulesets) if allowed_rulesets else None
     keys = checkpoints.load_public_keys(public_key) if public_key else None
-    if checkpoint is not None and signing_key is None:
-        raise typer.BadParameter("--checkpoint vraagt --signing-key", param_hint="--checkpoint")
+    if checkpoint is not None:
+        checkpoints.check_checkpoint_options(signing_key, whole=since is None and gemeente is None)
     key = checkpoints.load_signing_key(signing_key) if signing_key else None
     with registers.open_register(register) as target:
         report = checkpoints.anchored_audit(target, since=_day(since), gemeente=gemeente.value if gemeente else None,

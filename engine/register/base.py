@@ -102,6 +102,15 @@ class Register:
             return True
         return False
 
+    def ruleset_hashes(self) -> list[str]:
+        """The hashes of every rule set the register stores (their files are not read)."""
+        try:
+            with self._read_transaction() as cursor:
+                cursor.execute(f"SELECT hash FROM {RULESETS} ORDER BY hash")
+                return [row[0] for row in cursor.fetchall()]
+        except self.database_errors as exc:
+            raise self._failure(exc, "lezen") from None
+
     def ruleset_text(self, ruleset_hash: str) -> str | None:
         try:
             with self._read_transaction() as cursor:

@@ -116,6 +116,19 @@ def load_public_keys(paths: list[Path]) -> dict[str, Any]:
     return keys
 
 
+def check_checkpoint_options(signing_key: Path | None, *, whole: bool) -> None:
+    """`--checkpoint` needs `--signing-key`, and the whole register (no --since or --gemeente)."""
+    problems = []
+    if signing_key is None:
+        problems.append(Diagnostic("E968", "--checkpoint vraagt --signing-key: de geheime sleutel die het checkpoint "
+                                   "ondertekent", Span("--checkpoint", 1, 1), hint="maak er een met kader checkpoint-key"))
+    if not whole:
+        problems.append(Diagnostic("E968", "een checkpoint geldt het hele register: laat --since en --gemeente weg",
+                                   Span("--checkpoint", 1, 1)))
+    if problems:
+        raise UsageError(problems)
+
+
 def parse_expect_head(text: str) -> dict:
     match = _HEAD.match(text.strip())
     if match is None:
@@ -164,9 +177,12 @@ def make_checkpoint(register: Register, report: AuditReport, key: Any, folder: P
     if not report.ok:
         raise register_error("E965", "het register is niet in orde: een checkpoint zou de schade bekrachtigen; er is "
                              "geen checkpoint gemaakt", register.location, hint="zoek eerst uit wat de audit meldt")
+    if report.since is not None or report.gemeente is not None:
+        raise register_error("E965", "een checkpoint bekrachtigt het hele register: maak het zonder --since en "
+                             "--gemeente, zodat elk record is nagespeeld", register.location)
     rulesets = {}
-    for entry in report.rulesets:
-        rulesets[entry["hash"]] = _file_hashes(register.ruleset_text(entry["hash"]), entry["hash"])
+    for ruleset_hash in register.ruleset_hashes():
+        rulesets[ruleset_hash] = _file_hashes(register.ruleset_text(ruleset_hash), ruleset_hash)
     raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     moment = clock().astimezone(_dt.timezone.utc)
     body = {"format": FORMAT, "register": register.location, "seq": report.total, "head": report.head,

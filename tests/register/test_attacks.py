@@ -418,3 +418,15 @@ def test_a_register_made_before_the_insert_trigger_gets_it_once_when_next_record
     record(two, write_case(tmp_path, "c.yaml", id="casus-c"))
     code, report = audit_json(two)
     assert code == 0 and report["total_records"] == 3 and report["trigger_problems"] == []
+
+
+def test_a_checkpoint_is_only_made_over_the_whole_register(anchored, tmp_path):
+    result = kader(anchored["env"], "audit", "--gemeente", "soest", "--checkpoint", tmp_path / "deel", "--signing-key",
+                   anchored["key"])
+    assert result.exit_code == 2 and "laat --since en --gemeente weg" in result.output
+    assert not (tmp_path / "deel").exists()
+
+
+def test_a_checkpoint_without_a_signing_key_is_a_usage_error(anchored, tmp_path):
+    result = kader(anchored["env"], "audit", "--checkpoint", tmp_path / "zonder")
+    assert result.exit_code == 2 and "error[E968]: --checkpoint vraagt --signing-key" in result.output
