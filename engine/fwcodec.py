@@ -3,7 +3,8 @@
 What the cache keeps is the framework's data: engine dataclasses, the IR of its
 expressions, dicts, lists, tuples, sets, dates and exact decimals. Each object
 is written as a tagged JSON list; an object met twice is written once and
-referred to by number (so shared parts stay shared). Reading builds only
+referred to by number (so shared parts stay shared). The classes are named once,
+in a table at the start with their fields in order; an object lists its values. Reading builds only
 classes of kader's own `engine` package that are dataclasses (their fields set
 one by one, no `__init__` run) or that rebuild themselves from their stored IR
 (`Evaluator`, `DerivedEvaluator`: `__setstate__` compiles the closures from the
@@ -21,7 +22,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-FORMAT = "kader-framework-data/1"
+FORMAT = "kader-framework-data/2"
 _MODULE = re.compile(r"engine(\.[a-z_][a-z0-9_]*)+\Z")
 _QUALNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _SCALARS = (str, bool, int, type(None))  # written as themselves
@@ -43,6 +44,15 @@ class _Encoder:
     def __init__(self) -> None:
         self.seen: dict[int, int] = {}
         self.keep: list[Any] = []  # keeps encoded objects alive so their id() stays unique
+        self.classes: dict[type, int] = {}
+        self.table: list[list] = []  # [kind, "module:qualname", field names...] per class, by index
+
+    def class_index(self, cls: type, kind: str, names: list[str]) -> int:
+        index = self.classes.get(cls)
+        if index is None:
+            index = self.classes[cls] = len(self.table)
+            self.table.append([kind, _class_name(cls), *names])
+        return index
 
     def ref(self, value: Any) -> int | None:
         number = self.seen.get(id(value))
@@ -83,28 +93,28 @@ class _Encoder:
         if not _MODULE.match(cls.__module__ or ""):
             raise CacheFormatError(f"geen gegevens van kader: {_class_name(cls)}")
         if dataclasses.is_dataclass(value):
-            out = ["O", number, _class_name(cls)]
-            for spec in dataclasses.fields(value):
-                if not spec.init and spec.default_factory is not dataclasses.MISSING:
-                    continue  # a memo, filled again at run time
-                out.append(spec.name)
-                out.append(self.encode(getattr(value, spec.name)))
+            names = [spec.name for spec in dataclasses.fields(value)
+                     if spec.init or spec.default_factory is dataclasses.MISSING]  # memos are filled at run time
+            out = ["O", number, self.class_index(cls, "O", names)]
+            out.extend(self.encode(getattr(value, name)) for name in names)
             return out
         if _restores_itself(cls):
-            return ["G", number, _class_name(cls), self.encode(value.__getstate__())]
+            return ["G", number, self.class_index(cls, "G", []), self.encode(value.__getstate__())]
         raise CacheFormatError(f"niet als gegevens te bewaren: {_class_name(cls)}")
 
 
 def dumps(value: Any) -> bytes:
     """The framework (or any engine data) as UTF-8 JSON; raises CacheFormatError for anything else."""
-    return json.dumps([FORMAT, _Encoder().encode(value)], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    encoder = _Encoder()
+    root = encoder.encode(value)
+    return json.dumps([FORMAT, encoder.table, root], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class _Decoder:
     def __init__(self) -> None:
         self.objects: list[Any] = []
         self.classes: dict[str, type] = {}
-        self.layouts: dict[type, tuple[frozenset, list, bool]] = {}
+        self.table: list[tuple] = []  # (kind, class, field names, memo fields, has __dict__) by index
 
     def cls(self, name: Any, kind: str) -> type:
         found = self.classes.get(name) if isinstance(name, str) else None
@@ -129,14 +139,33 @@ class _Decoder:
         self.classes[name] = target
         return target
 
-    def layout(self, cls: type) -> tuple[frozenset, list, bool]:
-        """The field names of a dataclass, the fields filled at run time (memos), and whether it has a __dict__."""
-        found = self.layouts.get(cls)
-        if found is None:
-            specs = dataclasses.fields(cls)
-            fill = [(s.name, s.default_factory) for s in specs if not s.init and s.default_factory is not dataclasses.MISSING]
-            found = self.layouts[cls] = (frozenset(s.name for s in specs), fill, "__slots__" not in vars(cls))
-        return found
+    def load_table(self, table: Any) -> None:
+        """Resolve every class the data names, once, before any object is built."""
+        if not isinstance(table, list):
+            raise CacheFormatError("geen klassentabel")
+        for entry in table:
+            if not isinstance(entry, list) or len(entry) < 2 or entry[0] not in ("O", "G"):
+                raise CacheFormatError("ongeldige klassentabel")
+            kind, name, names = entry[0], entry[1], tuple(entry[2:])
+            cls = self.cls(name, kind)
+            if kind == "G":
+                if names:
+                    raise CacheFormatError(f"velden bij {name}")
+                self.table.append((kind, cls, (), (), False))
+                continue
+            specs = {spec.name: spec for spec in dataclasses.fields(cls)}
+            fill = tuple((n, spec.default_factory) for n, spec in specs.items()
+                         if not spec.init and spec.default_factory is not dataclasses.MISSING)
+            filled = {n for n, _ in fill}
+            if len(set(names)) != len(names) or set(names) != set(specs) - filled:
+                raise CacheFormatError(f"de velden van {name} kloppen niet met deze versie van kader")
+            self.table.append((kind, cls, names, fill, "__slots__" not in vars(cls)))
+
+    def entry(self, data: list, kind: str) -> tuple:
+        index = data[2] if len(data) > 2 else None
+        if type(index) is not int or not 0 <= index < len(self.table) or self.table[index][0] != kind:
+            raise CacheFormatError("verwijzing naar een onbekende klasse")
+        return self.table[index]
 
     def register(self, number: Any, value: Any) -> Any:
         if number != len(self.objects):
@@ -183,20 +212,15 @@ class _Decoder:
             self.objects[number] = value
             return value
         if tag == "O":
-            cls = self.cls(data[2] if len(data) > 2 else None, "O")
-            names, fill, has_dict = self.layout(cls)
+            kind, cls, names, fill, has_dict = self.entry(data, "O")
             value = self.register(number, cls.__new__(cls))
-            items = data[3:]
-            if len(items) % 2:
-                raise CacheFormatError(f"veld zonder waarde in {data[2]}")
             decode = self.decode
-            state = {name: decode(item) for name, item in zip(items[::2], items[1::2], strict=True)}
-            if not state.keys() <= names:
-                raise CacheFormatError(f"onbekend veld van {data[2]}")
+            values = data[3:]
+            if len(values) != len(names):
+                raise CacheFormatError(f"aantal velden van {cls.__qualname__}")
+            state = dict(zip(names, [decode(item) for item in values], strict=True))
             for name, factory in fill:
-                state.setdefault(name, factory())
-            if len(state) != len(names):
-                raise CacheFormatError(f"velden van {data[2]} ontbreken")
+                state[name] = factory()
             if has_dict:
                 value.__dict__.update(state)
             else:
@@ -204,7 +228,7 @@ class _Decoder:
                     object.__setattr__(value, name, item)
             return value
         if tag == "G":
-            cls = self.cls(data[2] if len(data) > 2 else None, "G")
+            kind, cls, *_ = self.entry(data, "G")
             value = self.register(number, cls.__new__(cls))
             value.__setstate__(self.decode(data[3]))
             return value
@@ -220,10 +244,12 @@ def loads(raw: bytes) -> Any:
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise CacheFormatError(f"geen JSON: {exc}") from None
-    if not isinstance(document, list) or len(document) != 2 or document[0] != FORMAT:
+    if not isinstance(document, list) or len(document) != 3 or document[0] != FORMAT:
         raise CacheFormatError("ander formaat")
     try:
-        return _Decoder().decode(document[1])
+        decoder = _Decoder()
+        decoder.load_table(document[1])
+        return decoder.decode(document[2])
     except (TypeError, ValueError, IndexError, ArithmeticError, RecursionError) as exc:
         if isinstance(exc, CacheFormatError):
             raise

@@ -104,11 +104,18 @@ def test_a_forged_cache_with_a_recomputed_mac_under_another_key_is_rebuilt(monke
 def test_the_data_reader_builds_no_class_outside_kader():
     """A cache file naming any other class (os.system, a builtin, a non-data engine class) is refused."""
     for name in ("os:system", "builtins:eval", "engine.loader:Loader", "subprocess:Popen", "engine.errors:Span.__init__"):
-        document = json.dumps([fwcodec.FORMAT, ["O", 0, name, "a", 1]]).encode()
+        for kind in ("O", "G"):
+            document = json.dumps([fwcodec.FORMAT, [[kind, name, "a"]], [kind, 0, 0, 1]]).encode()
+            with pytest.raises(fwcodec.CacheFormatError):
+                fwcodec.loads(document)
+    fields = ["path", "line", "col", "end_line", "end_col"]
+    for wrong in (["__class__", *fields[1:]], fields[:-1], [*fields, "__dict__"]):
         with pytest.raises(fwcodec.CacheFormatError):
-            fwcodec.loads(document)
-    with pytest.raises(fwcodec.CacheFormatError):
-        fwcodec.loads(json.dumps([fwcodec.FORMAT, ["O", 0, "engine.errors:Span", "__class__", 1]]).encode())
+            fwcodec.loads(json.dumps([fwcodec.FORMAT, [["O", "engine.errors:Span", *wrong]],
+                                      ["O", 0, 0, *range(len(wrong))]]).encode())
+    span = fwcodec.loads(json.dumps([fwcodec.FORMAT, [["O", "engine.errors:Span", *fields]],
+                                     ["O", 0, 0, "a.yaml", 1, 2, None, None]]).encode())
+    assert repr(span) == "Span(path='a.yaml', line=1, col=2, end_line=None, end_col=None)"
 
 
 def test_recording_and_audit_never_read_the_cache(monkeypatch, tmp_path):
