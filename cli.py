@@ -146,20 +146,26 @@ def assess(
     motivation: Annotated[Optional[str], typer.Option("--motivation", metavar="TEXT", show_default=False,
                                                       help="Met --record: de reden; verplicht bij wijkt_af.")] = None,
     register: RegisterOption = None,
+    request_id: Annotated[Optional[str], typer.Option(
+        "--request-id", metavar="ID", show_default=False,
+        help="Met --record: een eigen kenmerk van dit verzoek; een herhaling met hetzelfde kenmerk legt niet "
+             "opnieuw vast.")] = None,
 ) -> None:
     """Beoordeel een casus: voorstel per hulpvraag, waarom en waarom niet lichter, aanspraken, termijnen."""
     from engine import register as registers
     options = registers.recording_options(record, assessor=assessor, decision=decision.value if decision else None,
-                                          motivation=motivation, register=register, where=display_path(case))
+                                          motivation=motivation, register=register, where=display_path(case),
+                                          request_id=request_id)
     framework = engine.load_framework(rules)
     context = dict(gemeente=gemeente_option(framework, gemeente), peildatum=_day(peildatum))
     if options is None:
         result = engine.assess(framework, engine.load_case(framework, case, display_path(case)), **context)
     else:
-        result, entry, location = registers.assess_and_record(
+        result, entry, location, new = registers.assess_and_record_once(
             framework, rules or default_rules_dir(), case, display_path(case), options, register=register,
             clock=lambda: _dt.datetime.now(_dt.timezone.utc), **context)
-        _console(stderr=True).print(f"vastgelegd: record {entry.seq} in {location} (casus {entry.case_key[:24]}…, "
+        done = "vastgelegd" if new else f"al vastgelegd op {entry.recorded_at} (zelfde --request-id, niet opnieuw)"
+        _console(stderr=True).print(f"{done}: record {entry.seq} in {location} (casus {entry.case_key[:24]}…, "
                                     f"regelset {entry.framework_hash[:19]}…, {entry.decision})", soft_wrap=True)
     if format is TableOrJson.json:
         _print_json(result.to_json_text())
@@ -307,11 +313,42 @@ def audit(
     gemeente: Annotated[Optional[str], typer.Option("--gemeente", show_default=False, metavar="GEMEENTE",
                                                     help="Alleen records van deze gemeente.")] = None,
     format: Annotated[TableJsonHtml, typer.Option("--format", help="Tabel, JSON of een losse HTML-pagina.")] = TableJsonHtml.table,
+    allowed_rulesets: Annotated[Optional[Path], typer.Option(
+        "--allowed-rulesets", metavar="FILE", show_default=False,
+        help="Bestand met de vastgestelde regelset-hashes (één per regel); een record met een andere regelset faalt.")] = None,
+    expect_head: Annotated[Optional[list[str]], typer.Option(
+        "--expect-head", metavar="SEQ:HASH", show_default=False,
+        help="Een eerder gepubliceerde kop (volgnummer:hash) die het register nog moet bevatten.")] = None,
+    verify_checkpoints: Annotated[Optional[Path], typer.Option(
+        "--verify-checkpoints", metavar="DIR", show_default=False,
+        help="Controleer het register tegen de ondertekende checkpoints in deze map (met --public-key).")] = None,
+    public_key: Annotated[Optional[list[Path]], typer.Option(
+        "--public-key", metavar="FILE", show_default=False,
+        help="Publieke sleutel(s) van de checkpoints (ed25519:<hex>); herhaal voor oude sleutels na rotatie.")] = None,
+    checkpoint: Annotated[Optional[Path], typer.Option(
+        "--checkpoint", metavar="DIR", show_default=False,
+        help="Onderteken na een goede audit de kop van de keten in een checkpoint in deze map (met --signing-key).")] = None,
+    signing_key: Annotated[Optional[Path], typer.Option(
+        "--signing-key", metavar="FILE", show_default=False,
+        help="De geheime Ed25519-sleutel voor --checkpoint (gemaakt met kader checkpoint-key).")] = None,
 ) -> None:
     """Controleer een register: keten ongeschonden, elk record reproduceerbaar, afwijkingen en ongelijke behandeling."""
     from engine import register as registers
+    from engine.register import checkpoint as checkpoints
+    heads = [checkpoints.parse_expect_head(text) for text in expect_head or []]
+    allowed = checkpoints.read_allowed_rulesets(allowed_rulesets) if allowed_rulesets else None
+    keys = checkpoints.load_public_keys(public_key) if public_key else None
+    if checkpoint is not None:
+        checkpoints.check_checkpoint_options(signing_key, whole=since is None and gemeente is None)
+    key = checkpoints.load_signing_key(signing_key) if signing_key else None
     with registers.open_register(register) as target:
-        report = registers.audit(target, since=_day(since), gemeente=_gemeente(gemeente))
+        report = checkpoints.anchored_audit(target, since=_day(since), gemeente=_gemeente(gemeente),
+                                            allowed_rulesets=allowed, expect_heads=heads,
+                                            checkpoints=verify_checkpoints, public_keys=keys)
+        made = None
+        if checkpoint is not None and report.ok:
+            made = checkpoints.make_checkpoint(target, report, key, checkpoint,
+                                               lambda: _dt.datetime.now(_dt.timezone.utc))
     if format is TableJsonHtml.json:
         from engine.assessment import dumps
         _print_json(dumps(report.to_json()))
@@ -321,7 +358,25 @@ def audit(
     else:
         from views.audit import render_audit
         render_audit(_console(), report)
+    if checkpoint is not None:
+        if made is None:
+            _console(stderr=True).print("geen checkpoint gemaakt: het register is niet in orde", soft_wrap=True)
+        else:
+            _console(stderr=True).print(f"checkpoint: {made[0]}\n{made[1]}", soft_wrap=True, highlight=False)
     raise typer.Exit(report.exit_code)
+
+
+@app.command("checkpoint-key")
+@handles_errors
+def checkpoint_key(
+    path: Annotated[Path, typer.Argument(help="Waar de geheime sleutel komt (FILE; de publieke komt in FILE.pub).",
+                                         show_default=False)],
+) -> None:
+    """Maak een Ed25519-sleutelpaar voor ondertekende checkpoints van het register."""
+    from engine.register import checkpoint as checkpoints
+    public, identity = checkpoints.create_key(path)
+    _console().print(f"geheime sleutel: {path} (modus 0600; bewaar hem buiten het bereik van wie het register kan "
+                     f"schrijven)\npublieke sleutel: {public} ({identity})", soft_wrap=True, highlight=False)
 
 CasesArgument = Annotated[Optional[list[Path]], typer.Argument(
     help="Casus- of scenariobestanden, mappen, of populaties in JSON Lines (.jsonl); standaard: scenarios/.",
@@ -511,7 +566,7 @@ def batch(
     rules: RulesOption = None,
 ) -> None:
     """Beoordeel een JSON Lines-bestand met casussen: beoordelingen als JSON Lines, in de volgorde van de invoer."""
-    from engine.batch import BatchSummary, assess_chunks, count_lines, open_cases, read_chunks
+    from engine.batch import BatchSummary, assess_chunks, atomic_output, count_lines, open_cases, read_chunks
     from views.batch import ProgressBar, render_batch_summary
     framework = engine.load_framework(rules)
     root = rules or default_rules_dir()
@@ -522,19 +577,16 @@ def batch(
     started = time.perf_counter()
     with open_cases(cases, shown) as source:
         total = count_lines(source)
-        target = _open_for_writing(out) if out is not None else sys.stdout
-        try:
-            with ProgressBar(err, "batch", total, "regels") as bar:
-                for chunk in assess_chunks(framework, root, shown, read_chunks(source), workers=count):
-                    target.write(chunk.text)
-                    for failure in chunk.failures:
-                        bar.diagnostics(failure.diagnostics)
-                    summary.add(chunk)
-                    bar.advance(chunk.lines)
-        finally:
-            if target is not sys.stdout:
-                target.close()
-            else:
+        with (atomic_output(out, display_path(out)) if out is not None else contextlib.nullcontext(sys.stdout)) as target:
+            try:
+                with ProgressBar(err, "batch", total, "regels") as bar:
+                    for chunk in assess_chunks(framework, root, shown, read_chunks(source), workers=count):
+                        target.write(chunk.text)
+                        for failure in chunk.failures:
+                            bar.diagnostics(failure.diagnostics)
+                        summary.add(chunk)
+                        bar.advance(chunk.lines)
+            finally:
                 target.flush()
     render_batch_summary(err, summary, time.perf_counter() - started, count,
                          display_path(out) if out is not None else "stdout")

@@ -20,12 +20,17 @@ where; the outcome is the same either way.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import tempfile
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator, TextIO
 
 from .assessment import dumps
 from .case import Case
@@ -157,6 +162,12 @@ class LineAssessor:
             if not text.strip():
                 return None
             case = self.case(text)
+            refused = bsn_like_ids(case)
+            if refused:
+                return LineFailure(number, (Diagnostic(
+                    "E946", f"kenmerk {', '.join(refused)} lijkt op een BSN (9 cijfers, elfproef): deze casus wordt "
+                    "niet in de uitvoer geschreven", Span(self.display, number, 1),
+                    hint="geef casussen, personen en hulpvragen een eigen kenmerk zonder persoonsgegevens"),))
             return dumps(assess(self.framework, case).to_json(), indent=None)
         except RuleEngineError as exc:
             return LineFailure(number, tuple(self.locate(number, d) for d in exc.diagnostics))
@@ -174,6 +185,15 @@ class LineAssessor:
         return locate(diagnostic, self.display, number)
 
 
+def bsn_like_ids(case: Case) -> list[str]:
+    """The ids of the case, its persons and its hulpvragen that look like a BSN (they would be written out)."""
+    from .register.privacy import looks_like_bsn
+    found = ["id"] if looks_like_bsn(case.id) else []
+    found += [f"huishouden.personen[{i}].id" for i, person in enumerate(case.personen) if looks_like_bsn(person.id)]
+    found += [f"hulpvragen[{i}].id" for i, hulpvraag in enumerate(case.hulpvragen) if looks_like_bsn(hulpvraag.id)]
+    return found
+
+
 # ---------------------------------------------------------------- worker processes
 
 # The assessor of this worker process, set once by `_start_worker` (durable-rules keeps its state per
@@ -181,7 +201,20 @@ class LineAssessor:
 _WORKER: list[LineAssessor] = []
 
 
-def _start_worker(rules: str, display: str, expected_hash: str) -> None:
+PARENT_POLL_SECONDS = 0.5
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker when the batch's main process is gone (killed, or crashed without shutting us down)."""
+    while True:
+        threading.Event().wait(PARENT_POLL_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _start_worker(rules: str, display: str, expected_hash: str, parent: int | None = None) -> None:
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent,), name="kader-ouderwacht", daemon=True).start()
     framework = load_framework(Path(rules))
     if framework.hash != expected_hash:
         raise RuntimeError(f"de regels in {rules} veranderden tijdens de batch ({framework.hash} != {expected_hash})")
@@ -201,12 +234,13 @@ def assess_chunks(framework: Framework, rules: Path, display: str, chunks: Itera
     """Assess chunks of raw lines in input order: in this process (workers=1) or over worker processes."""
     if workers <= 1:
         assessor = LineAssessor(framework, display)
-        for first, raws in chunks:
-            yield assessor.chunk(first, raws)
+        with _terminated_on_sigterm():
+            for first, raws in chunks:
+                yield assessor.chunk(first, raws)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                             initargs=(str(rules), display, framework.hash)) as pool:
+                             initargs=(str(rules), display, framework.hash, os.getpid())) as pool, _terminated_on_sigterm():
         try:
             for warm in [pool.submit(_ready) for _ in range(workers)]:
                 warm.result()  # the workers have loaded the framework before the first chunk goes out
@@ -222,6 +256,61 @@ def assess_chunks(framework: Framework, rules: Path, display: str, chunks: Itera
             raise BatchAborted(Diagnostic("E991", "een werkproces van de batch stopte onverwacht; de uitvoer is "
                                           "onvolledig (probeer --workers 1 om de casus te vinden)",
                                           Span(display, 1, 1))) from None
-        except BaseException:  # interrupted, or the caller stopped reading: do not finish the queued chunks
+        except BaseException:  # interrupted, terminated, or the caller stopped reading: stop the workers now
             pool.shutdown(wait=False, cancel_futures=True)
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
             raise
+
+
+@contextmanager
+def _terminated_on_sigterm() -> Iterator[None]:
+    """While workers run, SIGTERM ends the main process through Python (exit 143), so its workers are stopped and a
+    half-written --out is removed, instead of the process vanishing and leaving both behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def atomic_output(path: Path, display: str) -> Iterator[TextIO]:
+    """A UTF-8 text file that appears at `path` only when the writing ends without an exception.
+
+    It is written as a temporary file next to `path` and renamed over it at the end; when the batch is interrupted
+    or terminated, the temporary file is removed and whatever was at `path` before is left as it was.
+    """
+    target = Path(path)
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
+                                                 prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise RuleEngineError(Diagnostic("E004", f"bestand kan niet geschreven worden: {exc.strerror}",
+                                         Span(display, 1, 1))) from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -119,7 +119,13 @@ class ImpactEvaluator:
         changes = self.differ.changes(case, before, after) if twice else []
         after_by_hv = {p["hulpvraag"]: p for p in after.proposals}
         ladder = tuple((p["domein"], p["level"], after_by_hv[p["hulpvraag"]]["level"]) for p in before.proposals)
-        return CaseImpact(case.id, case.gemeente, source, changes, ladder, twice)
+        return CaseImpact(shown_case_id(case.id, source), case.gemeente, source, changes, ladder, twice)
+
+
+def shown_case_id(case_id: str, source: str) -> str:
+    """The case id as the impact report shows it: an id that looks like a BSN is replaced by its place in the input."""
+    from .register.privacy import looks_like_bsn
+    return f"(kenmerk lijkt op een BSN; {source})" if looks_like_bsn(case_id) else case_id
 
 
 def _note(diagnostic: Diagnostic, text: str) -> Diagnostic:

@@ -29,4 +29,4 @@ def test_identical_json_across_processes_with_and_without_cache(tmp_path):
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1] == outputs[2]
-    assert list((tmp_path / "c1").glob("framework-*.pickle"))
+    assert list((tmp_path / "c1").glob("framework-*.json"))

@@ -53,18 +53,48 @@ def render_audit(console: Console, report: AuditReport) -> None:
     console.print(Text.assemble(OK if report.ok else BAD, (f"register {verdict}", "bold")), highlight=False)
 
 
+MAX_SHOWN = 20
+
+
+def record_label(seq: int, report: AuditReport) -> str:
+    """A record's number, marked wherever it is shown when it is changed or in a broken link."""
+    return f"{seq} ✗ gewijzigd" if seq in report.changed_records else str(seq)
+
+
 def _chain(console: Console, report: AuditReport) -> None:
     if report.chain_ok:
         console.print(Text.assemble(OK, f"keten ongeschonden: {report.total} records, geen wijziging, verwijdering of "
                                     "andere volgorde"), highlight=False)
     else:
-        broken = report.first_broken
-        console.print(Text.assemble(BAD, (f"keten gebroken bij record {broken['seq']} (plaats {broken['position']}, "
-                                          f"vastgelegd {broken['recorded_at']}): ", "bold red"), broken["reason"]),
+        links = report.broken_links
+        console.print(Text.assemble(BAD, (f"keten gebroken op {len(links)} plaats(en):", "bold red")), highlight=False)
+        for broken in links[:MAX_SHOWN]:
+            console.print(Text(f"  record {broken['seq']} (plaats {broken['position']}, vastgelegd "
+                               f"{broken['recorded_at']}): {broken['reason']}"), highlight=False)
+        if len(links) > MAX_SHOWN:
+            console.print(Text(f"  … en nog {len(links) - MAX_SHOWN} (alle in --format json)"), highlight=False)
+    for problem in report.trigger_problems:
+        console.print(Text.assemble(BAD, f"beveiliging van de database: trigger {problem['trigger']} "
+                                    f"{problem['problem']}"), highlight=False)
+    for item in report.time_reversals[:MAX_SHOWN]:
+        console.print(Text.assemble(BAD, f"tijd loopt terug: record {item['seq']} vastgelegd {item['recorded_at']}, "
+                                    f"vóór record {item['previous_seq']} ({item['previous_recorded_at']})"),
                       highlight=False)
-    if report.missing_triggers:
-        console.print(Text.assemble(WARN, "de beveiliging tegen wijzigen is verwijderd; ontbrekende triggers: "
-                                    + ", ".join(report.missing_triggers)), highlight=False)
+    if report.allowed_rulesets is not None:
+        if report.unsanctioned:
+            hashes = sorted({item["framework_hash"] for item in report.unsanctioned})
+            console.print(Text.assemble(BAD, f"{len(report.unsanctioned)} record(s) met een regelset die niet is "
+                                        f"vastgesteld: {', '.join(hashes)} (records "
+                                        f"{', '.join(str(i['seq']) for i in report.unsanctioned[:MAX_SHOWN])})"),
+                          highlight=False)
+        else:
+            console.print(Text.assemble(OK, "elk record is gemaakt met een vastgestelde regelset"), highlight=False)
+    for anchor in report.anchors:
+        if anchor["ok"]:
+            console.print(Text.assemble(OK, f"{anchor['source']}: record {anchor['seq']} heeft nog de verwachte hash"),
+                          highlight=False)
+        else:
+            console.print(Text.assemble(BAD, f"{anchor['source']}: {anchor['problem']}"), highlight=False)
 
 
 def _reproduction(console: Console, report: AuditReport) -> None:
@@ -80,7 +110,8 @@ def _reproduction(console: Console, report: AuditReport) -> None:
     for item in report.not_reproduced:
         differences = "\n".join(f"{d['path']}: {shown(d['recorded'])} → {shown(d['replayed'])}"
                                 for d in item.get("differences", []))
-        table.add_row(str(item["seq"]), item["gemeente"], item["case_key"][:24] + "…", item["reason"], differences or "–")
+        table.add_row(record_label(item["seq"], report), item["gemeente"], item["case_key"][:24] + "…",
+                      f"{item['reason']}\n{item.get('cause', '')}".strip(), differences or "–")
     console.print(table)
 
 
@@ -101,7 +132,7 @@ def _deviations(console: Console, report: AuditReport) -> None:
     for item in report.deviations:
         proposal = "\n".join(f"{p['hulpvraag']}: {p['provision'] or 'geen automatisch voorstel'}" for p in item["proposals"])
         motivation = Text(item["motivation"]) if item["motivated"] else Text("ONTBREEKT", style="bold red")
-        details.add_row(str(item["seq"]), item["recorded_at"][:10], item["assessor"], item["gemeente"], proposal, motivation)
+        details.add_row(record_label(item["seq"], report), item["recorded_at"][:10], item["assessor"], item["gemeente"], proposal, motivation)
     console.print(details)
 
 

@@ -30,6 +30,11 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _label(seq: int, report: AuditReport) -> str:
+    """A record's number, marked in red wherever it is shown when it is changed or in a broken link."""
+    return f'{seq} <span class="bad">✗ gewijzigd</span>' if seq in report.changed_records else str(seq)
+
+
 def _status(ok: bool, text: str) -> str:
     return f'<p class="{"ok" if ok else "bad"}">{"✓" if ok else "✗"} {escape(text)}</p>'
 
@@ -43,19 +48,33 @@ def render_audit_html(report: AuditReport) -> str:
     if report.chain_ok:
         parts.append(_status(True, f"ongeschonden: {report.total} records, geen wijziging, verwijdering of andere volgorde"))
     else:
-        broken = report.first_broken
-        parts.append(_status(False, f"gebroken bij record {broken['seq']} (plaats {broken['position']}, vastgelegd "
-                                    f"{broken['recorded_at']}): {broken['reason']}"))
-    if report.missing_triggers:
-        parts.append(f'<p class="warn">! de beveiliging tegen wijzigen is verwijderd; ontbrekende triggers: '
-                     f'{escape(", ".join(report.missing_triggers))}</p>')
+        parts.append(_status(False, f"gebroken op {len(report.broken_links)} plaats(en)"))
+        parts.append(_table(["record", "plaats", "vastgelegd", "wat"], [
+            [str(b["seq"]), str(b["position"]), _e(b["recorded_at"]), _e(b["reason"])] for b in report.broken_links]))
+    for problem in report.trigger_problems:
+        parts.append(_status(False, f"beveiliging van de database: trigger {problem['trigger']} {problem['problem']}"))
+    for item in report.time_reversals:
+        parts.append(_status(False, f"tijd loopt terug: record {item['seq']} vastgelegd {item['recorded_at']}, vóór record "
+                                    f"{item['previous_seq']} ({item['previous_recorded_at']})"))
+    if report.allowed_rulesets is not None:
+        if report.unsanctioned:
+            parts.append(_status(False, f"{len(report.unsanctioned)} record(s) met een regelset die niet is vastgesteld"))
+            parts.append(_table(["record", "vastgelegd", "consulent", "regelset"], [
+                [_label(u["seq"], report), _e(u["recorded_at"]), _e(u["assessor"]), f"<code>{_e(u['framework_hash'])}</code>"]
+                for u in report.unsanctioned]))
+        else:
+            parts.append(_status(True, "elk record is gemaakt met een vastgestelde regelset"))
+    for anchor in report.anchors:
+        parts.append(_status(anchor["ok"], f"{anchor['source']}: " + (
+            f"record {anchor['seq']} heeft nog de verwachte hash" if anchor["ok"] else anchor["problem"])))
     parts.append("<h2>Reproduceerbaarheid</h2>")
     if not report.not_reproduced:
         parts.append(_status(True, f"alle {report.records} records reproduceren byte voor byte met hun eigen regelset"))
     else:
         parts.append(_status(False, not_reproduced_text(report)))
         parts.append(_table(["record", "gemeente", "casus", "waarom", "verschillen (vastgelegd → opnieuw)"], [
-            [str(i["seq"]), _e(i["gemeente"]), f"<code>{_e(i['case_key'])}</code>", _e(i["reason"]),
+            [_label(i["seq"], report), _e(i["gemeente"]), f"<code>{_e(i['case_key'])}</code>",
+             _e(i["reason"]) + (f"<br>{_e(i['cause'])}" if i.get("cause") else ""),
              "<br>".join(f"<code>{_e(d['path'])}</code>: {_e(d['recorded'])} → {_e(d['replayed'])}"
                          for d in i.get("differences", []))]
             for i in report.not_reproduced]))
@@ -66,7 +85,7 @@ def render_audit_html(report: AuditReport) -> str:
             for r in report.deviation_counts], numeric={2, 3}))
     if report.deviations:
         parts.append(_table(["record", "vastgelegd", "consulent", "gemeente", "voorstel", "motivering"], [
-            [str(d["seq"]), _e(d["recorded_at"][:10]), _e(d["assessor"]), _e(d["gemeente"]),
+            [_label(d["seq"], report), _e(d["recorded_at"][:10]), _e(d["assessor"]), _e(d["gemeente"]),
              "<br>".join(f"{_e(p['hulpvraag'])}: {_e(p['provision'] or 'geen automatisch voorstel')}" for p in d["proposals"]),
              _e(d["motivation"]) if d["motivated"] else '<span class="bad">ontbreekt</span>']
             for d in report.deviations]))

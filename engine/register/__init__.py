@@ -16,6 +16,7 @@ from .recording import (
     Recorder,
     RecordingOptions,
     assess_and_record,
+    assess_and_record_once,
     open_register,
     prepare,
     read_case_document,
@@ -26,6 +27,6 @@ from .records import GENESIS, Record, canonical_json, verify_chain
 
 __all__ = [
     "AuditReport", "GENESIS", "Record", "Recorder", "RecordingOptions", "RecordingRefused", "Register",
-    "RegisterError", "assess_and_record", "audit", "canonical_json", "case_key", "load_key", "open_register",
+    "RegisterError", "assess_and_record", "assess_and_record_once", "audit", "canonical_json", "case_key", "load_key", "open_register",
     "prepare", "read_case_document", "recording_options", "register_target", "verify_chain",
 ]

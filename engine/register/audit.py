@@ -12,6 +12,16 @@ Given a register and nothing else, the audit
 5. shows per municipality how the proposals are spread over the ladder.
 
 `--since` and `--gemeente` narrow steps 2-5; the chain is always checked whole.
+
+The audit is strict: every broken link is listed and each record involved is
+marked wherever it is shown; a trigger of the database that is missing,
+disabled, replica-only, defined otherwise than kader defines it, or not kader's
+fails the audit; so do timestamps that go backwards, records made with a rule set
+outside an allow-list of sanctioned rule sets (when one is given), and a head that
+does not match an expected head (`--expect-head`, or signed checkpoints: see
+checkpoint.py). A record that does not reproduce is told apart by whether its
+own hash still matches (its inputs or outcome were changed after recording, or
+not: then the rule set, the engine, or a forger who recomputed the chain).
 """
 
 from __future__ import annotations
@@ -56,10 +66,22 @@ class AuditReport:
     since: _dt.date | None = None
     gemeente: str | None = None
     rulesets: list[dict] = field(default_factory=list)
+    broken_links: list[dict] = field(default_factory=list)
+    changed_records: list[int] = field(default_factory=list)  # every record in or next to a broken link
+    trigger_problems: list[dict] = field(default_factory=list)
+    time_reversals: list[dict] = field(default_factory=list)
+    unsanctioned: list[dict] = field(default_factory=list)
+    allowed_rulesets: list[str] | None = None
+    anchors: list[dict] = field(default_factory=list)  # expected heads and checkpoints, each with ok and problem
+
+    @property
+    def anchors_ok(self) -> bool:
+        return all(anchor["ok"] for anchor in self.anchors)
 
     @property
     def ok(self) -> bool:
-        return self.chain_ok and not self.not_reproduced
+        return (self.chain_ok and not self.not_reproduced and not self.trigger_problems and not self.time_reversals
+                and not self.unsanctioned and self.anchors_ok)
 
     @property
     def exit_code(self) -> int:
@@ -77,8 +99,17 @@ class AuditReport:
             "backend": self.backend,
             "total_records": self.total,
             "head": self.head,
-            "triggers_ok": not self.missing_triggers,
+            "triggers_ok": not self.trigger_problems,
             "missing_triggers": self.missing_triggers,
+            "trigger_problems": self.trigger_problems,
+            "broken_links": self.broken_links,
+            "changed_records": self.changed_records,
+            "time_reversals": self.time_reversals,
+            "allowed_rulesets": self.allowed_rulesets,
+            "unsanctioned": self.unsanctioned,
+            "anchors_ok": self.anchors_ok,
+            "anchors": self.anchors,
+            "ok": self.ok,
             "deviation_counts": self.deviation_counts,
             "ladder": self.ladder,
             "rulesets": self.rulesets,
@@ -155,8 +186,8 @@ def _replay(record: Record, pinned: _Pinned) -> dict | None:
     """None when the record reproduces byte for byte; else what went wrong."""
     try:
         framework = pinned.get(record.framework_hash)
-    except PinnedRuleSetError as exc:
-        return _not_reproduced(record, str(exc))
+    except PinnedRuleSetError:
+        return _not_reproduced(record, f"regelset {record.framework_hash} laadt niet of is gewijzigd (zie regelsets)")
     try:
         text = replay_text(framework, record.case_json, record.gemeente, record.peildatum, f"record {record.seq}")
     except RuleEngineError as exc:
@@ -222,17 +253,37 @@ class _Tally:
                 for (a, g), (n, d) in sorted(self.per_assessor.items())]
 
 
-def audit(register: Register, *, since: _dt.date | None = None, gemeente: str | None = None) -> AuditReport:
-    """Audit the whole register (see the module text); never raises for what it finds, only for an unreadable register."""
+def audit(register: Register, *, since: _dt.date | None = None, gemeente: str | None = None,
+          allowed_rulesets: set[str] | None = None, expect_heads: list[dict] | None = None) -> AuditReport:
+    """Audit the whole register (see the module text); never raises for what it finds, only for an unreadable register.
+
+    `allowed_rulesets`: the sanctioned rule-set hashes (None: no allow-list). `expect_heads`: [{"seq", "hash",
+    "source"}], heads the register must still contain (from --expect-head or verified checkpoints).
+    """
     chain = ChainVerifier()
     tally = _Tally()
     not_reproduced: list[dict] = []
     entries: list[Entry] = []
+    reversals: list[dict] = []
+    unsanctioned: list[dict] = []
+    wanted = {int(anchor["seq"]) for anchor in expect_heads or []}
+    seen_at: dict[int, str] = {}
+    previous: Record | None = None
     in_scope_count = 0
     with register.snapshot() as view:
         pinned = _Pinned(view.rulesets)
         for record in view.records():
             chain.feed(record)
+            if chain.count in wanted:
+                seen_at[chain.count] = record.hash
+            if previous is not None and str(record.recorded_at) < str(previous.recorded_at):
+                reversals.append({"seq": record.seq, "recorded_at": record.recorded_at, "previous_seq": previous.seq,
+                                  "previous_recorded_at": previous.recorded_at})
+            previous = record
+            if allowed_rulesets is not None and record.framework_hash not in allowed_rulesets:
+                unsanctioned.append({"seq": record.seq, "recorded_at": record.recorded_at, "case_key": record.case_key,
+                                     "gemeente": record.gemeente, "assessor": record.assessor,
+                                     "framework_hash": record.framework_hash})
             if since is not None and record.recorded_at[:10] < since.isoformat():
                 continue
             in_scope = gemeente is None or record.gemeente == gemeente
@@ -256,7 +307,35 @@ def audit(register: Register, *, since: _dt.date | None = None, gemeente: str | 
                                      assessment, in_scope))
             except (ValueError, TypeError, KeyError, AttributeError):
                 continue  # unreadable inputs: the replay above reports this record
-    missing = register.missing_triggers()
+    trigger_problems = register.trigger_problems()
+    changed = chain.changed
+    involved = changed | {link.seq for link in chain.broken}
+    for item in not_reproduced:
+        item["changed"] = item["seq"] in changed
+        item["chain_intact"] = item["seq"] not in involved
+        if item["changed"]:
+            item["cause"] = ("na het vastleggen gewijzigd: de hash van dit record klopt niet meer met zijn inhoud "
+                             "(invoer, uitkomst of andere velden)")
+        elif item["chain_intact"]:
+            item["cause"] = ("keten intact, toch een andere uitkomst: de regelset of de engine geeft nu iets anders, of "
+                             "iemand heeft record en keten samen vervalst (alleen een checkpoint kan dat uitsluiten)")
+        else:
+            item["cause"] = "de keten is bij dit record gebroken"
+    for item in tally.deviations:
+        item["changed"] = item["seq"] in involved
+    anchors = []
+    for anchor in expect_heads or []:
+        seq, expected = int(anchor["seq"]), anchor["hash"]
+        found = seen_at.get(seq)
+        if found is None:
+            problem = (f"het register heeft maar {chain.count} records; record {seq} ontbreekt: records zijn "
+                       "weggesneden of het register is vervangen")
+        elif found != expected:
+            problem = (f"record {seq} heeft nu hash {found}, verwacht {expected}: het register is vóór dit punt "
+                       "herschreven of vervangen")
+        else:
+            problem = None
+        anchors.append({**anchor, "ok": problem is None, "problem": problem})
 
     def counterfactual(framework: Framework, entry: Entry) -> dict | None:
         try:
@@ -272,7 +351,10 @@ def audit(register: Register, *, since: _dt.date | None = None, gemeente: str | 
     return AuditReport(
         register=register.location, backend=register.backend, total=chain.count, records=in_scope_count,
         chain_ok=chain.ok, first_broken=chain.first_broken.to_json() if chain.first_broken else None, head=chain.head,
-        missing_triggers=missing, not_reproduced=not_reproduced, deviations=tally.deviations,
+        missing_triggers=sorted({p["trigger"] for p in trigger_problems}), not_reproduced=not_reproduced, deviations=tally.deviations,
         deviation_counts=tally.counts(), unequal_treatment=unequal, ladder=tally.ladder_table(levels),
-        since=since, gemeente=gemeente, rulesets=rulesets,
+        since=since, gemeente=gemeente, rulesets=rulesets, broken_links=[link.to_json() for link in chain.broken],
+        changed_records=sorted(involved), trigger_problems=trigger_problems, time_reversals=reversals,
+        unsanctioned=unsanctioned, allowed_rulesets=sorted(allowed_rulesets) if allowed_rulesets is not None else None,
+        anchors=anchors,
     )

@@ -2,7 +2,8 @@
 
 Before a case is recorded, every key and value of the case file (nested ones
 too) is scanned: a number of nine digits that passes the elfproef looks like a
-BSN (burgerservicenummer) and is refused, as are fields named like a name
+BSN (burgerservicenummer) and is refused, however its digits are grouped (spaces,
+dots, dashes, slashes or other separators between them), as are fields named like a name
 (`naam`, `voornaam`, `achternaam`, ...) or a BSN (`bsn`, ...). The error names
 the field and its place in the file; it never repeats the number itself.
 """
@@ -20,8 +21,15 @@ from .errors import RecordingRefused
 NAME_KEYS = frozenset({"naam", "voornaam", "voornamen", "achternaam", "geslachtsnaam", "roepnaam", "voorletters",
                        "tussenvoegsel"})
 BSN_KEYS = frozenset({"bsn", "burgerservicenummer", "sofinummer"})
-_BSN_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{9}|[0-9]{4}[ .][0-9]{2}[ .][0-9]{3}|[0-9]{3}[ .][0-9]{3}[ .][0-9]{3})(?![0-9])")
+# Digits written in groups with any separator a person might type between them (space, dot, dash, slash,
+# underscore, comma, colon, the Unicode dashes and spaces), at most two separator characters at a time.
+_SEPARATOR = r"[\s.\-_/\\,:;|+·\u2010-\u2015\u2212\u00a0\u202f]"
+_DIGIT_RUN = re.compile(rf"[0-9]+(?:{_SEPARATOR}{{1,2}}[0-9]+)*")
+_GROUPS = re.compile(r"[0-9]+")
 HINT = "vervang het door een pseudoniem of een eigen kenmerk zonder persoonsgegevens"
+# Person and hulpvraag ids stay in clear in the stored case, so they may not be able to carry a name:
+# one or two letters and a number (p1, k2, hv3, h1), as the examples and `kader population` write them.
+ID_PATTERN = re.compile(r"[a-z]{1,2}[0-9]{1,6}\Z")
 
 
 def passes_elfproef(digits: str) -> bool:
@@ -38,7 +46,21 @@ def looks_like_bsn(value: Any) -> bool:
     if isinstance(value, int):
         return 10_000_000 <= value <= 999_999_999 and passes_elfproef(f"{value:09d}")
     if isinstance(value, str):
-        return any(passes_elfproef(re.sub(r"[ .]", "", m.group(1))) for m in _BSN_IN_TEXT.finditer(value))
+        return any(_bsn_in_run(m.group(0)) for m in _DIGIT_RUN.finditer(value))
+    return False
+
+
+def _bsn_in_run(run: str) -> bool:
+    """Do consecutive digit groups of `run` (digits split by separators) make nine digits that pass the elfproef?"""
+    groups = _GROUPS.findall(run)
+    for start in range(len(groups)):
+        digits = ""
+        for group in groups[start:]:
+            digits += group
+            if len(digits) >= 9:
+                break
+        if len(digits) == 9 and passes_elfproef(digits):
+            return True
     return False
 
 
@@ -72,10 +94,25 @@ def personal_data(document: Document) -> list[Diagnostic]:
                     stack.append((here, item))
         elif isinstance(value, list):
             stack.extend((loc + (index,), item) for index, item in enumerate(value))
+        elif _is_id(loc) and not (isinstance(value, str) and ID_PATTERN.match(value)):
+            problems.append(Diagnostic("E943", f"kenmerk '{_field(loc)}' moet een of twee letters en een nummer zijn "
+                                       "(zoals p1, k2, hv3): een ander kenmerk kan een naam bevatten en blijft in het "
+                                       "register leesbaar", document.span(loc),
+                                       hint="nummer personen en hulpvragen, bijvoorbeeld p1, p2 en hv1"))
+            continue
         elif looks_like_bsn(value):
             problems.append(Diagnostic("E940", f"veld '{_field(loc)}' bevat een nummer dat op een BSN lijkt (9 cijfers, "
                                        "elfproef): een BSN mag niet in het register", document.span(loc), hint=HINT))
     return problems
+
+
+def _is_id(loc: tuple) -> bool:
+    """Is `loc` the id of a person or a hulpvraag, or a reference to a person (`persoon`) in the case?"""
+    if len(loc) == 4 and loc[:2] == ("huishouden", "personen") and loc[3] == "id":
+        return True
+    if len(loc) == 3 and loc[0] == "hulpvragen" and loc[2] in ("id", "persoon"):
+        return True
+    return len(loc) == 3 and loc[0] == "inkomen" and loc[2] == "persoon"
 
 
 def check_free_text(text: str | None, what: str, location: str) -> None:

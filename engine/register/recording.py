@@ -10,7 +10,9 @@ is the record written, so every record reproduces from the moment it exists.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -28,7 +30,7 @@ from .errors import RecordingRefused, register_error
 from .privacy import check_free_text, refuse_personal_data
 from .pseudonym import case_key, load_key
 from .records import DECISIONS, Record, canonical_json, decode_case
-from .store import RuleSet, capture
+from .store import RuleSet, capture, check_stored
 
 REGISTER_ENV = "KADER_REGISTER"
 DEFAULT_REGISTER = "kader-register.sqlite"
@@ -63,20 +65,32 @@ def open_register(target: str | Path | None = None, *, create: bool = False,
     return SqliteRegister(Path(text), create=create)
 
 
+REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}\Z")
+
+
 @dataclass(frozen=True)
 class RecordingOptions:
     assessor: str
     decision: str  # "volgt" | "wijkt_af"
     motivation: str | None
+    request_id: str | None = None  # idempotency key: a retry with the same id does not record twice
+
+    def request_key(self) -> str | None:
+        """Where the register remembers the request: a hash of assessor and id, so the id itself is not stored."""
+        if self.request_id is None:
+            return None
+        digest = hashlib.sha256(f"{self.assessor}\0{self.request_id}".encode()).hexdigest()
+        return f"verzoek:{digest}"
 
 
 def recording_options(record: bool, *, assessor: str | None, decision: str | None, motivation: str | None,
-                      register: str | None, where: str) -> RecordingOptions | None:
+                      register: str | None, where: str, request_id: str | None = None) -> RecordingOptions | None:
     """Check the recording options together; None when nothing is to be recorded. `where` locates errors."""
     span = Span(where, 1, 1)
     if not record:
         given = [name for name, value in (("--assessor", assessor), ("--decision", decision),
-                                          ("--motivation", motivation), ("--register", register)) if value is not None]
+                                          ("--motivation", motivation), ("--register", register),
+                                          ("--request-id", request_id)) if value is not None]
         if given:
             raise UsageError(Diagnostic("E900", f"{', '.join(given)} hoort bij --record", span,
                                         hint="voeg --record toe om de beoordeling vast te leggen"))
@@ -94,14 +108,18 @@ def recording_options(record: bool, *, assessor: str | None, decision: str | Non
     elif decision == "wijkt_af" and (motivation is None or not motivation.strip()):
         problems.append(Diagnostic("E903", "een afwijking van het voorstel (wijkt_af) vraagt een motivering", span,
                                    hint="geef --motivation met de reden van de afwijking"))
+    if request_id is not None and not REQUEST_ID.match(request_id):
+        problems.append(Diagnostic("E906", "--request-id moet 8 tot 128 tekens zijn: letters, cijfers en . _ : -",
+                                   span, hint="bijvoorbeeld de uitvoer van `uuidgen`"))
     if motivation is not None and len(motivation) > MAX_MOTIVATION:
         problems.append(Diagnostic("E905", f"--motivation is te lang (ten hoogste {MAX_MOTIVATION} tekens)", span))
     if problems:
         raise UsageError(problems)
     check_free_text(assessor, "--assessor", where)
     check_free_text(motivation, "--motivation", where)
+    check_free_text(request_id, "--request-id", where)
     text = motivation.strip() if motivation else None
-    return RecordingOptions(assessor.strip(), decision, text or None)
+    return RecordingOptions(assessor.strip(), decision, text or None, request_id)
 
 
 def read_case_document(path: Path, display: str) -> Document:
@@ -167,20 +185,31 @@ class Recorder:
         self.rules_root = Path(rules_root)
         self.clock = clock
 
-    def append(self, prepared: Prepared) -> Record:
+    def append(self, prepared: Prepared, request_key: str | None = None) -> Record:
+        return self.append_once(prepared, request_key)[0]
+
+    def append_once(self, prepared: Prepared, request_key: str | None = None) -> tuple[Record, bool]:
+        """Append (or, for a request already recorded, find) the record; returns it and whether it is new."""
         if prepared.fields["framework_hash"] != self.framework.hash:
             raise ValueError("deze beoordeling is met een andere regelset gemaakt dan die van de Recorder")
         ruleset: RuleSet | None = None
-        if not self.register.has_ruleset(self.framework.hash):
-            ruleset = capture(self.rules_root, self.framework)
-        return self.register.append(prepared.fields, clock=lambda: timestamp(self.clock()), ruleset=ruleset)
+        if self.framework.hash not in self.register._known_rulesets:
+            stored = self.register.ruleset_text(self.framework.hash)
+            if stored is None:
+                ruleset = capture(self.rules_root, self.framework)
+            else:
+                check_stored(self.rules_root, self.framework, stored, self.register.location)
+                self.register._known_rulesets.add(self.framework.hash)
+        return self.register.append_once(prepared.fields, clock=lambda: timestamp(self.clock()), ruleset=ruleset,
+                                         request_key=request_key)
 
 
-def assess_and_record(framework: Framework, rules_root: Path, case_path: Path, display: str,
+def assess_and_record_once(framework: Framework, rules_root: Path, case_path: Path, display: str,
                       options: RecordingOptions, *, clock: Callable[[], _dt.datetime], register: str | None = None,
                       gemeente: str | None = None, peildatum: _dt.date | None = None,
-                      environ: Mapping[str, str] | None = None) -> tuple[Assessment, Record, str]:
-    """`kader assess --record`: assess, and append the record; returns the assessment, the record and the register.
+                      environ: Mapping[str, str] | None = None) -> tuple[Assessment, Record, str, bool]:
+    """`kader assess --record`: assess and append; returns the assessment, the record, the register and whether
+    the record is new (False: `options.request_id` was recorded before, and that record is returned).
 
     The case is checked for personal data before the pseudonym key is read, and the register is opened (or
     created) only once the case has been assessed and its stored form proven to replay, so a refused case
@@ -191,5 +220,16 @@ def assess_and_record(framework: Framework, rules_root: Path, case_path: Path, d
     key = load_key(environ)
     prepared = prepare(framework, document, options, key, gemeente=gemeente, peildatum=peildatum)
     with open_register(register, create=True, environ=environ) as target:
-        record = Recorder(target, framework, rules_root, clock).append(prepared)
-        return prepared.assessment, record, target.location
+        record, new = Recorder(target, framework, rules_root, clock).append_once(prepared, options.request_key())
+        return prepared.assessment, record, target.location, new
+
+
+def assess_and_record(framework: Framework, rules_root: Path, case_path: Path, display: str,
+                      options: RecordingOptions, *, clock: Callable[[], _dt.datetime], register: str | None = None,
+                      gemeente: str | None = None, peildatum: _dt.date | None = None,
+                      environ: Mapping[str, str] | None = None) -> tuple[Assessment, Record, str]:
+    """As assess_and_record_once, without saying whether the record is new."""
+    assessment, record, location, _ = assess_and_record_once(framework, rules_root, case_path, display, options,
+                                                             clock=clock, register=register, gemeente=gemeente,
+                                                             peildatum=peildatum, environ=environ)
+    return assessment, record, location

@@ -4,7 +4,7 @@ A record is a flat set of text fields plus its position (`seq`). Its hash is the
 SHA-256 of the canonical JSON of every field except the hash itself, and that
 includes `prev_hash`, the hash of the record before it. Changing a field,
 removing a record or putting records in another order therefore breaks the
-chain at the first record affected, which `verify_chain` names.
+chain at the first record affected; `verify_chain` names every broken link.
 
 Canonical JSON: keys sorted, no white space, UTF-8, no floats (money is
 `Decimal`, written as an exact number), dates as `YYYY-MM-DD` text.
@@ -148,12 +148,13 @@ class BrokenLink:
 
 
 class ChainVerifier:
-    """Walks records in order of seq and remembers the first broken link (fed one record at a time)."""
+    """Walks records in order of seq and remembers every broken link (fed one record at a time)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.head = GENESIS
-        self.first_broken: BrokenLink | None = None
+        self.broken: list[BrokenLink] = []
+        self.changed: set[int] = set()  # records whose content no longer matches their own hash
 
     def feed(self, record: Record) -> None:
         self.count += 1
@@ -161,6 +162,7 @@ class ChainVerifier:
         reason = None
         if record.computed_hash() != record.hash:
             reason = "de inhoud van dit record is gewijzigd: de hash klopt niet meer"
+            self.changed.add(record.seq)
         elif record.prev_hash != self.head:
             if record.seq != position:
                 reason = (f"volgnummer {record.seq} op plaats {position}: er ontbreken records vóór dit record "
@@ -170,13 +172,17 @@ class ChainVerifier:
                           "verwijderd, of de volgorde is gewijzigd")
         elif record.seq != position:
             reason = f"volgnummer {record.seq} op plaats {position}: de nummering is gewijzigd"
-        if reason is not None and self.first_broken is None:
-            self.first_broken = BrokenLink(record.seq, position, reason, record.case_key, record.recorded_at)
+        if reason is not None:
+            self.broken.append(BrokenLink(record.seq, position, reason, record.case_key, record.recorded_at))
         self.head = record.hash
 
     @property
+    def first_broken(self) -> BrokenLink | None:
+        return self.broken[0] if self.broken else None
+
+    @property
     def ok(self) -> bool:
-        return self.first_broken is None
+        return not self.broken
 
 
 def verify_chain(records: Iterable[Record]) -> ChainVerifier:

@@ -20,16 +20,43 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .base import APPEND_ONLY, META, RULESETS, TABLE, TABLES, Register, column_definitions, not_a_register
+from .base import (
+    APPEND_ONLY,
+    CHAIN_ONLY,
+    META,
+    ONCE_ONLY,
+    RULESETS,
+    SCHEMA,
+    TABLE,
+    TABLES,
+    Register,
+    column_definitions,
+    not_a_register,
+)
 from .errors import RegisterError, register_error
-from .records import FORMAT
+from .records import FORMAT, GENESIS
 
 MAGIC = b"SQLite format 3\x00"
 APPLICATION_ID = 0x4B414452  # "KADR"
 BUSY_TIMEOUT_SECONDS = 60
 
-_TRIGGERS = {f"{table}_{what}": (table, event) for table in TABLES
-             for what, event in (("geen_wijziging", "UPDATE"), ("geen_verwijdering", "DELETE"))}
+_TRIGGERS = {f"{table}_{what}": (f"CREATE TRIGGER {table}_{what} BEFORE {event} ON {table} "
+                                  f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END")
+             for table in TABLES for what, event in (("geen_wijziging", "UPDATE"), ("geen_verwijdering", "DELETE"))}
+# Before every insert: the new record comes right after the head, and no row is overwritten. `INSERT OR REPLACE`
+# deletes the row it conflicts with without firing a DELETE trigger; these refuse it before it gets there.
+_TRIGGERS[f"{TABLE}_keten"] = (
+    f"CREATE TRIGGER {TABLE}_keten BEFORE INSERT ON {TABLE} "
+    f"WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM {TABLE}) "
+    f"OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM {TABLE} ORDER BY seq DESC LIMIT 1), '{GENESIS}') "
+    f"OR EXISTS (SELECT 1 FROM {TABLE} WHERE hash = NEW.hash OR prev_hash = NEW.prev_hash) "
+    f"BEGIN SELECT RAISE(ABORT, '{CHAIN_ONLY}'); END")
+_TRIGGERS[f"{RULESETS}_eenmalig"] = (
+    f"CREATE TRIGGER {RULESETS}_eenmalig BEFORE INSERT ON {RULESETS} "
+    f"WHEN EXISTS (SELECT 1 FROM {RULESETS} WHERE hash = NEW.hash) BEGIN SELECT RAISE(ABORT, '{ONCE_ONLY}'); END")
+_TRIGGERS[f"{META}_eenmalig"] = (
+    f"CREATE TRIGGER {META}_eenmalig BEFORE INSERT ON {META} "
+    f"WHEN EXISTS (SELECT 1 FROM {META} WHERE key = NEW.key) BEGIN SELECT RAISE(ABORT, '{ONCE_ONLY}'); END")
 
 
 def _schema() -> list[str]:
@@ -38,12 +65,11 @@ def _schema() -> list[str]:
         f"CREATE TABLE {RULESETS} (hash TEXT PRIMARY KEY, files TEXT NOT NULL)",
         f"CREATE TABLE {TABLE} (\n  {column_definitions('INTEGER')}\n)",
         f"CREATE INDEX {TABLE}_gemeente ON {TABLE} (gemeente, recorded_at)",
+        *_TRIGGERS.values(),
+        f"INSERT INTO {META} (key, value) VALUES ('format', '{FORMAT}')",
+        f"INSERT INTO {META} (key, value) VALUES ('schema', '{SCHEMA}')",
+        f"PRAGMA application_id = {APPLICATION_ID}",
     ]
-    for name, (table, event) in _TRIGGERS.items():
-        statements.append(f"CREATE TRIGGER {name} BEFORE {event} ON {table} "
-                          f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END")
-    statements.append(f"INSERT INTO {META} (key, value) VALUES ('format', '{FORMAT}')")
-    statements.append(f"PRAGMA application_id = {APPLICATION_ID}")
     return statements
 
 
@@ -69,6 +95,7 @@ class SqliteRegister(Register):
                 self._create_schema()
             elif create:
                 self._check_private()
+                self._upgrade()
             self._check_integrity()
         except RegisterError:
             self.connection.close()
@@ -137,6 +164,22 @@ class SqliteRegister(Register):
             raise
         os.chmod(self.path, 0o600)
 
+    def _upgrade(self) -> None:
+        """Give a register of schema 1 the insert triggers of schema 2, once (see base.SCHEMA)."""
+        connection = self.connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if connection.execute(f"SELECT 1 FROM {META} WHERE key = 'schema'").fetchone() is None:
+                present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+                for name in (f"{TABLE}_keten", f"{RULESETS}_eenmalig", f"{META}_eenmalig"):
+                    if name not in present:
+                        connection.execute(_TRIGGERS[name])
+                connection.execute(f"INSERT INTO {META} (key, value) VALUES ('schema', '{SCHEMA}')")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
     def _check_integrity(self) -> None:
         rows = [row[0] for row in self.connection.execute("PRAGMA quick_check")]
         if rows != ["ok"]:
@@ -163,9 +206,22 @@ class SqliteRegister(Register):
             raise
         cursor.execute("COMMIT")
 
-    def _trigger_names(self, cursor: sqlite3.Cursor) -> set[str]:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        return {row[0] for row in cursor.fetchall()}
+    def _scan_cursor(self, cursor: sqlite3.Cursor) -> sqlite3.Cursor:
+        return self.connection.cursor()  # its own cursor, in the same transaction: rule sets are read on the side
+
+    def _trigger_problems(self, cursor: sqlite3.Cursor) -> list[dict]:
+        cursor.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+        present = {name: (table, sql) for name, table, sql in cursor.fetchall()}
+        problems = []
+        for name, definition in _TRIGGERS.items():
+            if name not in present:
+                problems.append({"trigger": name, "problem": "ontbreekt"})
+            elif present[name][1] != definition:
+                problems.append({"trigger": name, "problem": "de definitie wijkt af van die van kader"})
+        for name, (table, _) in sorted(present.items()):
+            if name not in _TRIGGERS and table in TABLES:
+                problems.append({"trigger": name, "problem": f"onbekende trigger op {table}, niet van kader"})
+        return problems
 
     def _failure(self, exc: Exception, doing: str) -> RegisterError:
         text = str(exc)

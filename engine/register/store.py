@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from engine.errors import RuleEngineError
 from engine.framework import Framework
-from engine.fwcache import load_framework
+from engine.fwcache import content_hash, load_framework
 
 from .errors import register_error
 from .records import canonical_json
@@ -87,7 +87,7 @@ def load_files(files: dict[str, bytes]) -> Framework:
         root = Path(scratch).resolve() / "rules"
         root.mkdir()
         materialise(files, root)
-        return load_framework(root)
+        return load_framework(root, cache=False)  # never the cache: what is pinned is read from its own files
 
 
 def capture(root: Path, framework: Framework) -> RuleSet:
@@ -130,3 +130,24 @@ def load_pinned(ruleset_hash: str, text: str | None) -> Framework:
     if framework.hash != ruleset_hash:
         raise PinnedRuleSetError(f"regelset onder {ruleset_hash} heeft de inhoud {framework.hash}: de opslag is gewijzigd")
     return framework
+
+
+def check_stored(root: Path, framework: Framework, stored: str, location: str) -> None:
+    """Before a record relies on the rule set already stored under `framework.hash`: is it that rule set?
+
+    Someone who may only insert could have filled the slot of the next rule set with garbage beforehand; a record
+    made with it would never reproduce. When the stored files are exactly the files in `root` (whose content hash
+    is the framework's) that settles it; otherwise the stored files are loaded afresh and must give the hash.
+    """
+    try:
+        if content_hash(root) == framework.hash and RuleSet(framework.hash, snapshot(root)).to_text() == stored:
+            return
+    except (OSError, RuleEngineError):
+        pass
+    try:
+        load_pinned(framework.hash, stored)
+    except PinnedRuleSetError as exc:
+        raise register_error("E953", f"de regelset die het register onder deze hash bewaart is niet de gebruikte: {exc}; "
+                             "er wordt niets vastgelegd", location,
+                             hint="laat de beheerder `kader audit` draaien: iemand heeft het register buiten kader om "
+                             "gevuld") from None

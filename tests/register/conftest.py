@@ -14,7 +14,7 @@ from .pg import INSTALL_HINT, Cluster, find_bindir
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
 EXAMPLE = ROOT / "scenarios" / "voorbeelden" / "gezin-soest.yaml"
-KEY = "test-sleutel-0123456789abcdef"
+KEY = "9f3c1e7a5b2d80c4e6a1f7b3d9c05e28a4f6b1d3c7e9a2f05b8d4c6e1a3f7b92"  # 256 bits, as `openssl rand -hex 32`
 
 # A household of one with a Wmo request (maatwerk huishoudelijke hulp) and a request for bijstand.
 CASE = {
@@ -119,3 +119,14 @@ def drop_triggers(url: str) -> None:
             connection.execute(f"DROP TRIGGER {name}")
     finally:
         connection.close()
+
+
+def assessor_url(url: str) -> str:
+    """The same PostgreSQL register as a role with only SELECT and INSERT on its tables (as the README recommends)."""
+    import psycopg
+    database = url.split("?", 1)[0].rsplit("/", 1)[1]
+    role = f"consulent_{database}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"CREATE ROLE {role} LOGIN")
+        connection.execute(f"GRANT SELECT, INSERT ON kader_records, kader_rulesets, kader_meta TO {role}")
+    return url.replace("postgresql://kader@", f"postgresql://{role}@", 1)

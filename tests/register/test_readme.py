@@ -17,14 +17,16 @@ def examples() -> list[str]:
     commands = []
     for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
         for command in block.replace("\\\n", " ").splitlines():
-            if command.startswith(("kader audit", "kader assess")) and ("--record" in command or "audit" in command):
+            if command.startswith("kader checkpoint-key") or (
+                    command.startswith(("kader audit", "kader assess")) and ("--record" in command or "audit" in command)):
                 commands.append(command)
     return commands
 
 
 def test_the_readme_shows_recording_and_auditing():
     commands = examples()
-    assert len(commands) == 5
+    assert len(commands) == 8
+    assert any("--verify-checkpoints" in c for c in commands)
     assert any("wijkt_af" in c and "--motivation" in c for c in commands)
     assert any("--format html" in c for c in commands)
 

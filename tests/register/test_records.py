@@ -100,6 +100,9 @@ def test_elfproef(number, bsn):
 
 @pytest.mark.parametrize("value, bsn", [
     ("123456782", True), (123456782, True), ("casus 1234.56.782", True), ("bsn: 123 456 782", True),
+    ("123-45-6782", True), ("1234-56-782", True), ("123/456/782", True), ("123_456_782", True), ("123\u2013456\u2013782", True),
+    ("1 2 3 4 5 6 7 8 2", True), ("123\u00a0456\u00a0782", True), ("bsn 123456782 ook", True), ("06-12345678", False),
+    ("€ 1.401,50", False), ("NL91ABNA0417164300", False),
     ("casus-0042", False), ("123456789", False), ("1234567820", False), (Decimal("123456782"), False),
     ("2026-03-01", False), (True, False)])
 def test_what_looks_like_a_bsn(value, bsn):
@@ -113,11 +116,33 @@ def test_the_case_key_is_an_hmac_of_the_case_id():
 
 
 def test_the_key_comes_from_the_environment_when_set():
-    assert load_key({"KADER_PSEUDONYM_KEY": "  0123456789abcdef0123  "}) == b"0123456789abcdef0123"
+    strong = "  3b8f0e5c1a9d7e2f4c6b0a8d3e1f5c7a  "  # 32 hex characters with no runs or repeats: about 129 bits
+    assert load_key({"KADER_PSEUDONYM_KEY": strong}) == strong.strip().encode()
     with pytest.raises(RegisterError) as error:
         load_key({"KADER_PSEUDONYM_KEY": "kort"})
-    assert str(error.value) == ("$KADER_PSEUDONYM_KEY:1:1: error[E930]: KADER_PSEUDONYM_KEY is te kort: gebruik minstens "
-                                "16 tekens (bijvoorbeeld de uitvoer van `openssl rand -hex 32`)")
+    assert str(error.value).startswith("$KADER_PSEUDONYM_KEY:1:1: error[E930]: KADER_PSEUDONYM_KEY is te zwak: een "
+                                       "sleutel moet minstens 128 bits toeval bevatten")
+
+
+@pytest.mark.parametrize("weak", [
+    "a" * 64,                                   # one character repeated
+    "0123456789abcdef" * 4,                     # a 16-character unit repeated: 64 bits at most
+    "abababababababababababababababababababab",  # two characters
+    "abcdefghijklmnopqrstuvwxyz0123456789",     # one ascending run
+    "test-sleutel-0123456789abcdef",            # the old test key: long enough, too little variety (57 bits)
+    "Welkom01Welkom01Welkom01Welkom01",         # a password repeated
+])
+def test_a_pseudonym_key_with_less_than_128_bits_is_refused(weak, tmp_path):
+    """Issue 13: a pseudonym key must carry at least 128 bits; repeated or low-variety keys are refused."""
+    with pytest.raises(RegisterError) as error:
+        load_key({"KADER_PSEUDONYM_KEY": weak})
+    assert "E930" in str(error.value)
+    path = tmp_path / "sleutel"
+    path.write_text(weak + "\n")
+    path.chmod(0o600)
+    with pytest.raises(RegisterError) as error:
+        load_key({"KADER_PSEUDONYM_KEY_FILE": str(path)})
+    assert "E934" in str(error.value) and "128 bits" in str(error.value)
 
 
 def test_the_key_file_is_created_on_first_use_readable_only_by_its_owner(tmp_path):
