@@ -1,6 +1,7 @@
 """The command line in Dutch: usage errors and help, through typer's and click's own hooks.
 
-typer (0.29) carries its own copy of click without translations, so nothing is replaced in its text: the group
+typer (from 0.26) carries its own copy of click (`typer._click`, a private module: `requirements/newest.sh` tells
+when a typer release moves it) without translations, so nothing is replaced in its text: the group
 class of `kader` (`KaderGroup`) runs commands without click's standalone error printing and writes each usage
 error in Dutch from the exception's own data (which parameter, which option, which choices); the help of every
 command is written by a Dutch `HelpFormatter` (the `formatter_class` of click's `Context`), and the `--help`
@@ -12,6 +13,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import typer
 from typer import _click
 from typer._click import exceptions as errors
 from typer.core import TyperGroup
@@ -129,7 +131,7 @@ class KaderGroup(TyperGroup):
         except errors.UsageError as error:
             show_usage_error(error)
             sys.exit(error.exit_code)
-        except errors.Abort:
+        except typer.Abort:  # public in every typer this supports (in 0.29 it is not in typer._click.exceptions)
             sys.stderr.write("Afgebroken.\n")
             sys.exit(1)
         except errors.ClickException as error:  # e.g. a file click could not open

@@ -18,7 +18,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "scenarios" / "voorbeelden" / "gezin-soest.yaml"
-KEY = "test-sleutel-0123456789abcdef"
+KEY = "4be1c07f9a3d26e58b0c7d1a2f6e94b3c8d05a7e1f2b6c9d3a4e8f0b5c7d2a61"  # 256 bits, as `openssl rand -hex 32`
 TOKENS = {"assessor": "a" * 8 + "-assessor-token-0123456789",
           "beleidsmedewerker": "b" * 8 + "-beleid-token-0123456789",
           "auditor": "c" * 8 + "-auditor-token-0123456789"}
