@@ -6,6 +6,11 @@ and no rule denies it; a criterion that cannot be decided from the case makes
 eligibility unknown (null), never a guess. Amounts are rounded with the rule the
 framework states, and `bedrag` is what is paid: 0.00 when not eligible, null
 when eligibility is unknown.
+
+A rule that denies the entitlement but cannot be decided from the case (`pending`)
+keeps eligibility unknown too: `status` is then "onbekend" and the amount that
+would be paid if the right exists, where it follows from what is known, is
+`bedrag_indien_recht` (docs/uncertainty.md).
 """
 
 from __future__ import annotations
@@ -43,7 +48,11 @@ def applies(framework: Framework, entitlement: EntitlementDef, case: Case, propo
     return False
 
 
-def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[str]) -> dict:
+STATUS = {True: "recht", False: "geen_recht", None: "onbekend"}
+
+
+def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[str],
+                         pending: tuple[str, ...] | list[str] = ()) -> dict:
     criteria = []
     outcome: Any = True
     for criterion in entitlement.criteria:
@@ -61,6 +70,8 @@ def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[s
             outcome = False
     if denials:
         outcome = False
+    elif pending and outcome is True:
+        outcome = UNKNOWN
     amounts: dict[str, str | None] = {}
     for name, _, evaluate in entitlement.amounts:
         try:
@@ -69,23 +80,30 @@ def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[s
             raise EvaluationError(Diagnostic("E911", f"aanspraak {entitlement.id}, bedrag {name}: {exc}",
                                              entitlement.span)) from None
         amounts[name] = money_text(round_money(value, entitlement.rounding))
+    if_eligible = amounts.get("bedrag")
     if outcome is False:
         amounts["bedrag"] = money_text(ZERO)
     elif outcome is UNKNOWN or entitlement.in_kind:
         amounts["bedrag"] = None
+    eligible = None if outcome is UNKNOWN else outcome
     result: dict[str, Any] = {
         "id": entitlement.id,
-        "eligible": None if outcome is UNKNOWN else outcome,
+        "eligible": eligible,
         "bedrag": amounts.pop("bedrag"),
         "periode": entitlement.periode,
     }
     result.update(amounts)
+    result["status"] = STATUS[eligible]
+    if eligible is None and if_eligible is not None and not entitlement.in_kind:
+        result["bedrag_indien_recht"] = if_eligible
     if entitlement.in_kind:
         result["vorm"] = "natura"
     result["rules"] = list(denials)
     result["title"] = entitlement.title
     result["legal_basis"] = entitlement.legal_basis
     result["criteria"] = criteria
+    if pending and eligible is None:
+        result["pending_rules"] = list(pending)
     if entitlement.gemeente is not None:
         result["gemeente"] = entitlement.gemeente
         result["decision"] = entitlement.decision

@@ -83,6 +83,8 @@ def entitlements_table(assessment: Assessment) -> Table | None:
         amount = "in natura" if item.get("vorm") == "natura" and item["eligible"] else money(item["bedrag"])
         if item["bedrag"] is not None or item.get("vorm") == "natura":
             amount += f" {PERIODS[item['periode']]}" if item["eligible"] else ""
+        elif item.get("bedrag_indien_recht") is not None:  # undecided: what would be paid if the right exists
+            amount += f"\n(bij recht {money(item['bedrag_indien_recht'])} {PERIODS[item['periode']]})"
         basis = []
         for key in ("norm", "grens"):
             if key in item:
@@ -97,13 +99,26 @@ def entitlements_table(assessment: Assessment) -> Table | None:
             if notes:
                 notes.append("\n")
             notes.append(f"✗ uitgesloten door {rule}", style="red")
+        for rule in item.get("pending_rules", ()):
+            notes.append(f"\n? nog niet beslist: {rule}", style="yellow")
+        if item.get("waits_on"):
+            notes.append("\nwacht op: " + _facts(item["waits_on"]), style="yellow")
         title = Text.assemble((item["title"], "bold"), "\n", (item["id"], "dim"))
         table.add_row(title, yes_no(item["eligible"]), amount, "\n".join(basis) or "–", notes or "–")
     return table
 
 
+def _facts(items: list[dict]) -> str:
+    return ", ".join(item["fact"] + (f" ({item['persoon']})" if item.get("persoon") else "") for item in items)
+
+
+def _provisional(assessment: Assessment, kind: str) -> list[dict]:
+    return [item for item in getattr(assessment, "provisional", ()) if item["kind"] == kind]
+
+
 def deadlines_table(assessment: Assessment) -> Table | None:
-    if not assessment.deadlines:
+    provisional = _provisional(assessment, "deadline")
+    if not assessment.deadlines and not provisional:
         return None
     table = Table(title="Termijnen", title_justify="left", expand=True)
     table.add_column("Termijn")
@@ -113,11 +128,19 @@ def deadlines_table(assessment: Assessment) -> Table | None:
     for item in assessment.deadlines:
         table.add_row(Text.assemble((item["title"], "bold"), "\n", (item["id"], "dim")), day(item["date"]),
                       f"{item['from']} {day(item['start'])} + {item['term']}", item["legal_basis"])
+    for item in provisional:  # a term that applies unless the named facts say otherwise, or without a start date
+        when = day(item["date"]) if item.get("date") else "onbekend"
+        how = f"{item['from']} {day(item['start'])} + {item['term']}" if item.get("start") else \
+            f"{item['from']} onbekend + {item['term']}"
+        table.add_row(Text.assemble((item["title"], "bold"), "\n", (item["id"], "dim"), "\n",
+                                    (f"voorlopig: {item['text']}", "yellow")),
+                      Text(when, style="yellow"), how, item["legal_basis"])
     return table
 
 
 def signals_table(assessment: Assessment) -> Table | None:
-    if not assessment.signals and not assessment.checks:
+    signals, checks = _provisional(assessment, "signal"), _provisional(assessment, "check")
+    if not assessment.signals and not assessment.checks and not signals and not checks:
         return None
     table = Table(title="Signalen en controles", title_justify="left", expand=True)
     table.add_column("Soort", no_wrap=True)
@@ -130,6 +153,12 @@ def signals_table(assessment: Assessment) -> Table | None:
     for item in assessment.checks:
         table.add_row("controle", Text.assemble((item["title"], "bold"), f"\n{item['id']}"), "",
                       f"{item['rule']}\n{item['legal_basis']}")
+    for what, items in (("signaal", signals), ("controle", checks)):  # rule undecided: shown as provisional
+        for item in items:
+            table.add_row(Text(f"{what}\n(voorlopig)", style="yellow"),
+                          Text.assemble((item["title"], "bold"), f"\n{item['id']}"),
+                          Text(f"{item.get('reason', '')}\n{item['text']}".strip(), style="yellow"),
+                          f"{', '.join(item['rules'])}\n{item['legal_basis']}")
     return table
 
 
@@ -210,6 +239,22 @@ def render_explanation(console: Console, assessment: Assessment, framework: Fram
                                             (f"[{item['legal_basis']}]", "dim")))
             for criterion in item["criteria"]:
                 node.add(f"{yes_no(criterion['met'])}: {criterion['reason']}  [{criterion['legal_basis']}]")
+            for rule in item.get("pending_rules", ()):
+                node.add(Text(f"onbekend: regel {rule} kan het recht nog uitsluiten", style="yellow"))
+            if item.get("bedrag_indien_recht") is not None:
+                node.add(Text(f"bij recht: {money(item['bedrag_indien_recht'])}", style="yellow"))
+            if item.get("waits_on"):
+                node.add(Text(f"wacht op: {_facts(item['waits_on'])}", style="yellow"))
+    provisional = getattr(assessment, "provisional", [])
+    if provisional:
+        open_ = tree.add(Text("Voorlopig (nog niet beslist)", style="bold yellow"))
+        for item in provisional:
+            label = {"deadline": "termijn", "signal": "signaal", "check": "controle"}[item["kind"]]
+            when = f", uiterlijk {day(item['date'])}" if item.get("date") else ""
+            node = open_.add(Text.assemble(f"{label} ", (item["id"], "bold"), f"{when}: {item['text']}  ",
+                                           (f"[{item['legal_basis']}]", "dim")))
+            for rule in item["rules"]:
+                _rule_node(node, framework, rule, render_expression)
     derived = tree.add(Text("Afgeleide feiten", style="bold"))
     by_key = {d.key: d for d in framework.derived}
     for key, value in assessment.trace.derived.items():
