@@ -130,6 +130,8 @@ def assess(
     motivation: Annotated[Optional[str], typer.Option("--motivation", metavar="TEXT", show_default=False,
                                                       help="Met --record: de reden; verplicht bij wijkt_af.")] = None,
     register: RegisterOption = None,
+    questions: Annotated[bool, typer.Option("--questions", help="Toets elk ontbrekend feit: alleen vragen waarvan "
+                                            "het antwoord nu een uitkomst kan wijzigen, gerangschikt.")] = False,
 ) -> None:
     """Beoordeel een casus: voorstel per hulpvraag, waarom en waarom niet lichter, aanspraken, termijnen."""
     from engine import register as registers
@@ -145,6 +147,10 @@ def assess(
             clock=lambda: _dt.datetime.now(_dt.timezone.utc), **context)
         _console(stderr=True).print(f"vastgelegd: record {entry.seq} in {location} (casus {entry.case_key[:24]}…, "
                                     f"regelset {entry.framework_hash[:19]}…, {entry.decision})", soft_wrap=True)
+    if questions:
+        from engine.decisive import decisive_questions
+        result.questions = decisive_questions(framework, engine.load_case(framework, case, display_path(case)),
+                                              result, **context)
     if format is TableOrJson.json:
         _print_json(result.to_json_text())
         return

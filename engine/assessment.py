@@ -92,6 +92,8 @@ class Assessment:
     # deadlines, signals and checks whose rule the case cannot decide yet, and terms without a start date
     # (docs/uncertainty.md): each with `status` ("voorlopig" | "datum_onbekend") and the facts it `waits_on`
     provisional: list[dict] = field(default_factory=list)
+    # the decisive questions, ranked (engine.decisive), only when asked for: None means not computed
+    questions: list[dict] | None = None
 
     def to_json(self, *, trace: bool = False) -> dict:
         data = {
@@ -108,6 +110,8 @@ class Assessment:
             "missing_facts": self.missing_facts,
             "provisional": self.provisional,
         }
+        if self.questions is not None:
+            data["questions"] = self.questions
         if trace:
             data["trace"] = self.trace.to_json()
         return data

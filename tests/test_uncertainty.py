@@ -219,3 +219,104 @@ def test_every_undecided_outcome_names_its_facts_and_status_matches_eligibility(
         if item["kind"] == "deadline":
             for fact in item["waits_on"]:
                 assert (fact["fact"], fact.get("persoon")) in asked
+
+
+# ---------------------------------------------------------------- decisive questions (engine.decisive)
+
+
+def _outcomes(result) -> dict:
+    """Every outcome, read straight from the JSON contract (independent of engine.decisive)."""
+    data = result.to_json()
+    return {
+        "proposals": [(p["hulpvraag"], p["provision"], p["level"]) for p in data["proposals"]],
+        "entitlements": [(e["id"], e["eligible"], e["bedrag"]) for e in data["entitlements"]],
+        "deadlines": [(d["id"], d["date"]) for d in data["deadlines"]],
+        "signals": sorted((s["id"], s["hulpvraag"] or "") for s in data["signals"]),
+        "provisional": sorted((p["kind"], p["id"], p["hulpvraag"] or "", p["status"], p.get("date") or "")
+                              for p in data["provisional"] if p["kind"] != "check"),
+    }
+
+
+def _answered(case: engine.Case, fact: str, hulpvraag: str | None, persoon: str | None, value) -> engine.Case:
+    from engine.decisive import with_answer
+
+    return with_answer(case, {"fact": fact, "hulpvraag": hulpvraag, "persoon": persoon}, value)
+
+
+def test_decisive_questions_for_a_young_applicant_name_what_they_settle():
+    """PW art. 15 lid 1 and art. 41 lid 4: for a 23-year-old with nothing else known, the voorliggende voorziening
+    settles both the proposal and the right (two open outcomes) and comes first; each zoektermijn exception
+    settles the term."""
+    from engine.decisive import decisive_questions
+
+    case = make_case(FRAMEWORK, huishouden={"personen": [person("p1", "aanvrager", YOUNG)],
+                                            "woonsituatie": "huurwoning"},
+                     hulpvragen=[{"id": "hv1", "domein": "werk_inkomen", "onderwerp": "levensonderhoud",
+                                  "persoon": "p1"}])
+    questions = decisive_questions(FRAMEWORK, case)
+    first = questions[0]
+    assert first["fact"] == "hulpvraag.voorliggende_voorziening"
+    assert first["settles"] == ["aanspraak:algemene_bijstand", "voorstel:hv1"]
+    by_fact = {q["fact"]: q for q in questions}
+    assert by_fact["persoon.medisch_urenbeperkt"]["settles"] == ["termijn:pw_zoektermijn"]
+    assert by_fact["persoon.medisch_urenbeperkt"]["values"] == [True, False]
+    assert all(q["impact"] in ("beslissend", "samen_beslissend") for q in questions if q["tested"])
+
+
+def test_no_housemate_question_for_someone_living_alone():
+    """Wmo 2015 art. 1.1.1 (gebruikelijke hulp): a one-person household is never asked what a housemate can do."""
+    from engine.decisive import decisive_questions
+
+    case = make_case(FRAMEWORK, huishouden={"personen": [person("p1", "aanvrager", "1950-01-01")],
+                                            "woonsituatie": "huurwoning"},
+                     hulpvragen=[{"id": "hv1", "domein": "wmo", "onderwerp": "huishouden", "persoon": "p1"}])
+    for question in decisive_questions(FRAMEWORK, case):
+        assert "huisgeno" not in question["fact"] and "huisgeno" not in question["question"].lower()
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), pick=st.integers(0, 10_000))
+def test_a_listed_decisive_fact_changes_an_outcome_for_some_value(data, pick):
+    """Answering a fact listed as decisive with one of its values changes a proposal, right, term or signal."""
+    from engine.decisive import decisive_questions
+
+    case = gen.load(FRAMEWORK, data)
+    result = engine.assess(FRAMEWORK, case)
+    questions = [q for q in decisive_questions(FRAMEWORK, case, result) if q["impact"] == "beslissend" and q["tested"]]
+    if not questions:
+        return
+    question = questions[pick % len(questions)]
+    before = _outcomes(result)
+    assert any(_outcomes(engine.assess(FRAMEWORK, _answered(case, question["fact"], question["hulpvraag"],
+                                                             question.get("persoon"), value))) != before
+               for value in question["values"]), question
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), pick=st.integers(0, 10_000),
+       value=st.booleans())
+def test_an_unlisted_fact_changes_no_outcome(data, pick, value):
+    """Answering a yes/no fact that the case leaves open and the decisive questions do not list changes nothing."""
+    from engine.decisive import decisive_questions
+
+    case = gen.load(FRAMEWORK, data)
+    result = engine.assess(FRAMEWORK, case)
+    listed = {(q["fact"], q["hulpvraag"], q.get("persoon")) for q in decisive_questions(FRAMEWORK, case, result)}
+    vocab = gen.vocabulary(FRAMEWORK)
+    open_facts = []
+    for hv in case.hulpvragen:
+        for name, info in vocab.hulpvraag_facts[hv.domein]:
+            key = "hulpvraag." + name
+            if info.type == "bool" and info.default is None and key not in hv.facts \
+                    and (not info.onderwerpen or hv.onderwerp in info.onderwerpen):
+                open_facts.append((key, hv.id, None))
+        for name, info in vocab.person_facts:
+            key = "persoon." + name
+            if info.type == "bool" and info.default is None and key not in case.person(hv.persoon).facts:
+                open_facts.append((key, hv.id, hv.persoon))
+    unlisted = [f for f in open_facts if f not in listed and (f[0], f[1], None) not in listed]
+    if not unlisted:
+        return
+    fact, hulpvraag, persoon = unlisted[pick % len(unlisted)]
+    after = engine.assess(FRAMEWORK, _answered(case, fact, hulpvraag, persoon, value))
+    assert _outcomes(after) == _outcomes(result), (fact, hulpvraag, persoon, value)

@@ -162,7 +162,37 @@ def signals_table(assessment: Assessment) -> Table | None:
     return table
 
 
+IMPACT = {"beslissend": "beslissend", "samen_beslissend": "beslissend samen met een ander feit",
+          "kan_voorstel_wijzigen": "kan het voorstel wijzigen"}
+
+
+def questions_table(assessment: Assessment) -> Table | None:
+    """The decisive questions (kader assess --questions), most decisive first, with what each answer settles."""
+    if not assessment.questions:
+        return None
+    table = Table(title="Beslissende vragen (meest beslissend eerst)", title_justify="left", expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Hulpvraag", no_wrap=True)
+    table.add_column("Vraag")
+    table.add_column("Feit")
+    table.add_column("Beslist")
+    for number, item in enumerate(assessment.questions, 1):
+        where = item["hulpvraag"] or "casus"
+        if item.get("persoon"):
+            where += f" ({item['persoon']})"
+        if not item.get("tested", True):
+            settles = "niet per waarde getoetst"
+        elif item.get("settles"):
+            settles = ", ".join(item["settles"])
+        else:
+            settles = IMPACT.get(item["impact"], item["impact"]) + ": " + ", ".join(item.get("changes", []))
+        table.add_row(str(number), where, item["question"], item["fact"], settles)
+    return table
+
+
 def missing_table(assessment: Assessment) -> Table | None:
+    if assessment.questions is not None:
+        return questions_table(assessment)
     if not assessment.missing_facts:
         return None
     table = Table(title="Nog nodig om te beslissen", title_justify="left", expand=True)
