@@ -469,6 +469,62 @@ def batch(
     raise typer.Exit(1 if summary.failed else 0)
 
 
+@app.command()
+@handles_errors
+def intake(
+    case: Annotated[Path, typer.Argument(help="Casusbestand (YAML of JSON); de antwoorden komen hierin.",
+                                         show_default=False)],
+    answers: Annotated[Optional[Path], typer.Option("--answers", metavar="FILE", show_default=False,
+                                                    help="YAML met antwoorden: <hulpvraag|persoon|casus>.<feit>: waarde.")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", metavar="FEIT=WAARDE", show_default=False,
+                                                      help="Eén antwoord, bv. hv1.voorliggende_voorziening=nee (herhaalbaar).")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Intake: stel de meest beslissende vraag, schrijf het antwoord in het casusbestand, beoordeel opnieuw."""
+    from engine.intake import Intake
+    from views.intake import render_progress, run_intake
+
+    framework = engine.load_framework(rules)
+    session = Intake(framework, case, display_path(case))
+    if answers is None and not set_:
+        raise typer.Exit(run_intake(_console(), session, input))
+    session.answer(_given_answers(session, answers, set_ or []))
+    render_progress(_console(), session.progress())
+
+
+def _given_answers(session, answers: Optional[Path], assignments: list[str]) -> dict:
+    """The answers of --answers FILE and --set, typed and checked; located errors for what does not fit."""
+    from engine.errors import CaseFileError, Diagnostic, Span
+    from engine.intake import AnswerError, parse_assignment
+    from engine.sources import SourceError, read_document
+
+    found: dict = {}
+    problems = []
+    if answers is not None:
+        shown = display_path(answers)
+        try:
+            document = read_document(answers, shown)
+        except SourceError as exc:
+            raise CaseFileError(exc.diagnostics) from None
+        if not isinstance(document.data, dict):
+            raise CaseFileError(Diagnostic("E721", "een antwoordenbestand is een mapping <hulpvraag|persoon|casus>."
+                                           "<feit>: waarde", document.span(())))
+        for key, value in document.data.items():
+            try:
+                found[str(key)] = session.value_for(str(key), value)
+            except AnswerError as exc:
+                problems.append(Diagnostic("E722", str(exc), document.span((key,), key=True)))
+    for index, text in enumerate(assignments, 1):
+        try:
+            key, value = parse_assignment(text)
+            found[key] = session.value_for(key, value)
+        except AnswerError as exc:
+            problems.append(Diagnostic("E722", str(exc), Span(f"--set[{index}]", 1, 1)))
+    if problems:
+        raise CaseFileError(problems)
+    return {k: v for k, v in found.items() if v is not None}
+
+
 def main() -> None:
     app()
 
