@@ -29,7 +29,7 @@ from typing import Any
 
 from .assessment import Assessment
 from .case import Case, load_case
-from .decisive import decisive_questions
+from .decisive import _value_type, decisive_questions
 from .evaluate import assess
 from .framework import Framework
 
@@ -56,7 +56,9 @@ class Question:
     impact: str
 
     def allowed(self) -> str:
-        return "ja / nee" if self.type == "bool" else " / ".join(str(v) for v in self.values)
+        if self.type == "bool":
+            return "ja / nee"
+        return " / ".join(str(v) for v in self.values) if self.values else f"een waarde ({self.type})"
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Progress:
     questions: list[Question]
     open_hulpvragen: list[str]
     untested: list[dict] = field(default_factory=list)  # facts that cannot be tried by value (money, dates)
+    fallback: list[Question] = field(default_factory=list)  # traced facts of open proposals no single answer decides
 
     @property
     def complete(self) -> bool:
@@ -76,6 +79,10 @@ def parse_answer(question: Question, text: str) -> Any:
     answer = text.strip().lower()
     if answer in SKIP:
         return None
+    if question.type not in ("bool", "keuze"):  # a number, amount or date: the case loader checks it when written
+        if not answer:
+            raise AnswerError("geef een waarde, of weet niet")
+        return text.strip()
     if question.type == "bool":
         if answer in YES:
             return True
@@ -108,13 +115,27 @@ class Intake:
         questions = [self._question(q) for q in found if q.get("tested")]
         questions = [q for q in questions if q is not None]
         open_hvs = [p["hulpvraag"] for p in result.proposals if p["provision"] is None]
-        return Progress(result, questions, open_hvs, [q for q in found if not q.get("tested")])
+        # When no single fact (nor a pair) decides an open proposal, three or more facts decide it together:
+        # then the facts the missing-facts list traces for that hulpvraag are asked, one at a time.
+        listed = {q.key for q in questions}
+        fallback = []
+        for item in result.missing_facts:
+            if item["hulpvraag"] not in open_hvs or not item["fact"].startswith(("hulpvraag.", "persoon.", "casus.")):
+                continue
+            kind = _value_type(self.framework, self.case, item)
+            question = self._question({**item, "type": kind[0] if kind else "tekst",
+                                       "values": list(kind[1]) if kind else [],
+                                       "changes": [f"voorstel:{item['hulpvraag']}"], "impact": "nodig_voor_voorstel"})
+            if question is not None and question.key not in listed:
+                listed.add(question.key)
+                fallback.append(question)
+        return Progress(result, questions, open_hvs, [q for q in found if not q.get("tested")], fallback)
 
     def next_question(self, progress: Progress) -> Question | None:
         """The question to ask now: the first that can change an open proposal, else the first; none skipped."""
         waiting = [q for q in progress.questions if q.key not in self.skipped]
         wanted = {f"voorstel:{hv}" for hv in progress.open_hulpvragen}
-        for question in waiting:
+        for question in waiting + [q for q in progress.fallback if q.key not in self.skipped]:
             if wanted & set(question.changes):
                 return question
         return waiting[0] if waiting else None

@@ -7,7 +7,10 @@ from typing import Callable
 from rich.console import Console
 from rich.text import Text
 
+from engine.errors import RuleEngineError
 from engine.intake import AnswerError, Intake, Progress, Question, parse_answer
+
+from .reports import render_diagnostics
 
 
 def _proposals(console: Console, progress: Progress) -> None:
@@ -21,6 +24,8 @@ def _proposals(console: Console, progress: Progress) -> None:
 
 
 def _why(question: Question) -> str:
+    if question.impact == "nodig_voor_voorstel":
+        return "nodig om " + ", ".join(question.changes) + " te beslissen (samen met andere feiten)"
     if question.settles:
         return "beslist " + ", ".join(question.settles)
     what = ", ".join(question.changes)
@@ -57,7 +62,11 @@ def run_intake(console: Console, intake: Intake, ask: Callable[[str], str]) -> i
             if value is None:
                 intake.skipped.add(question.key)
                 continue
-            intake.answer({question.key: value})
+            try:
+                intake.answer({question.key: value})
+            except RuleEngineError as exc:  # a typed value the case loader refuses: say why, ask again
+                render_diagnostics(console, exc.diagnostics)
+                continue
             intake.asked += 1
             console.print(Text(f"→ {question.key} = {_shown(value)} opgeslagen in {intake.display}", style="dim"))
     except KeyboardInterrupt:
