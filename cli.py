@@ -170,6 +170,9 @@ def explain(
                                                  "minimapercentage, leeftijd) de kleinste verandering van één feit die de "
                                                  "uitkomst omdraait, gecontroleerd door opnieuw te beoordelen.")] = False,
     rules: RulesOption = None,
+    horizon: Annotated[int, typer.Option("--horizon", metavar="JAREN", min=0,
+                                         help="Met --counterfactual: laat wat verder dan zoveel jaar na de peildatum "
+                                              "ligt weg (0: geen grens).")] = 5,
 ) -> None:
     """Leg een beoordeling uit: welke regels vuurden, met wetsartikel, en welke feiten nog ontbreken."""
     framework = engine.load_framework(rules)
@@ -183,7 +186,7 @@ def explain(
     if counterfactual:
         from engine.counterfactual import counterfactuals
         found = counterfactuals(framework, case_obj, gemeente=result.gemeente, peildatum=result.peildatum,
-                                assessment=result)
+                                assessment=result, horizon_years=horizon or None)
     if format is TextOrJson.json:
         if found is None:
             _print_json(result.to_json_text(trace=True))
