@@ -92,25 +92,19 @@ def provisional_outcomes(framework: Framework, case: Case, missing: MissingFacts
     (kind, id, "") because a term is one per casus.
     """
     found: dict[tuple[str, str, str], dict] = {}
-    by_domain: dict[str, list[str]] = {}
-    onderwerp: dict[str, tuple[str, str]] = {"": ("", "")}
-    for hulpvraag in case.hulpvragen:
-        by_domain.setdefault(hulpvraag.domein, []).append(hulpvraag.id)
-        onderwerp[hulpvraag.id] = (hulpvraag.domein, hulpvraag.onderwerp)
-    for group, rules in _by_group(framework).items():
-        if group not in missing.groups_run:
-            continue
+    peildatum, groups_run = missing.peildatum, missing.groups_run
+    work: list[tuple[str, tuple]] = [("", rules) for group, rules in _casus_rules(framework).items()
+                                     if group in groups_run]
+    work += [(hv.id, _hulpvraag_rules(framework, hv.domein, hv.onderwerp)) for hv in case.hulpvragen
+             if hv.domein in groups_run]
+    for hv, rules in work:
         for rule, conclusions in rules:
-            if not rule.valid_on(missing.peildatum):
+            if (rule.id, hv) in fired or not rule.valid_on(peildatum):
                 continue
-            hvs = by_domain.get(rule.group, ()) if rule.scope == "hulpvraag" and rule.group != INTEGRAAL else ("",)
-            for hv in hvs:
-                if (rule.id, hv) in fired or (hv and not _possible(framework, rule, *onderwerp[hv])):
-                    continue
-                env = missing.env(rule, hv)
-                if (not rule.finding_refs and rule.references <= env.keys()) or rule.evaluate(env) is not UNKNOWN:
-                    continue  # every input is known (so the rule is decided: it did not fire), or it is false
-                _add(framework, case, missing, rule, conclusions, hv, established, found)
+            env = missing.env(rule, hv)
+            if (not rule.finding_refs and rule.references <= env.keys()) or rule.evaluate(env) is not UNKNOWN:
+                continue  # every input is known (so the rule is decided: it did not fire), or it is false
+            _add(framework, case, missing, rule, conclusions, hv, established, found)
     order = {k: i for i, k in enumerate(KINDS)}
     return [found[k] for k in sorted(found, key=lambda k: (order[k[0]], k[1], k[2]))]
 
@@ -132,6 +126,31 @@ def _possible(framework: Framework, rule: RuleDef, domein: str, onderwerp: str) 
                 found = False
                 break
         framework.memo[key] = found
+    return found
+
+
+def _casus_rules(framework: Framework) -> dict[str, tuple]:
+    """The concluding rules evaluated once per casus (casus scope, and every integral rule), by group."""
+    key = ("provisional_casus_rules",)
+    found = framework.memo.get(key)
+    if found is None:
+        found = {}
+        for group, rules in _by_group(framework).items():
+            kept = tuple((r, c) for r, c in rules if r.scope != "hulpvraag" or r.group == INTEGRAAL)
+            if kept:
+                found[group] = kept
+        framework.memo[key] = found
+    return found
+
+
+def _hulpvraag_rules(framework: Framework, domein: str, onderwerp: str) -> tuple:
+    """The concluding hulpvraag rules of a domain that can hold for this onderwerp, once per rule set."""
+    key = ("provisional_hulpvraag_rules", domein, onderwerp)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(
+            (r, c) for r, c in _by_group(framework).get(domein, ())
+            if r.scope == "hulpvraag" and _possible(framework, r, domein, onderwerp))
     return found
 
 
