@@ -98,12 +98,20 @@ def provisional_outcomes(framework: Framework, case: Case, missing: MissingFacts
     work += [(hv.id, _hulpvraag_rules(framework, hv.domein, hv.onderwerp)) for hv in case.hulpvragen
              if hv.domein in groups_run]
     for hv, rules in work:
+        plain = None  # the environment of a rule without finding(...) references, the same for all of them
         for rule, conclusions in rules:
             if (rule.id, hv) in fired or not rule.valid_on(peildatum):
                 continue
-            env = missing.env(rule, hv)
-            if (not rule.finding_refs and rule.references <= env.keys()) or rule.evaluate(env) is not UNKNOWN:
-                continue  # every input is known (so the rule is decided: it did not fire), or it is false
+            if rule.finding_refs:
+                env = missing.env(rule, hv)
+            else:
+                if plain is None:
+                    plain = missing.env(rule, hv)
+                env = plain
+                if rule.references <= env.keys():
+                    continue  # every input is known, so the rule is decided (and it did not fire)
+            if rule.evaluate(env) is not UNKNOWN:
+                continue
             _add(framework, case, missing, rule, conclusions, hv, established, found)
     order = {k: i for i, k in enumerate(KINDS)}
     return [found[k] for k in sorted(found, key=lambda k: (order[k[0]], k[1], k[2]))]
