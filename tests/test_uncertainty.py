@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import engine
@@ -320,3 +320,38 @@ def test_an_unlisted_fact_changes_no_outcome(data, pick, value):
     fact, hulpvraag, persoon = unlisted[pick % len(unlisted)]
     after = engine.assess(FRAMEWORK, _answered(case, fact, hulpvraag, persoon, value))
     assert _outcomes(after) == _outcomes(result), (fact, hulpvraag, persoon, value)
+
+
+# ---------------------------------------------------------------- counterfactuals hold on the date they name
+
+
+@settings(max_examples=examples(20), deadline=None)
+@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, focus=(("werk_inkomen", "levensonderhoud"),), plain=True))
+def test_every_counterfactual_holds_on_its_date_within_the_horizon_and_to_the_cent(data):
+    """An age counterfactual names a date within five years; assessing the case on that date shows each outcome
+    it names flipped, and on the day before not yet (AOW art. 7a: the limit in force on that date). Money in its
+    text is to the cent."""
+    import datetime as _dt
+    import re
+
+    from dateutil.relativedelta import relativedelta
+
+    from engine.counterfactual import counterfactuals
+
+    case = gen.load(FRAMEWORK, data)
+    for item in counterfactuals(FRAMEWORK, case):
+        assert not re.search(r"€ -?[\d.]+,\d{3}", item.text), item.text
+        if item.date is None:
+            continue
+        event("an age counterfactual")
+        assert case.peildatum < item.date <= case.peildatum + relativedelta(years=5)
+        on = engine.assess(FRAMEWORK, case, peildatum=item.date)
+        before = engine.assess(FRAMEWORK, case, peildatum=item.date - _dt.timedelta(days=1))
+        for outcome in item.outcomes:
+            def state(result, outcome=outcome):
+                if outcome.kind == "rule":
+                    return (outcome.id, outcome.hulpvraag) in {(f.rule, f.hulpvraag or None) for f in result.trace.fired}
+                return {f"{e['id']}.{c['id']}": c["met"] for e in result.entitlements for c in e["criteria"]}.get(
+                    outcome.id)
+            assert state(on) == outcome.after, (item.text, outcome)
+            assert state(before) == outcome.before, (item.text, outcome)
