@@ -5,9 +5,10 @@ change anything on their own (another unknown fact decides first, or every answe
 outcome). Here every candidate fact is tried: the case is assessed again with the fact set to each of its
 possible values (yes/no facts both ways, an enumeration by each allowed value), everything else as the
 assessor gave it. A fact is `beslissend` only when some value changes an outcome: a proposal, an entitlement
-(its right or amount), a legal term or a signal (established or provisional). Facts that cannot be tried by
-value (money, numbers, dates, the income and vermogen of the household) are kept as they were traced, after
-the decisive ones, marked `tested: false`.
+(its right or amount), a legal term or a signal (established or provisional). A number or amount fact is tried
+at the limits the rules compare it with, computed for this case (the limit, and one step below and above it:
+a cent, or 1). Facts that cannot be tried by value (dates, the income and vermogen of the household, a number
+no rule compares with a limit) are kept as they were traced, after the decisive ones, marked `tested: false`.
 
 The list is ordered by how many open outcomes (a hulpvraag without a proposal, an entitlement `onbekend`, a
 provisional term or signal) one answer can settle, then by how many outcomes an answer can change, then in
@@ -20,12 +21,15 @@ This costs one assessment per candidate value, so it runs only where asked (`kad
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Any
 
 from .assessment import Assessment
+from .calc import UNKNOWN, FormulaError, compile_closure
 from .case import Case
 from .evaluate import assess
 from .framework import Framework
+from .ir import NUMERIC
 
 Outcomes = dict[str, Any]
 
@@ -74,7 +78,44 @@ def _value_type(framework: Framework, case: Case, item: dict) -> tuple[str, tupl
         return "bool", (True, False)
     if info.values:
         return "keuze", tuple(info.values)
+    if info.type in NUMERIC:
+        values = _thresholds(framework, case, item, info.type)
+        return (info.type, values) if values else None
     return None
+
+
+def _thresholds(framework: Framework, case: Case, item: dict, type_: str) -> tuple:
+    """Values of a number fact on both sides of every limit a rule compares it with (as counterfactuals find
+    limits): the limit itself and one step (a cent, or 1) below and above it, for this case."""
+    from .facts import build_facts
+    from .ir import Cmp, Ref, walk
+
+    fact = item["fact"]
+    step = Decimal("0.01") if type_ == "geld" else Decimal(1)
+    hv = next((h for h in case.hulpvragen if h.id == item.get("hulpvraag")), None)
+    facts = build_facts(framework, case, case.gemeente, case.peildatum)
+    env = facts.hulpvraag(hv, framework) if hv is not None else facts.base
+    found: set = set()
+    for rule in framework.rules.values():
+        if fact not in rule.references:
+            continue
+        for node in walk(rule.when):
+            if not isinstance(node, Cmp):
+                continue
+            for mine, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(mine, Ref) and mine.key == fact:
+                    try:
+                        limit = compile_closure(other)(env)
+                    except FormulaError:
+                        continue
+                    if limit is UNKNOWN or isinstance(limit, bool) or not isinstance(limit, (int, Decimal)):
+                        continue
+                    limit = Decimal(limit)
+                    found |= {limit - step, limit, limit + step}
+    kept = sorted(v for v in found if v >= 0)
+    if type_ == "geheel":
+        return tuple(int(v) for v in kept if v == v.to_integral_value())
+    return tuple(v.quantize(step) for v in kept)
 
 
 def person_of(case: Case, item: dict) -> str | None:

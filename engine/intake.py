@@ -58,7 +58,10 @@ class Question:
     def allowed(self) -> str:
         if self.type == "bool":
             return "ja / nee"
-        return " / ".join(str(v) for v in self.values) if self.values else f"een waarde ({self.type})"
+        if self.type == "keuze":
+            return " / ".join(str(v) for v in self.values)
+        shown = f"een waarde ({self.type})"
+        return shown + (" rond " + ", ".join(str(v) for v in self.values) if self.values else "")
 
 
 @dataclass

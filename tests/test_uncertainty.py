@@ -301,7 +301,11 @@ def test_an_unlisted_fact_changes_no_outcome(data, pick, value):
 
     case = gen.load(FRAMEWORK, data)
     result = engine.assess(FRAMEWORK, case)
-    listed = {(q["fact"], q["hulpvraag"], q.get("persoon")) for q in decisive_questions(FRAMEWORK, case, result)}
+    questions = decisive_questions(FRAMEWORK, case, result)
+    listed = {(q["fact"], q["hulpvraag"], q.get("persoon")) for q in questions}
+    # a person fact is one fact of that person, whichever hulpvraag it was traced for
+    listed_people = {(q["fact"], q.get("persoon") or next((h.persoon for h in case.hulpvragen if h.id == q["hulpvraag"]),
+                                                          None)) for q in questions if q["fact"].startswith("persoon.")}
     vocab = gen.vocabulary(FRAMEWORK)
     open_facts = []
     for hv in case.hulpvragen:
@@ -314,7 +318,8 @@ def test_an_unlisted_fact_changes_no_outcome(data, pick, value):
             key = "persoon." + name
             if info.type == "bool" and info.default is None and key not in case.person(hv.persoon).facts:
                 open_facts.append((key, hv.id, hv.persoon))
-    unlisted = [f for f in open_facts if f not in listed and (f[0], f[1], None) not in listed]
+    unlisted = [f for f in open_facts if f not in listed and (f[0], f[1], None) not in listed
+                and (f[0], f[2]) not in listed_people]
     if not unlisted:
         return
     fact, hulpvraag, persoon = unlisted[pick % len(unlisted)]
