@@ -142,10 +142,40 @@ def with_answer(case: Case, item: dict | tuple, value: Any) -> Case:
     return dataclasses.replace(case, facts={**case.facts, fact: value})
 
 
-def candidates(assessment: Assessment) -> list[dict]:
-    """The traced missing facts, plus the facts provisional signals wait on, each once."""
+def _same_rung(framework: Framework, case: Case, assessment: Assessment, gemeente: str, peildatum) -> list[dict]:
+    """Facts that could make another provision on the rung of a decided proposal sufficient (the ladder takes
+    the first sufficient provision of a rung in the framework's order, so such an answer changes the proposal)."""
+    from .evaluate import infer
+    from .facts import build_facts
+    from .missing import MissingFacts
+
+    facts = build_facts(framework, case, gemeente, peildatum)
+    _, produced, groups_run = infer(framework, case, facts, peildatum)
+    missing = MissingFacts(framework, case, facts, produced, groups_run, peildatum)
+    found: list[dict] = []
+    for proposal in assessment.proposals:
+        if proposal["provision"] is None:
+            continue
+        hv = next(h for h in case.hulpvragen if h.id == proposal["hulpvraag"])
+        index = framework.ladder_index.get(hv.domein)
+        if index is None:
+            continue
+        pairs = list(index.by_level.get(proposal["level"], ()))
+        for provision in framework.provisions_for(hv.domein, hv.onderwerp, gemeente):
+            if provision.level == proposal["level"] and provision.id != proposal["provision"]:
+                pairs += index.by_provision.get(provision.id, ())
+        for rule, conclusion in pairs:
+            if conclusion.kind == "suffices":
+                found += [{**item, "impact": "kan_voorstel_wijzigen", "rules": [rule.id]} for item in
+                          missing.gather(lambda rule=rule, hv=hv: missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen"),
+                                         keep=False)]
+    return found
+
+
+def candidates(assessment: Assessment, extra: list[dict] = ()) -> list[dict]:
+    """The traced missing facts, the facts provisional signals wait on, and `extra`, each once."""
     found: dict[tuple, dict] = {}
-    for item in assessment.missing_facts:
+    for item in list(assessment.missing_facts) + list(extra):
         found.setdefault((item["fact"], item["hulpvraag"], item.get("persoon")), dict(item))
     for entry in assessment.provisional:
         if entry["kind"] != "signal":
@@ -179,7 +209,7 @@ def decisive_questions(framework: Framework, case: Case, assessment: Assessment 
     tested: list[tuple[tuple, dict]] = []
     untested: list[dict] = []
     jointly: list[tuple[int, dict, str, tuple]] = []  # decide nothing alone: tried together with another fact
-    for index, item in enumerate(candidates(assessment)):
+    for index, item in enumerate(candidates(assessment, _same_rung(framework, case, assessment, gemeente, peildatum))):
         kind = _value_type(framework, case, item)
         if kind is None:
             untested.append({**item, "tested": False})

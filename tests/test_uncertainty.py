@@ -360,3 +360,22 @@ def test_every_counterfactual_holds_on_its_date_within_the_horizon_and_to_the_ce
                     outcome.id)
             assert state(on) == outcome.after, (item.text, outcome)
             assert state(before) == outcome.before, (item.text, outcome)
+
+
+def test_a_lighter_provision_on_the_same_rung_is_asked_about():
+    """Wmo 2015 art. 2.3.5 lid 3 (eigen kracht, gebruikelijke hulp): the proposal is gebruikelijke hulp (rung 0),
+    but eigen kracht, first on that rung, is still open: whether the client can manage on his own changes the
+    proposal, so it is asked (found by the property test below over generated households)."""
+    from engine.decisive import decisive_questions
+
+    feiten = {"algemeen_gebruikelijke_voorziening": False, "algemene_voorziening_toereikend": False,
+              "collectief_vervoer_bruikbaar": False, "gebruikelijke_hulp_toereikend": True,
+              "huisgenoot_overbelast": False, "mantelzorg_beschikbaar": False, "spoedeisend": False}
+    case = make_case(FRAMEWORK, gemeente="baarn", peildatum="2024-01-01", melddatum=None, huishouden={
+        "personen": [person("p1", "aanvrager", "2008-01-01"), person("h1", "huisgenoot", "2008-01-01")]},
+        hulpvragen=[{"id": "hv1", "domein": "wmo", "onderwerp": "mobiliteit", "persoon": "p1", "feiten": feiten}])
+    result = engine.assess(FRAMEWORK, case)
+    assert result.proposals[0]["provision"] == "wmo.gebruikelijke_hulp"
+    question = next(q for q in decisive_questions(FRAMEWORK, case, result)
+                    if q["fact"] == "hulpvraag.eigen_kracht_toereikend")
+    assert question["impact"] == "beslissend" and question["changes"] == ["voorstel:hv1"]
