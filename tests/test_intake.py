@@ -162,6 +162,9 @@ def test_through_a_pseudo_terminal_bad_answer_then_ctrl_c_keeps_the_answer(case_
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "KADER_RULES": str(RULES), "TERM": "dumb"}
     pid, fd = pty.fork()
     if pid == 0:  # the child: kader intake on the terminal
+        # a test run started in the background inherits SIGINT ignored, and an ignored signal stays ignored
+        # across exec: give kader the default, as a terminal session has
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execve(kader, [kader, "intake", str(case_file)], env)
     seen = bytearray()
     try:
