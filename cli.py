@@ -150,6 +150,8 @@ def assess(
         "--request-id", metavar="ID", show_default=False,
         help="Met --record: een eigen kenmerk van dit verzoek; een herhaling met hetzelfde kenmerk legt niet "
              "opnieuw vast.")] = None,
+    questions: Annotated[bool, typer.Option("--questions", help="Toets elk ontbrekend feit: alleen vragen waarvan "
+                                            "het antwoord nu een uitkomst kan wijzigen, gerangschikt.")] = False,
 ) -> None:
     """Beoordeel een casus: voorstel per hulpvraag, waarom en waarom niet lichter, aanspraken, termijnen."""
     from engine import register as registers
@@ -167,6 +169,10 @@ def assess(
         done = "vastgelegd" if new else f"al vastgelegd op {entry.recorded_at} (zelfde --request-id, niet opnieuw)"
         _console(stderr=True).print(f"{done}: record {entry.seq} in {location} (casus {entry.case_key[:24]}…, "
                                     f"regelset {entry.framework_hash[:19]}…, {entry.decision})", soft_wrap=True)
+    if questions:
+        from engine.decisive import decisive_questions
+        result.questions = decisive_questions(framework, engine.load_case(framework, case, display_path(case)),
+                                              result, **context)
     if format is TableOrJson.json:
         _print_json(result.to_json_text())
         return
@@ -186,6 +192,9 @@ def explain(
                                                  "minimapercentage, leeftijd) de kleinste verandering van één feit die de "
                                                  "uitkomst omdraait, gecontroleerd door opnieuw te beoordelen.")] = False,
     rules: RulesOption = None,
+    horizon: Annotated[int, typer.Option("--horizon", metavar="JAREN", min=0,
+                                         help="Met --counterfactual: laat wat verder dan zoveel jaar na de peildatum "
+                                              "ligt weg (0: geen grens).")] = 5,
 ) -> None:
     """Leg een beoordeling uit: welke regels vuurden, met wetsartikel, en welke feiten nog ontbreken."""
     framework = engine.load_framework(rules)
@@ -199,7 +208,7 @@ def explain(
     if counterfactual:
         from engine.counterfactual import counterfactuals
         found = counterfactuals(framework, case_obj, gemeente=result.gemeente, peildatum=result.peildatum,
-                                assessment=result)
+                                assessment=result, horizon_years=horizon or None)
     if format is TextOrJson.json:
         if found is None:
             _print_json(result.to_json_text(trace=True))
@@ -711,6 +720,60 @@ def serve(
     from service.run import serve as run
     run(host=host, port=port, workers=workers, rules=rules, register=register, tokens=tokens, cors=cors,
         max_body=max_body, timeout=timeout)
+@app.command()
+@handles_errors
+def intake(
+    case: Annotated[Path, typer.Argument(help="Casusbestand (YAML of JSON); de antwoorden komen hierin.",
+                                         show_default=False)],
+    answers: Annotated[Optional[Path], typer.Option("--answers", metavar="FILE", show_default=False,
+                                                    help="YAML met antwoorden: <hulpvraag|persoon|casus>.<feit>: waarde.")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", metavar="FEIT=WAARDE", show_default=False,
+                                                      help="Eén antwoord, bv. hv1.voorliggende_voorziening=nee (herhaalbaar).")] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Intake: stel de meest beslissende vraag, schrijf het antwoord in het casusbestand, beoordeel opnieuw."""
+    from engine.intake import Intake
+    from views.intake import render_progress, run_intake
+
+    framework = engine.load_framework(rules)
+    session = Intake(framework, case, display_path(case))
+    if answers is None and not set_:
+        raise typer.Exit(run_intake(_console(), session, input))
+    session.answer(_given_answers(session, answers, set_ or []))
+    render_progress(_console(), session.progress())
+
+
+def _given_answers(session, answers: Optional[Path], assignments: list[str]) -> dict:
+    """The answers of --answers FILE and --set, typed and checked; located errors for what does not fit."""
+    from engine.errors import CaseFileError, Diagnostic, Span
+    from engine.intake import AnswerError, parse_assignment
+    from engine.sources import SourceError, read_document
+
+    found: dict = {}
+    problems = []
+    if answers is not None:
+        shown = display_path(answers)
+        try:
+            document = read_document(answers, shown)
+        except SourceError as exc:
+            raise CaseFileError(exc.diagnostics) from None
+        if not isinstance(document.data, dict):
+            raise CaseFileError(Diagnostic("E721", "een antwoordenbestand is een mapping <hulpvraag|persoon|casus>."
+                                           "<feit>: waarde", document.span(())))
+        for key, value in document.data.items():
+            try:
+                found[str(key)] = session.value_for(str(key), value)
+            except AnswerError as exc:
+                problems.append(Diagnostic("E722", str(exc), document.span((key,), key=True)))
+    for index, text in enumerate(assignments, 1):
+        try:
+            key, value = parse_assignment(text)
+            found[key] = session.value_for(key, value)
+        except AnswerError as exc:
+            problems.append(Diagnostic("E722", str(exc), Span(f"--set[{index}]", 1, 1)))
+    if problems:
+        raise CaseFileError(problems)
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def main() -> None:

@@ -89,6 +89,11 @@ class Assessment:
     checks: list[dict]
     missing_facts: list[dict]
     trace: Trace = field(default_factory=Trace)
+    # deadlines, signals and checks whose rule the case cannot decide yet, and terms without a start date
+    # (docs/uncertainty.md): each with `status` ("voorlopig" | "datum_onbekend") and the facts it `waits_on`
+    provisional: list[dict] = field(default_factory=list)
+    # the decisive questions, ranked (engine.decisive), only when asked for: None means not computed
+    questions: list[dict] | None = None
 
     def to_json(self, *, trace: bool = False) -> dict:
         data = {
@@ -103,7 +108,10 @@ class Assessment:
             "signals": self.signals,
             "checks": self.checks,
             "missing_facts": self.missing_facts,
+            "provisional": self.provisional,
         }
+        if self.questions is not None:
+            data["questions"] = self.questions
         if trace:
             data["trace"] = self.trace.to_json()
         return data

@@ -15,7 +15,13 @@ a `Change` of one kind:
   entitlement that `requires` an eigen-bijdrage regime), so that totals can be
   net for households;
 - `signal_new` / `signal_lost`, `check_new` / `check_lost`, `deadline_new` /
-  `deadline_lost` / `deadline_moved`.
+  `deadline_lost` / `deadline_moved`;
+- `onbekend`: an outcome became undecided or was decided: an entitlement whose
+  `eligible` moved to or from null (before/after: true, false, null or "n.v.t."),
+  or a deadline, signal or check that became provisional or stopped being so
+  (subject `deadline:pw_zoektermijn`, `signal:onderwijs_eerst@hv1`; before/after:
+  "vast", "voorlopig", "datum_onbekend" or "afwezig"). Such a change is not also
+  counted as gained, lost, new or moved (docs/uncertainty.md).
 
 The rules that made the difference are the symmetric difference of the rules
 that fired (per hulpvraag, or for the casus), plus the rules that fired in
@@ -38,7 +44,10 @@ from .reach import Reach
 from .slices import canonical
 
 KINDS = ("lighter", "heavier", "provision", "eligibility", "amount", "signal_new", "signal_lost", "check_new",
-         "check_lost", "deadline_new", "deadline_lost", "deadline_moved")
+         "check_lost", "deadline_new", "deadline_lost", "deadline_moved", "onbekend")
+UNDECIDED = "onbekend"
+ABSENT = "afwezig"
+ESTABLISHED = "vast"
 NOT_APPLICABLE = "n.v.t."
 _YEAR = {"maand": 12, "jaar": 1, "eenmalig": 1}
 
@@ -206,9 +215,32 @@ class Differ:
             result.append(Change(kind, old["domein"], hv, {"provision": old["provision"], "level": old["level"]},
                                  {"provision": new["provision"], "level": new["level"]}, rules, used))
         result += self._entitlements(case, before, after, params, fired_a, fired_b, domain_of)
-        result += self._present("signal", before.signals, after.signals, params, fired_a, fired_b, domain_of)
-        result += self._present("check", before.checks, after.checks, params, fired_a, fired_b, domain_of)
-        result += self._deadlines(before, after, params, fired_a, fired_b)
+        open_a, open_b = _open(before), _open(after)
+        result += self._present("signal", before.signals, after.signals, params, fired_a, fired_b, domain_of,
+                                open_a | open_b)
+        result += self._present("check", before.checks, after.checks, params, fired_a, fired_b, domain_of,
+                                open_a | open_b)
+        result += self._deadlines(before, after, params, fired_a, fired_b, open_a | open_b)
+        result += self._undecided(before, after, open_a, open_b, params, fired_a, fired_b, domain_of)
+        return result
+
+    def _undecided(self, before, after, open_a, open_b, params, fired_a, fired_b, domain_of) -> list[Change]:
+        """Deadlines, signals and checks that became provisional or stopped being so."""
+        result = []
+        for key in sorted(set(open_a) | set(open_b)):
+            kind, ident, hv = key
+            status_a, status_b = _status(before, open_a, key), _status(after, open_b, key)
+            if status_a == status_b:
+                continue
+            item = open_a.get(key) or open_b.get(key)
+            everything = fired_a.get(hv, set()), fired_b.get(hv, set())
+            if kind == "deadline":
+                everything = (set().union(*fired_a.values()) if fired_a else set(),
+                              set().union(*fired_b.values()) if fired_b else set())
+            rules, used = self._explain(*everything, params, only=self._concluding(kind, ident) | set(item["rules"]))
+            domein = domain_of.get(hv) or self._group(item["rules"][0] if item["rules"] else None)
+            subject = f"{kind}:{ident}" + (f"@{hv or 'casus'}" if kind != "deadline" else "")
+            result.append(Change(UNDECIDED, domein, subject, status_a, status_b, rules, used))
         return result
 
     def _entitlements(self, case, before, after, params, fired_a, fired_b, domain_of) -> list[Change]:
@@ -237,7 +269,9 @@ class Differ:
             if params:  # the changed parameters that the rules denying it read count too
                 used = sorted(set(used).union(*(self.rule_parameters(r) & params for r in rules)))
             ea, eb = eligibility(a), eligibility(b)
-            if _no_right(ea) != _no_right(eb) or (not _no_right(ea) and ea != eb):
+            if ea != eb and (ea is None or eb is None):  # to or from undecided: its own kind
+                result.append(Change(UNDECIDED, domein, ident, ea, eb, rules, used, criteria, household_pays=pays))
+            elif _no_right(ea) != _no_right(eb) or (not _no_right(ea) and ea != eb):
                 result.append(Change("eligibility", domein, ident, ea, eb, rules, used, criteria, household_pays=pays))
             ba = _money(a["bedrag"]) if a is not None else Decimal("0.00")
             bb = _money(b["bedrag"]) if b is not None else Decimal("0.00")
@@ -249,7 +283,8 @@ class Differ:
                                      per_jaar=delta * _YEAR.get(periode, 1), household_pays=pays))
         return result
 
-    def _present(self, what, before_items, after_items, params, fired_a, fired_b, domain_of) -> list[Change]:
+    def _present(self, what, before_items, after_items, params, fired_a, fired_b, domain_of,
+                 undecided=frozenset()) -> list[Change]:
         def key(item):
             return f"{item['id']}@{item['hulpvraag'] or 'casus'}"
 
@@ -258,6 +293,8 @@ class Differ:
         result = []
         for ident in sorted(set(old) ^ set(new)):
             item = old.get(ident) or new.get(ident)
+            if (what, item["id"], item["hulpvraag"] or "") in undecided:
+                continue  # to or from provisional: a change of kind `onbekend`
             hv = item["hulpvraag"] or ""
             raising = {item["rule"]}
             rules, used = self._explain(fired_a.get(hv, set()), fired_b.get(hv, set()), params,
@@ -267,7 +304,7 @@ class Differ:
             result.append(Change(kind, domein, ident, ident in old, ident in new, rules, used))
         return result
 
-    def _deadlines(self, before, after, params, fired_a, fired_b) -> list[Change]:
+    def _deadlines(self, before, after, params, fired_a, fired_b, undecided=frozenset()) -> list[Change]:
         old = {d["id"]: d for d in before.deadlines}
         new = {d["id"]: d for d in after.deadlines}
         result = []
@@ -275,6 +312,8 @@ class Differ:
         everything_b = set().union(*fired_b.values()) if fired_b else set()
         for ident in sorted(set(old) | set(new)):
             a, b = old.get(ident), new.get(ident)
+            if (a is None or b is None) and ("deadline", ident, "") in undecided:
+                continue  # to or from provisional: a change of kind `onbekend`
             da, db = (a or {}).get("date"), (b or {}).get("date")
             if da == db:
                 continue
@@ -305,6 +344,22 @@ class Differ:
             if rule_id in framework.rules:
                 return framework.rules[rule_id].group
         return "?"
+
+
+def _open(assessment: Assessment) -> dict[tuple[str, str, str], dict]:
+    """The provisional outcomes of an assessment by (kind, id, hulpvraag or ""; "" for every deadline)."""
+    return {(item["kind"], item["id"], "" if item["kind"] == "deadline" else item["hulpvraag"] or ""): item
+            for item in getattr(assessment, "provisional", ())}
+
+
+def _status(assessment: Assessment, undecided: dict, key: tuple[str, str, str]) -> str:
+    if key in undecided:
+        return undecided[key]["status"]
+    kind, ident, hv = key
+    items = {"deadline": assessment.deadlines, "signal": assessment.signals, "check": assessment.checks}[kind]
+    if any(i["id"] == ident and (kind == "deadline" or (i["hulpvraag"] or "") == hv) for i in items):
+        return ESTABLISHED
+    return ABSENT
 
 
 def _no_right(value: Any) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -88,12 +88,11 @@ def _plain(value: Any) -> Any:
 
 
 def euro(value: Decimal) -> str:
-    """Dutch money text: Decimal('-1234.5') -> '€ -1.234,50'; a limit between cents keeps its decimals
-    (Decimal('2402.556') -> '€ 2.402,556'), so that "at the limit" and "just above it" stay distinguishable."""
-    places = 2
-    if value != value.quantize(Decimal("0.01")):
-        places = min(6, max(2, -value.normalize().as_tuple().exponent))
-    text = f"{abs(value):,.{places}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    """Dutch money text to the cent: Decimal('-1234.5') -> '€ -1.234,50'. A limit between cents (a percentage
+    of a norm) is shown rounded half up to the cent (Decimal('2402.556') -> '€ 2.402,56'); the value at which an
+    outcome flips is always a whole cent, found against the exact limit."""
+    value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"{abs(value):,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     return f"€ {'-' if value < 0 else ''}{text}"
 
 
@@ -248,9 +247,20 @@ def flip_target(op: str, current: Decimal, threshold: Decimal, step: Decimal) ->
     return target
 
 
+HORIZON_YEARS = 5  # counterfactuals about a date further away than this are left out unless asked
+
+
 def counterfactuals(framework: Framework, case: Case, *, gemeente: str | None = None,
-                    peildatum: _dt.date | None = None, assessment=None) -> list[Counterfactual]:
-    """Every checked counterfactual for the case, nearest first per fact."""
+                    peildatum: _dt.date | None = None, assessment=None,
+                    horizon_years: int | None = HORIZON_YEARS) -> list[Counterfactual]:
+    """Every checked counterfactual for the case, nearest first per fact.
+
+    A counterfactual about a later date (an age reached on a birthday) is checked by assessing the case on that
+    date, with the parameters in force then (the pensioengerechtigde leeftijd rises over the years); when the
+    outcome does not flip on that birthday, the first day within the horizon on which it does is found. Those
+    further away than `horizon_years` (None: no limit) are left out. What changes is credited to the limit that
+    causes it: the assessment just before the limit is compared with the one at it, so crossing 110 % of a norm
+    is not said to end a right that already ended at 100 %."""
     gemeente = gemeente or case.gemeente
     peildatum = peildatum or case.peildatum
     assessment = assessment or assess(framework, case, gemeente=gemeente, peildatum=peildatum)
@@ -294,19 +304,23 @@ def counterfactuals(framework: Framework, case: Case, *, gemeente: str | None = 
         if all((o.kind, o.id, o.hulpvraag) != site.outcome for o in found.outcomes):
             found.outcomes.append(Outcome(kind, ident, hv, bool(before)))
     differ = Differ(framework, framework)
+    horizon = peildatum + relativedelta(years=horizon_years) if horizon_years is not None else None
     kept = []
     for candidate in candidates.values():
         changed = _with_fact(case, candidate, peildatum)
         if changed is None:
             continue
-        again = assess(framework, changed, gemeente=gemeente, peildatum=peildatum)
-        fired_again = {(f.rule, f.hulpvraag or None) for f in again.trace.fired}
-        met_again = {f"{e['id']}.{c['id']}": c["met"] for e in again.entitlements for c in e["criteria"]}
-        for outcome in candidate.outcomes:
-            outcome.after = (outcome.id, outcome.hulpvraag) in fired_again if outcome.kind == "rule" \
-                else met_again.get(outcome.id)
-        candidate.outcomes = [o for o in candidate.outcomes if o.after is not None and o.after != o.before]
-        candidate.effects = differ.changes(case, assessment, again)
+        if base_key(candidate.fact) in AGES:  # about a later date: assessed on that date, as the law stands then
+            found = _on_the_date(framework, case, candidate, gemeente, peildatum, horizon, assessment)
+            if found is None:
+                continue
+            before_it, again = found
+        else:
+            again = assess(framework, changed, gemeente=gemeente, peildatum=peildatum)
+            before_it = _just_before(framework, case, candidate, gemeente, peildatum, assessment)
+        _settle(candidate, again)
+        # the consequences of crossing this limit: just before it against at it
+        candidate.effects = differ.changes(case, before_it, again)
         if candidate.outcomes and candidate.effects:
             candidate.summary = _summary(candidate, case, peildatum)
             candidate.consequences = [_effect(e) for e in candidate.effects]
@@ -314,6 +328,76 @@ def counterfactuals(framework: Framework, case: Case, *, gemeente: str | None = 
             kept.append(candidate)
     kept.sort(key=lambda c: (c.fact, c.person or "", abs(c.change)))
     return kept
+
+
+def _state(assessment) -> tuple[set, dict]:
+    fired = {(f.rule, f.hulpvraag or None) for f in assessment.trace.fired}
+    met = {f"{e['id']}.{c['id']}": c["met"] for e in assessment.entitlements for c in e["criteria"]}
+    return fired, met
+
+
+def _outcome_in(outcome: Outcome, state: tuple[set, dict]):
+    fired, met = state
+    return (outcome.id, outcome.hulpvraag) in fired if outcome.kind == "rule" else met.get(outcome.id)
+
+
+def _settle(candidate: Counterfactual, again) -> None:
+    """Keep the outcomes that really flip in `again`."""
+    state = _state(again)
+    for outcome in candidate.outcomes:
+        outcome.after = _outcome_in(outcome, state)
+    candidate.outcomes = [o for o in candidate.outcomes if o.after is not None and o.after != o.before]
+
+
+def _just_before(framework, case, candidate, gemeente, peildatum, assessment):
+    """The assessment with the fact one step short of the limit (on the side where it is now)."""
+    step = _step(framework, candidate.fact)
+    near = candidate.target - step if candidate.target > candidate.current else candidate.target + step
+    if near == candidate.current:
+        return assessment
+    probe = dataclasses.replace(candidate, target=near)
+    changed = _with_fact(case, probe, peildatum)
+    return assessment if changed is None else assess(framework, changed, gemeente=gemeente, peildatum=peildatum)
+
+
+def _on_the_date(framework, case, candidate, gemeente, peildatum, horizon, assessment):
+    """(assessment the day before, assessment on the day) for an age counterfactual, on the first day within
+    the horizon on which one of its outcomes flips; None when none does. Updates the candidate's date."""
+    def flipped(day) -> tuple[bool, object]:
+        result = assess(framework, case, gemeente=gemeente, peildatum=day)
+        state = _state(result)
+        return any(_outcome_in(o, state) not in (None, o.before) for o in candidate.outcomes), result
+
+    day = candidate.date
+    if horizon is not None and day > horizon:
+        return None
+    hit, again = flipped(day)
+    moved = not hit
+    if not hit:  # the law of that date moved the limit: find the first day it flips, within the horizon
+        last = horizon or (peildatum + relativedelta(years=10))
+        hit_last, _ = flipped(last)
+        if not hit_last:
+            return None
+        low, high = day, last  # flips at high, not at low; the age only rises
+        while (high - low).days > 1:
+            middle = low + _dt.timedelta(days=(high - low).days // 2)
+            if flipped(middle)[0]:
+                high = middle
+            else:
+                low = middle
+        day = high
+        hit, again = flipped(day)
+    person = case.person(candidate.person)
+    unit = 0 if base_key(candidate.fact) == "persoon.leeftijd" else 1
+    candidate.date = day
+    candidate.days = (day - peildatum).days
+    candidate.target = age(person.geboortedatum, day)[unit]
+    if moved:  # the limit in force on that day is the age reached on it
+        candidate.threshold = Decimal(candidate.target)
+    candidate.change = candidate.target - candidate.current
+    before = assess(framework, case, gemeente=gemeente, peildatum=day - _dt.timedelta(days=1)) \
+        if day > peildatum else assessment
+    return before, again
 
 
 def _with_fact(case: Case, candidate: Counterfactual, peildatum: _dt.date) -> Case | None:

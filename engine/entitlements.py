@@ -6,6 +6,11 @@ and no rule denies it; a criterion that cannot be decided from the case makes
 eligibility unknown (null), never a guess. Amounts are rounded with the rule the
 framework states, and `bedrag` is what is paid: 0.00 when not eligible, null
 when eligibility is unknown.
+
+A rule that denies the entitlement but cannot be decided from the case (`pending`)
+keeps eligibility unknown too: `status` is then "onbekend" and the amount that
+would be paid if the right exists, where it follows from what is known, is
+`bedrag_indien_recht` (docs/uncertainty.md).
 """
 
 from __future__ import annotations
@@ -43,7 +48,11 @@ def applies(framework: Framework, entitlement: EntitlementDef, case: Case, propo
     return False
 
 
-def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[str]) -> dict:
+STATUS = {True: "recht", False: "geen_recht", None: "onbekend"}
+
+
+def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[str],
+                         pending: tuple[str, ...] | list[str] = ()) -> dict:
     criteria = []
     outcome: Any = True
     for criterion in entitlement.criteria:
@@ -61,6 +70,8 @@ def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[s
             outcome = False
     if denials:
         outcome = False
+    elif pending and outcome is True:
+        outcome = UNKNOWN
     amounts: dict[str, str | None] = {}
     for name, _, evaluate in entitlement.amounts:
         try:
@@ -69,23 +80,30 @@ def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[s
             raise EvaluationError(Diagnostic("E911", f"aanspraak {entitlement.id}, bedrag {name}: {exc}",
                                              entitlement.span)) from None
         amounts[name] = money_text(round_money(value, entitlement.rounding))
+    if_eligible = amounts.get("bedrag")
     if outcome is False:
         amounts["bedrag"] = money_text(ZERO)
     elif outcome is UNKNOWN or entitlement.in_kind:
         amounts["bedrag"] = None
+    eligible = None if outcome is UNKNOWN else outcome
     result: dict[str, Any] = {
         "id": entitlement.id,
-        "eligible": None if outcome is UNKNOWN else outcome,
+        "eligible": eligible,
         "bedrag": amounts.pop("bedrag"),
         "periode": entitlement.periode,
     }
     result.update(amounts)
+    result["status"] = STATUS[eligible]
+    if eligible is None and if_eligible is not None and not entitlement.in_kind:
+        result["bedrag_indien_recht"] = if_eligible
     if entitlement.in_kind:
         result["vorm"] = "natura"
     result["rules"] = list(denials)
     result["title"] = entitlement.title
     result["legal_basis"] = entitlement.legal_basis
     result["criteria"] = criteria
+    if pending and eligible is None:
+        result["pending_rules"] = list(pending)
     if entitlement.gemeente is not None:
         result["gemeente"] = entitlement.gemeente
         result["decision"] = entitlement.decision
@@ -140,17 +158,28 @@ def per_client(framework: Framework, entitlement: EntitlementDef, case: Case, fa
             rules += [r for r in denied_for.get(hv.id, []) if r not in rules]
         result = evaluate_entitlement(entitlement, env, rules)
         if result["eligible"] is None:
-            for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
-                if outcome["met"] is None:
-                    missing.explain_expression(criterion.when, env, hulpvragen[0].id,
-                                               f"{entitlement.id}.{criterion.id}", "beslissend")
+            def record(result=result, env=env, hv_id=hulpvragen[0].id) -> None:
+                for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
+                    if outcome["met"] is None:
+                        missing.explain_expression(criterion.when, env, hv_id, f"{entitlement.id}.{criterion.id}",
+                                                   "beslissend")
+            result["waits_on"] = missing.gather(record)
         results.append(result)
     if not results:  # applies, but no hulpvraag of its own: judged for the case as a whole
         return evaluate_entitlement(entitlement, facts.base, list(denied_for.get("", [])))
     combined = dict(results[0])
+    for key in ("waits_on", "bedrag_indien_recht", "pending_rules"):
+        combined.pop(key, None)
     outcomes = [r["eligible"] for r in results]
     combined["eligible"] = True if True in outcomes else (None if None in outcomes else False)
+    combined["status"] = STATUS[combined["eligible"]]
     bedragen = [r["bedrag"] for r in results]
     combined["bedrag"] = None if None in bedragen else money_text(sum((Decimal(b) for b in bedragen), ZERO))
+    if combined["eligible"] is None:
+        # what the units still wait on; an amount only where every unit's amount follows from what is known
+        combined["waits_on"] = [w for r in results for w in r.get("waits_on", [])]
+        known = [r.get("bedrag_indien_recht", r["bedrag"]) for r in results]
+        if None not in known and not entitlement.in_kind:
+            combined["bedrag_indien_recht"] = money_text(sum((Decimal(b) for b in known), ZERO))
     combined["rules"] = list(dict.fromkeys(rule for r in results for rule in r["rules"]))
     return combined

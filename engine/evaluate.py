@@ -25,6 +25,7 @@ from .facts import Facts, build_facts
 from .framework import INTEGRAAL, Framework
 from .ir import findings as finding_refs
 from .missing import MissingFacts
+from .provisional import DATE_UNKNOWN, denying_rules, provisional_outcomes, targets, undecided
 from .select import HulpvraagConclusions, select
 from .termijnen import deadline as compute_deadline
 from .termijnen import describe
@@ -135,8 +136,13 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
         proposals.append(selection.proposal)
         _ask_missing(framework, missing, hv, selection)
 
-    deadlines = _deadlines(framework, case, deadline_hits, missing, facts)
-    entitlements = _entitlements(framework, case, gemeente, facts, proposals, denials, missing, denied_for)
+    dated: list[dict] = []  # terms that apply but whose start date the case does not give
+    deadlines = _deadlines(framework, case, deadline_hits, missing, dated, facts)
+    fired_set = set(fired)
+    entitlements = _entitlements(framework, case, gemeente, facts, proposals, denials, missing, fired_set, denied_for)
+    established = {("signal", i, h) for i, h in signals} | {("check", i, h) for i, h in checks} \
+        | {("deadline", d["id"], "") for d in deadlines} | {("deadline", d["id"], "") for d in dated}
+    provisional = dated + provisional_outcomes(framework, case, missing, fired_set, established)
 
     trace.source = (framework, facts)
     return Assessment(
@@ -144,7 +150,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
         framework={"name": framework.name, "version": framework.version, "hash": framework.hash},
         engine_version=__version__, proposals=proposals, entitlements=entitlements, deadlines=deadlines,
         signals=[signals[k] for k in sorted(signals)], checks=[checks[k] for k in sorted(checks)],
-        missing_facts=missing.result(), trace=trace,
+        missing_facts=missing.result(), trace=trace, provisional=provisional,
     )
 
 
@@ -200,14 +206,23 @@ def _ask_missing(framework: Framework, missing: MissingFacts, hv, selection) -> 
         ask(((r, c) for r, c in index.floors if c.floor > chosen_level), "kan_voorstel_wijzigen", kinds=("floor",))
 
 
-def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts, facts: Facts | None = None
-               ) -> list[dict]:
+def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts, dated: list[dict],
+               facts: Facts | None = None) -> list[dict]:
     found: dict[str, dict] = {}
+    undated: dict[str, dict] = {}
     for rule_id, hv, ref in hits:
         declared = framework.deadlines[ref.id]
         start = case.melddatum if declared.from_ == "melddatum" else case.aanvraagdatum
         if start is None:
             missing.add(hv or None, declared.from_, _question(declared.from_), rule_id, "beslissend", None)
+            entry = undated.setdefault(ref.id, {
+                "kind": "deadline", "id": ref.id, "hulpvraag": None, "status": DATE_UNKNOWN, "rules": [],
+                "waits_on": [{"fact": declared.from_, "hulpvraag": None, "question": _question(declared.from_)}],
+                "title": declared.title, "legal_basis": declared.legal_basis, "from": declared.from_,
+                "term": describe(**(ref.term or declared.term).kwargs()),
+                "text": f"geldt; de datum volgt uit {declared.from_}"})
+            if rule_id not in entry["rules"]:
+                entry["rules"].append(rule_id)
             continue
         term = ref.term or declared.term
         terms = term.kwargs(facts.base if facts is not None else None)
@@ -227,6 +242,7 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
             entry = found[ref.id]
         if rule_id not in entry["rules"]:
             entry["rules"].append(rule_id)
+    dated.extend(undated[k] for k in sorted(undated) if k not in found)
     return [found[k] for k in sorted(found, key=lambda k: (found[k]["date"], k))]
 
 
@@ -245,8 +261,14 @@ def _criteria_findings(framework: Framework, gemeente: str, entitlement) -> tupl
     return found
 
 
+def _concerned(case: Case, requires) -> set[str]:
+    """The hulpvragen an entitlement is about: those of its domain (and onderwerp, where it names them)."""
+    return {hv.id for hv in case.hulpvragen
+            if hv.domein == requires.domein and (not requires.onderwerp or hv.onderwerp in requires.onderwerp)}
+
+
 def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts, proposals: list[dict],
-                  denials: dict[str, list[str]], missing: MissingFacts,
+                  denials: dict[str, list[str]], missing: MissingFacts, fired: set[tuple[str, str]],
                   denied_for: dict[str, dict[str, list[str]]] | None = None) -> list[dict]:
     results = []
     for entitlement in framework.entitlements_for(gemeente):
@@ -267,12 +289,27 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                 known["finding:" + name] = status
         if known:  # the findings go into a copy: the facts themselves stay as the case gave them
             env = {**env, **known}
-        result = evaluate_entitlement(entitlement, env, denials.get(entitlement.id, []))
+        denied = denials.get(entitlement.id, [])
+        pending: list[tuple[Any, str]] = []  # denying rules the case cannot decide yet, with their hulpvraag
+        if not denied:
+            concerned = _concerned(case, requires)
+            for rule in denying_rules(framework, entitlement.id):
+                pending += [(rule, hv) for hv in targets(case, rule)
+                            if (hv == "" or hv in concerned) and undecided(missing, rule, hv, fired)]
+        result = evaluate_entitlement(entitlement, env, denied, list(dict.fromkeys(r.id for r, _ in pending)))
         if result["eligible"] is None:
-            for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
-                if outcome["met"] is None:
-                    missing.explain_expression(criterion.when, env, hulpvraag.id if hulpvraag else "",
-                                               f"{entitlement.id}.{criterion.id}", "beslissend")
+            hv_id = hulpvraag.id if hulpvraag else ""
+
+            def record(result=result, env=env, hv_id=hv_id, pending=pending, entitlement=entitlement) -> None:
+                for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
+                    if outcome["met"] is None:
+                        missing.explain_expression(criterion.when, env, hv_id, f"{entitlement.id}.{criterion.id}",
+                                                   "beslissend")
+                if not any(c["met"] is False for c in result["criteria"]):
+                    for rule, hv in pending:
+                        missing.explain_rule(rule, hv, "beslissend")
+
+            result["waits_on"] = missing.gather(record)
         elif result["eligible"] and result["bedrag"] is None and not entitlement.in_kind:
             # eligible, but the amount cannot be computed (a parameter without a value, e.g. te verifiëren): say why
             for name, node, _ in entitlement.amounts:

@@ -190,12 +190,13 @@ def _tally() -> dict:
     return {"lighter": 0, "heavier": 0, "provision": 0, "eligibility_gained": 0, "eligibility_lost": 0,
             "eigen_bijdrage_new": 0, "eigen_bijdrage_lost": 0, "eligibility_other": 0, "amount_changes": 0, "per_maand": ZERO, "per_jaar": ZERO, "signals_new": 0,
             "signals_lost": 0, "checks_new": 0, "checks_lost": 0, "deadlines_new": 0, "deadlines_lost": 0,
-            "deadlines_moved": 0, "cases": set()}
+            "deadlines_moved": 0, "onbekend": 0, "cases": set()}
 
 
 _COUNTERS = {"lighter": "lighter", "heavier": "heavier", "provision": "provision", "signal_new": "signals_new",
              "signal_lost": "signals_lost", "check_new": "checks_new", "check_lost": "checks_lost",
-             "deadline_new": "deadlines_new", "deadline_lost": "deadlines_lost", "deadline_moved": "deadlines_moved"}
+             "deadline_new": "deadlines_new", "deadline_lost": "deadlines_lost", "deadline_moved": "deadlines_moved",
+             "onbekend": "onbekend"}
 
 
 def _level_key(level: int | None) -> str:

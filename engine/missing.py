@@ -41,6 +41,31 @@ class MissingFacts:
         self.peildatum = peildatum
         self._status: dict[tuple[str, str], Any] = {}
         self.items: dict[tuple, dict] = {}
+        self._collect: list[tuple] | None = None  # while set, (key, entry) of what `add` is asked to record
+        self._keep = True  # False: `add` only collects, the missing facts stay as they are
+
+    def collect(self, rule: RuleDef, hv: str, impact: str, *, keep: bool = True) -> list[dict]:
+        """Record the missing inputs of `rule` for `hv` (as `explain_rule`) and return them."""
+        return self.gather(lambda: self.explain_rule(rule, hv, impact), keep=keep)
+
+    def gather(self, record, *, keep: bool = True) -> list[dict]:
+        """Run `record()` (which records missing inputs) and return what it recorded, each once:
+        {fact, hulpvraag, persoon?, question}. With `keep=False` nothing is recorded in the missing facts
+        (for an outcome, such as a check, whose facts are named with it but not asked as questions)."""
+        outer, outer_keep = self._collect, self._keep
+        self._collect, self._keep = [], keep and outer_keep
+        found: list = []
+        try:
+            record()
+            found = self._collect
+        finally:
+            self._collect, self._keep = outer, outer_keep
+            if outer is not None:
+                outer.extend(found)  # a gather inside another one: the outer sees these facts too
+        result: dict[tuple, dict] = {}
+        for key, entry in found:
+            result.setdefault(key, entry)
+        return list(result.values())
 
     # -- findings
     def finding(self, name: str, hv: str) -> Any:
@@ -153,6 +178,10 @@ class MissingFacts:
         info = self.framework.fact(base_key, self._domain(hv) if hv else None) or self.framework.facts.get(base_key)
         if base_key.startswith("persoon.") and person is not None and self.facts.persons.get(person, {}).get(base_key) is not None:
             return
+        if info is not None and info.onderwerpen and base_key.startswith("hulpvraag.") and hv:
+            hulpvraag = next((h for h in self.case.hulpvragen if h.id == hv), None)
+            if hulpvraag is not None and hulpvraag.onderwerp not in info.onderwerpen:
+                return  # the framework asks this fact only for other onderwerpen: it cannot apply here
         keyed = getattr(self.framework, "keyed", {}).get(base_key)
         if keyed is not None:
             parameter = self.framework.parameters[keyed]
@@ -172,6 +201,13 @@ class MissingFacts:
 
     def add(self, hv: str | None, fact: str, question: str, cause: str, impact: str, person: str | None) -> None:
         key = (hv or "", fact, person or "")
+        if self._collect is not None:
+            entry = {"fact": fact, "hulpvraag": hv or None, "question": question}
+            if person:
+                entry["persoon"] = person
+            self._collect.append((key, entry))
+            if not self._keep:
+                return
         item = self.items.get(key)
         if item is None:
             item = {"hulpvraag": hv or None, "fact": fact, "question": question}

@@ -40,7 +40,7 @@ from .sources import SourceError, read_document
 from .validation import validate
 
 SECTIONS = {"proposals": "hulpvraag", "entitlements": "id", "deadlines": "id", "signals": "id", "checks": "id",
-            "missing_facts": "fact"}
+            "missing_facts": "fact", "provisional": "id"}  # provisional: docs/uncertainty.md
 
 
 class Absent(BaseModel):
@@ -60,6 +60,7 @@ class Expected(BaseModel):
     signals: list[dict[str, Any]] = []
     checks: list[dict[str, Any]] = []
     missing_facts: list[dict[str, Any]] = []
+    provisional: list[dict[str, Any]] = []
     rules: list[StrictStr] = []
     absent: Absent = Absent()
 

@@ -304,3 +304,23 @@ def test_kader_impact_usage_and_input_errors(runner, tmp_path):
     located = runner.invoke(app, ["impact", "--base", str(RULES), "--proposal", str(RULES), str(bad)])
     assert located.exit_code == 1
     assert f"{engine.loader.display_path(bad)}:1:2: error[E011]" in located.stderr
+
+
+def test_a_change_to_provisional_is_counted_as_its_own_kind(rules_copy, tmp_path):
+    """PW art. 41 lid 4 and lid 11: if the framework no longer presumes that the college does not take up an
+    aanvraag early (the fact loses its default), the zoektermijn of a young applicant is no longer established but
+    provisional: `kader impact` reports a change of kind `onbekend` (vast -> voorlopig), not a lost term."""
+    bijstand = rules_copy / "werk_inkomen" / "bijstand.yaml"
+    text = bijstand.read_text(encoding="utf-8")
+    start = text.index("  zoektermijn_eerder_in_behandeling:")
+    at = text.index("    default: false\n", start)
+    bijstand.write_text(text[:at] + text[at + len("    default: false\n"):], encoding="utf-8")
+    young = person("p1", "aanvrager", "2002-05-01", medisch_urenbeperkt=False, pro_vso_afgelopen_jaar=False,
+                   kan_bekostigd_onderwijs_volgen=False)
+    cases = write_jsonl(tmp_path / "cases.jsonl", [household("jong", "soest", [young], "0.00", [levensonderhoud()])])
+    report = compare(RULES, rules_copy, [cases]).to_json()
+    changes = [(c["kind"], c["subject"], c["before"], c["after"]) for c in report["changes"]]
+    assert ("onbekend", "deadline:pw_zoektermijn", "vast", "voorlopig") in changes
+    assert not [c for c in changes if c[0].startswith("deadline_")]
+    assert report["by_gemeente"]["soest"]["by_domein"]["werk_inkomen"]["onbekend"] >= 1
+    assert "onbekend" in report["kinds"]

@@ -112,9 +112,15 @@ def test_an_undecided_lighter_rung_stops_the_walk_and_asks_for_the_fact(ladder):
     proposal = result.proposals[0]
     assert (proposal["status"], proposal["provision"], proposal["undecided"]) == (
         "geen_automatisch_voorstel", None, ["wmo.licht"])
+    # regie decides whether the base rule wmo.geen_regie sets the onderzoek term: that term is provisional
+    # (docs/uncertainty.md), so its fact is asked too
     assert result.missing_facts == [{"hulpvraag": "hv1", "fact": "hulpvraag.licht_volstaat",
                                      "question": "Volstaat lichte begeleiding?", "impact": "beslissend",
-                                     "rules": ["wmo.licht.ja", "wmo.licht.nee"]}]
+                                     "rules": ["wmo.licht.ja", "wmo.licht.nee"]},
+                                    {"hulpvraag": "hv1", "fact": "hulpvraag.regie",
+                                     "question": "Kan de cliënt de regie voeren?", "impact": "beslissend",
+                                     "rules": ["wmo.geen_regie"]}]
+    assert [(p["kind"], p["id"], p["status"]) for p in result.provisional] == [("deadline", "onderzoek", "voorlopig")]
 
 
 def test_a_ruled_out_rung_names_its_rule_and_reason(ladder):

@@ -130,6 +130,42 @@ def entitlement_rows(item: dict, framework: Framework) -> list[tuple[str, Text]]
                               style={True: "green", False: "red", None: "yellow"}[criterion["met"]])))
     for rule in item["rules"]:
         rows.append(("", Text.assemble(("✗ uitgesloten door ", "red"), (rule, "cyan"))))
+    if item.get("bedrag_indien_recht") is not None:  # undecided: what would be paid if the right exists
+        rows.append(("", Text(f"bij recht {money(item['bedrag_indien_recht'])} {period}", style="yellow")))
+    for rule in item.get("pending_rules", ()):
+        rows.append(("", Text.assemble(("? nog niet beslist: ", "yellow"), (rule, "cyan"))))
+    if item.get("waits_on"):
+        rows.append(("", Text("wacht op: " + _facts(item["waits_on"]), style="yellow")))
+    return rows
+
+
+def _facts(items: list[dict]) -> str:
+    return ", ".join(item["fact"] + (f" ({item['persoon']})" if item.get("persoon") else "") for item in items)
+
+
+def _provisional(assessment: Assessment, kind: str) -> list[dict]:
+    return [item for item in getattr(assessment, "provisional", ()) if item["kind"] == kind]
+
+
+IMPACT = {"beslissend": "beslissend", "samen_beslissend": "beslissend samen met een ander feit",
+          "kan_voorstel_wijzigen": "kan het voorstel wijzigen"}
+
+
+def question_rows(assessment: Assessment) -> list[tuple[str, Text]]:
+    """The decisive questions (kader assess --questions), most decisive first, with what each answer settles."""
+    rows = []
+    for number, item in enumerate(assessment.questions or [], 1):
+        where = item["hulpvraag"] or "casus"
+        if item.get("persoon"):
+            where += f" ({item['persoon']})"
+        if not item.get("tested", True):
+            settles = "niet per waarde getoetst"
+        elif item.get("settles"):
+            settles = ", ".join(item["settles"])
+        else:
+            settles = IMPACT.get(item["impact"], item["impact"]) + ": " + ", ".join(item.get("changes", []))
+        rows.append((f"{number}. {where}", Text.assemble(item["question"], "\n", (item["fact"], "cyan"),
+                                                        ("\nbeslist: " + settles, "dim"))))
     return rows
 
 
@@ -156,7 +192,8 @@ def render_assessment(console: Console, assessment: Assessment, framework: Frame
         _section(console, "Aanspraken")
         for item in assessment.entitlements:
             console.print(block(entitlement_rows(item, framework)))
-    if assessment.deadlines:
+    provisional_deadlines = _provisional(assessment, "deadline")
+    if assessment.deadlines or provisional_deadlines:
         _section(console, "Termijnen")
         rows = []
         for item in assessment.deadlines:
@@ -164,8 +201,16 @@ def render_assessment(console: Console, assessment: Assessment, framework: Frame
                                                      (item["id"], "cyan"), ")")))
             rows.append(("", Text(f"{item['from']} {day(item['start'])} + {item['term']}; {item['legal_basis']}",
                                   style="dim")))
+        for item in provisional_deadlines:  # applies unless the named facts say otherwise, or without a start date
+            when = day(item["date"]) if item.get("date") else "datum onbekend"
+            start = day(item["start"]) if item.get("start") else "onbekend"
+            rows.append(("voorlopig", Text.assemble((when, "bold yellow"), ": ", item["title"], " (",
+                                                     (item["id"], "cyan"), ")")))
+            rows.append(("", Text(f"voorlopig: {item['text']}", style="yellow")))
+            rows.append(("", Text(f"{item['from']} {start} + {item['term']}; {item['legal_basis']}", style="dim")))
         console.print(block(rows))
-    if assessment.signals or assessment.checks:
+    provisional_signals = _provisional(assessment, "signal") + _provisional(assessment, "check")
+    if assessment.signals or assessment.checks or provisional_signals:
         _section(console, "Signalen en controles")
         rows = []
         for kind, items in (("signaal", assessment.signals), ("controle", assessment.checks)):
@@ -177,7 +222,16 @@ def render_assessment(console: Console, assessment: Assessment, framework: Frame
                     if item.get("reason"):
                         line.append(f": {item['reason']}")
                     rows.append(("", line))
+        for item in provisional_signals:  # the rule is undecided: shown as provisional, with what it waits on
+            kind = "signaal" if item["kind"] == "signal" else "controle"
+            rows.append((f"{kind} (voorlopig)", Text.assemble((item["title"], "bold"), " (", (item["id"], "cyan"), ")")))
+            rows.append(("", Text(f"{item.get('reason', '')} {item['text']}".strip(), style="yellow")))
+            rows.append(("", Text.assemble(("regel ", "dim"), (", ".join(item["rules"]), "cyan"))))
         console.print(block(rows))
+    if assessment.questions is not None:
+        _section(console, "Beslissende vragen (meest beslissend eerst)")
+        console.print(block(question_rows(assessment)) if assessment.questions else
+                      Text("geen: geen antwoord op een ontbrekend feit kan nu een uitkomst wijzigen"))
     casus_missing = [m for m in assessment.missing_facts if m["hulpvraag"] is None]
     if casus_missing:
         _section(console, "Nog nodig om te beslissen (casus)")
@@ -240,6 +294,22 @@ def render_explanation(console: Console, assessment: Assessment, framework: Fram
                                             (f"[{item['legal_basis']}]", "dim")))
             for criterion in item["criteria"]:
                 node.add(f"{yes_no(criterion['met'])}: {criterion['reason']}  [{criterion['legal_basis']}]")
+            for rule in item.get("pending_rules", ()):
+                node.add(Text(f"onbekend: regel {rule} kan het recht nog uitsluiten", style="yellow"))
+            if item.get("bedrag_indien_recht") is not None:
+                node.add(Text(f"bij recht: {money(item['bedrag_indien_recht'])}", style="yellow"))
+            if item.get("waits_on"):
+                node.add(Text(f"wacht op: {_facts(item['waits_on'])}", style="yellow"))
+    provisional = getattr(assessment, "provisional", [])
+    if provisional:
+        open_ = tree.add(Text("Voorlopig (nog niet beslist)", style="bold yellow"))
+        for item in provisional:
+            label = {"deadline": "termijn", "signal": "signaal", "check": "controle"}[item["kind"]]
+            when = f", uiterlijk {day(item['date'])}" if item.get("date") else ""
+            node = open_.add(Text.assemble(f"{label} ", (item["id"], "bold"), f"{when}: {item['text']}  ",
+                                           (f"[{item['legal_basis']}]", "dim")))
+            for rule in item["rules"]:
+                _rule_node(node, framework, rule, render_expression)
     derived = tree.add(Text("Afgeleide feiten", style="bold"))
     by_key = {d.key: d for d in framework.derived}
     for key, value in assessment.trace.derived.items():

@@ -13,7 +13,7 @@ KIND_LABELS = {
     "lighter": "lichter", "heavier": "zwaarder", "provision": "andere voorziening", "eligibility": "recht",
     "amount": "bedrag", "signal_new": "nieuw signaal", "signal_lost": "signaal vervalt", "check_new": "nieuwe controle",
     "check_lost": "controle vervalt", "deadline_new": "nieuwe termijn", "deadline_lost": "termijn vervalt",
-    "deadline_moved": "termijn verschoven",
+    "deadline_moved": "termijn verschoven", "onbekend": "van of naar onbekend",
 }
 
 
@@ -27,6 +27,10 @@ def describe_value(kind: str, value, *, pays: bool = False) -> str:
         words = {True: "betaalt", False: "betaalt niet", None: "onbekend"} if pays else \
             {True: "recht", False: "geen recht", None: "onbekend"}
         return words.get(value, "n.v.t.") if not isinstance(value, str) else value
+    if kind == "onbekend":  # an entitlement (true/false/null) or a term, signal or check (its status)
+        if isinstance(value, str):
+            return value.replace("_", " ")
+        return {True: "recht", False: "geen recht", None: "onbekend"}.get(value, "n.v.t.")
     if kind == "amount":
         return money(value)
     if kind.startswith("deadline"):
@@ -66,12 +70,12 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
     table = Table(title="Per gemeente en domein", title_justify="left")
     table.caption = ("anders: een andere voorziening op dezelfde trede; recht +/−: recht erbij of eraf; bijdrage +/−: "
                      "gaat eigen bijdrage betalen of niet meer; bedragen netto voor huishoudens; termijn +/−/↔: nieuw, "
-                     "vervallen, verschoven")
+                     "vervallen, verschoven; onbekend: een uitkomst werd onbeslist of juist beslist")
     table.caption_justify = "left"
     for column, justify in (("gemeente", "left"), ("domein", "left"), ("casussen", "right"), ("lichter", "right"),
                             ("zwaarder", "right"), ("anders", "right"), ("recht +", "right"), ("recht −", "right"),
                             ("bijdrage +/−", "right"), ("per maand", "right"), ("per jaar", "right"),
-                            ("signaal +/−", "right"), ("termijn +/−/↔", "right")):
+                            ("signaal +/−", "right"), ("termijn +/−/↔", "right"), ("onbekend", "right")):
         table.add_column(column, justify=justify, no_wrap=column in ("gemeente", "domein", "per maand", "per jaar"))
     for gemeente, data in report["by_gemeente"].items():
         for domein, tally in data["by_domein"].items():
@@ -80,7 +84,8 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
                           f"{tally['eigen_bijdrage_new']}/{tally['eigen_bijdrage_lost']}",
                           signed(tally["per_maand"]), signed(tally["per_jaar"]),
                           f"{tally['signals_new']}/{tally['signals_lost']}",
-                          f"{tally['deadlines_new']}/{tally['deadlines_lost']}/{tally['deadlines_moved']}")
+                          f"{tally['deadlines_new']}/{tally['deadlines_lost']}/{tally['deadlines_moved']}",
+                          str(tally.get("onbekend", 0)))
     if table.row_count:
         console.print(table)
     console.print(_ladder_table(report))

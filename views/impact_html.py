@@ -24,7 +24,7 @@ MORE, LESS = "#2166ac", "#d6604d"
 KIND_COLOURS = {"lighter": "#5aae61", "heavier": "#762a83", "provision": "#8c96c6", "eligibility": "#2166ac",
                 "amount": "#4393c3", "signal_new": "#f4a582", "signal_lost": "#d6604d", "check_new": "#fddbc7",
                 "check_lost": "#b2182b", "deadline_new": "#bababa", "deadline_lost": "#878787",
-                "deadline_moved": "#4d4d4d"}
+                "deadline_moved": "#4d4d4d", "onbekend": "#e6ab02"}
 CHANGES_SHOWN = 1000
 
 CSS = """
@@ -253,7 +253,8 @@ def render_html(report: dict) -> str:
                                 f"{t['eigen_bijdrage_new']}/{t['eigen_bijdrage_lost']}",
                                 _e(signed(t["per_maand"])), _e(signed(t["per_jaar"])),
                                 f"{t['signals_new']}/{t['signals_lost']}",
-                                f"{t['deadlines_new']}/{t['deadlines_lost']}/{t['deadlines_moved']}"])
+                                f"{t['deadlines_new']}/{t['deadlines_lost']}/{t['deadlines_moved']}",
+                                str(t.get("onbekend", 0))])
     names = report.get("names") or {}
     reasons = []
     for label, n in reason_rows(report):
@@ -292,7 +293,7 @@ def render_html(report: dict) -> str:
         "<section><h2>Soorten wijzigingen</h2>" + kinds_chart(report) + "</section>",
         "<section><h2>Per gemeente en domein</h2>"
         + (_table(["gemeente", "domein", "casussen", "lichter", "zwaarder", "andere voorz.", "recht erbij", "recht eraf",
-                   "eigen bijdrage +/−", "per maand", "per jaar", "signalen +/−", "termijnen +/−/↔"], domain_rows,
+                   "eigen bijdrage +/−", "per maand", "per jaar", "signalen +/−", "termijnen +/−/↔", "onbekend"], domain_rows,
                   set(range(2, 13)))
            if domain_rows else '<p class="muted">Niets verandert.</p>') + "</section>",
         "<section><h2>Wat het verschil maakte</h2>"

@@ -1,0 +1,262 @@
+"""Decisive questions: which unknown facts can change an outcome now, ranked by how much an answer settles.
+
+The missing facts of an assessment are traced from rules that could not be decided; some of them cannot
+change anything on their own (another unknown fact decides first, or every answer leads to the same
+outcome). Here every candidate fact is tried: the case is assessed again with the fact set to each of its
+possible values (yes/no facts both ways, an enumeration by each allowed value), everything else as the
+assessor gave it. A fact is `beslissend` only when some value changes an outcome: a proposal, an entitlement
+(its right or amount), a legal term or a signal (established or provisional). A number or amount fact is tried
+at the limits the rules compare it with, computed for this case (the limit, and one step below and above it:
+a cent, or 1). Facts that cannot be tried by value (dates, the income and vermogen of the household, a number
+no rule compares with a limit) are kept as they were traced, after the decisive ones, marked `tested: false`.
+
+The list is ordered by how many open outcomes (a hulpvraag without a proposal, an entitlement `onbekend`, a
+provisional term or signal) one answer can settle, then by how many outcomes an answer can change, then in
+the order of the traced missing facts; each question names the outcomes it settles.
+
+This costs one assessment per candidate value, so it runs only where asked (`kader assess`, `kader intake`,
+`kader assess --format json --questions`), never in `kader batch`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from .assessment import Assessment
+from .calc import UNKNOWN, FormulaError, compile_closure
+from .case import Case
+from .evaluate import assess
+from .framework import Framework
+from .ir import NUMERIC
+
+Outcomes = dict[str, Any]
+
+
+def outcomes(assessment: Assessment) -> Outcomes:
+    """Every outcome an answer could change, by a stable name: proposal, entitlement, term and signal."""
+    found: Outcomes = {}
+    for p in assessment.proposals:
+        found[f"voorstel:{p['hulpvraag']}"] = (p["provision"], p["level"])
+    for e in assessment.entitlements:
+        found[f"aanspraak:{e['id']}"] = (e["eligible"], e["bedrag"])
+    for d in assessment.deadlines:
+        found[f"termijn:{d['id']}"] = ("vast", d["date"])
+    for s in assessment.signals:
+        found[f"signaal:{s['id']}@{s['hulpvraag'] or 'casus'}"] = "vast"
+    for item in assessment.provisional:
+        if item["kind"] == "deadline":
+            found.setdefault(f"termijn:{item['id']}", (item["status"], item.get("date")))
+        elif item["kind"] == "signal":
+            found.setdefault(f"signaal:{item['id']}@{item['hulpvraag'] or 'casus'}", item["status"])
+    return found
+
+
+def open_outcomes(assessment: Assessment) -> set[str]:
+    """The outcomes still undecided: no proposal, an entitlement onbekend, a provisional term or signal."""
+    found = {f"voorstel:{p['hulpvraag']}" for p in assessment.proposals if p["provision"] is None}
+    found |= {f"aanspraak:{e['id']}" for e in assessment.entitlements if e["eligible"] is None}
+    for item in assessment.provisional:
+        if item["kind"] == "deadline":
+            found.add(f"termijn:{item['id']}")
+        elif item["kind"] == "signal":
+            found.add(f"signaal:{item['id']}@{item['hulpvraag'] or 'casus'}")
+    return found
+
+
+def _value_type(framework: Framework, case: Case, item: dict) -> tuple[str, tuple] | None:
+    """(type, possible values) of a candidate fact, or None when it cannot be tried by value."""
+    fact = item["fact"]
+    if not fact.startswith(("hulpvraag.", "persoon.", "casus.")):
+        return None
+    domain = next((h.domein for h in case.hulpvragen if h.id == item.get("hulpvraag")), None)
+    info = framework.fact(fact, domain) or framework.facts.get(fact)
+    if info is None or info.declared_in is None:
+        return None
+    if info.type == "bool":
+        return "bool", (True, False)
+    if info.values:
+        return "keuze", tuple(info.values)
+    if info.type in NUMERIC:
+        values = _thresholds(framework, case, item, info.type)
+        return (info.type, values) if values else None
+    return None
+
+
+def _thresholds(framework: Framework, case: Case, item: dict, type_: str) -> tuple:
+    """Values of a number fact on both sides of every limit a rule compares it with (as counterfactuals find
+    limits): the limit itself and one step (a cent, or 1) below and above it, for this case."""
+    from .facts import build_facts
+    from .ir import Cmp, Ref, walk
+
+    fact = item["fact"]
+    step = Decimal("0.01") if type_ == "geld" else Decimal(1)
+    hv = next((h for h in case.hulpvragen if h.id == item.get("hulpvraag")), None)
+    facts = build_facts(framework, case, case.gemeente, case.peildatum)
+    env = facts.hulpvraag(hv, framework) if hv is not None else facts.base
+    found: set = set()
+    for rule in framework.rules.values():
+        if fact not in rule.references:
+            continue
+        for node in walk(rule.when):
+            if not isinstance(node, Cmp):
+                continue
+            for mine, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(mine, Ref) and mine.key == fact:
+                    try:
+                        limit = compile_closure(other)(env)
+                    except FormulaError:
+                        continue
+                    if limit is UNKNOWN or isinstance(limit, bool) or not isinstance(limit, (int, Decimal)):
+                        continue
+                    limit = Decimal(limit)
+                    found |= {limit - step, limit, limit + step}
+    kept = sorted(v for v in found if v >= 0)
+    if type_ == "geheel":
+        return tuple(int(v) for v in kept if v == v.to_integral_value())
+    return tuple(v.quantize(step) for v in kept)
+
+
+def person_of(case: Case, item: dict) -> str | None:
+    if item.get("persoon"):
+        return item["persoon"]
+    hv = next((h for h in case.hulpvragen if h.id == item.get("hulpvraag")), None)
+    return hv.persoon if hv is not None else None
+
+
+def with_answer(case: Case, item: dict | tuple, value: Any) -> Case:
+    """The case with one fact answered (a hulpvraag, person or casus fact), everything else unchanged."""
+    if isinstance(item, tuple):
+        item = {"fact": item[0], "hulpvraag": item[1], "persoon": item[2]}
+    fact = item["fact"]
+    if fact.startswith("hulpvraag."):
+        hulpvragen = tuple(dataclasses.replace(h, facts={**h.facts, fact: value}) if h.id == item["hulpvraag"] else h
+                           for h in case.hulpvragen)
+        return dataclasses.replace(case, hulpvragen=hulpvragen)
+    if fact.startswith("persoon."):
+        who = person_of(case, item)
+        people = tuple(dataclasses.replace(p, facts={**p.facts, fact: value}) if p.id == who else p
+                       for p in case.personen)
+        return dataclasses.replace(case, personen=people)
+    return dataclasses.replace(case, facts={**case.facts, fact: value})
+
+
+def _same_rung(framework: Framework, case: Case, assessment: Assessment, gemeente: str, peildatum) -> list[dict]:
+    """Facts that could make another provision on the rung of a decided proposal sufficient (the ladder takes
+    the first sufficient provision of a rung in the framework's order, so such an answer changes the proposal)."""
+    from .evaluate import infer
+    from .facts import build_facts
+    from .missing import MissingFacts
+
+    facts = build_facts(framework, case, gemeente, peildatum)
+    _, produced, groups_run = infer(framework, case, facts, peildatum)
+    missing = MissingFacts(framework, case, facts, produced, groups_run, peildatum)
+    found: list[dict] = []
+    for proposal in assessment.proposals:
+        if proposal["provision"] is None:
+            continue
+        hv = next(h for h in case.hulpvragen if h.id == proposal["hulpvraag"])
+        index = framework.ladder_index.get(hv.domein)
+        if index is None:
+            continue
+        pairs = list(index.by_level.get(proposal["level"], ()))
+        for provision in framework.provisions_for(hv.domein, hv.onderwerp, gemeente):
+            if provision.level == proposal["level"] and provision.id != proposal["provision"]:
+                pairs += index.by_provision.get(provision.id, ())
+        for rule, conclusion in pairs:
+            if conclusion.kind == "suffices":
+                found += [{**item, "impact": "kan_voorstel_wijzigen", "rules": [rule.id]} for item in
+                          missing.gather(lambda rule=rule, hv=hv: missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen"),
+                                         keep=False)]
+    return found
+
+
+def candidates(assessment: Assessment, extra: list[dict] = ()) -> list[dict]:
+    """The traced missing facts, the facts provisional signals wait on, and `extra`, each once."""
+    found: dict[tuple, dict] = {}
+    for item in list(assessment.missing_facts) + list(extra):
+        found.setdefault((item["fact"], item["hulpvraag"], item.get("persoon")), dict(item))
+    for entry in assessment.provisional:
+        if entry["kind"] != "signal":
+            continue
+        for fact in entry["waits_on"]:
+            key = (fact["fact"], fact["hulpvraag"], fact.get("persoon"))
+            if key not in found:
+                found[key] = {**fact, "impact": "beslissend", "rules": list(entry["rules"])}
+    return list(found.values())
+
+
+def decisive_questions(framework: Framework, case: Case, assessment: Assessment | None = None, *,
+                       gemeente: str | None = None, peildatum=None) -> list[dict]:
+    """The missing facts whose answer can change an outcome now, ranked; see the module docstring."""
+    gemeente = gemeente or case.gemeente
+    peildatum = peildatum or case.peildatum
+    assessment = assessment or assess(framework, case, gemeente=gemeente, peildatum=peildatum)
+    before = outcomes(assessment)
+    still_open = open_outcomes(assessment)
+    cache: dict[tuple, Assessment] = {}
+
+    def answered(answers: tuple) -> Assessment:
+        found = cache.get(answers)
+        if found is None:
+            changed = case
+            for item, value in answers:
+                changed = with_answer(changed, item, value)
+            found = cache[answers] = assess(framework, changed, gemeente=gemeente, peildatum=peildatum)
+        return found
+
+    tested: list[tuple[tuple, dict]] = []
+    untested: list[dict] = []
+    jointly: list[tuple[int, dict, str, tuple]] = []  # decide nothing alone: tried together with another fact
+    for index, item in enumerate(candidates(assessment, _same_rung(framework, case, assessment, gemeente, peildatum))):
+        kind = _value_type(framework, case, item)
+        if kind is None:
+            untested.append({**item, "tested": False})
+            continue
+        type_, values = kind
+        frozen = _frozen(item)
+        changes: set[str] = set()
+        settles: set[str] = set()
+        best = 0
+        for value in values:
+            after = answered(((frozen, value),))
+            now = outcomes(after)
+            changed = {name for name in set(before) | set(now) if before.get(name) != now.get(name)}
+            settled = still_open - open_outcomes(after)
+            changes |= changed
+            settles |= settled
+            best = max(best, len(settled))
+        if not changes:
+            jointly.append((index, item, type_, values))
+            continue
+        question = {**item, "impact": "beslissend", "tested": True, "type": type_, "values": list(values),
+                    "settles": sorted(settles), "changes": sorted(changes)}
+        tested.append(((0, -best, -len(changes), index), question))
+    # A fact that changes nothing alone may still decide together with another unknown fact of the same
+    # hulpvraag (two facts that both keep a rung undecided): with the other one answered either way, does its
+    # own answer change an outcome? Then it is asked after the facts that decide alone, as `samen_beslissend`.
+    for index, item, type_, values in jointly:
+        frozen = _frozen(item)
+        partners = [(_frozen(o), v) for _, o, _, vs in jointly if o is not item
+                    and o.get("hulpvraag") == item.get("hulpvraag") for v in vs][:2 * JOINT_LIMIT]
+        changes = set()
+        for partner in partners:
+            base = outcomes(answered((partner,)))
+            for value in values:
+                now = outcomes(answered(tuple(sorted((partner, (frozen, value)), key=repr))))
+                changes |= {name for name in set(base) | set(now) if base.get(name) != now.get(name)}
+        if changes:
+            question = {**item, "impact": "samen_beslissend", "tested": True, "type": type_, "values": list(values),
+                        "settles": [], "changes": sorted(changes)}
+            tested.append(((1, 0, -len(changes), index), question))
+    tested.sort(key=lambda pair: pair[0])
+    return [q for _, q in tested] + untested
+
+
+JOINT_LIMIT = 8  # at most this many partner facts are tried with a fact that decides nothing alone
+
+
+def _frozen(item: dict) -> tuple:
+    """A hashable form of a missing-fact item (for the cache of answered assessments)."""
+    return (item["fact"], item.get("hulpvraag"), item.get("persoon"))

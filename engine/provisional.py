@@ -1,0 +1,222 @@
+"""Outcomes that are not yet decided: provisional terms, signals and checks, and entitlements waiting on facts.
+
+A rule whose condition cannot be decided from the case (three-valued logic gives
+UNKNOWN) did not fire, but it may: leaving its conclusion out would state that the
+term, signal or check does not apply, which the case does not show. Such a
+conclusion is listed as provisional ("geldt, tenzij ...") with the facts that
+decide it, and those facts are asked for in the missing facts. The same holds for
+a rule that `denies` an entitlement: while it is undecided, the entitlement is
+not `eligible: true` but `status: "onbekend"`.
+
+A term whose rule holds but whose start date (melddatum, aanvraagdatum) is not
+given is listed too, with status `datum_onbekend`: it applies, its date is open.
+
+See docs/uncertainty.md for the contract and examples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .calc import UNKNOWN, compile_closure
+from .case import Case
+from .framework import INTEGRAAL, Framework, RuleDef
+from .ir import And, references
+from .missing import MissingFacts
+from .termijnen import deadline, describe
+
+PROVISIONAL = "voorlopig"
+DATE_UNKNOWN = "datum_onbekend"
+KINDS = ("deadline", "signal", "check")
+
+
+def concluding_rules(framework: Framework) -> tuple[tuple[RuleDef, tuple[tuple[str, Any], ...]], ...]:
+    """The rules with a deadline, signal or check conclusion, with those conclusions (once per framework)."""
+    key = ("provisional_rules",)
+    found = framework.memo.get(key)
+    if found is None:
+        found = []
+        for rule in framework.rules.values():
+            kept = tuple((c.kind, getattr(c, c.kind)) for c in rule.then if c.kind in KINDS)
+            if kept:
+                found.append((rule, kept))
+        found = framework.memo[key] = tuple(found)
+    return found
+
+
+def denying_rules(framework: Framework, entitlement_id: str) -> tuple[RuleDef, ...]:
+    key = ("denying_rules", entitlement_id)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(rule for rule in framework.rules.values()
+                                            if any(c.kind == "denies" and c.denies == entitlement_id for c in rule.then))
+    return found
+
+
+def targets(case: Case, rule: RuleDef) -> list[str]:
+    """The hulpvragen a rule is evaluated for ("" for a casus rule)."""
+    if rule.scope == "hulpvraag" and rule.group != INTEGRAAL:
+        return [hv.id for hv in case.hulpvragen if hv.domein == rule.group]
+    return [""]
+
+
+def undecided(missing: MissingFacts, rule: RuleDef, hv: str, fired: set[tuple[str, str]]) -> bool:
+    """Whether `rule` did not fire for `hv` and its condition is UNKNOWN for want of a fact that can be asked.
+
+    A condition that is unknown only through facts that cannot apply here (a hulpvraag fact the framework asks
+    only for other onderwerpen) is not undecided: nobody will ever give that fact for this hulpvraag.
+    """
+    if (rule.id, hv) in fired or rule.group not in missing.groups_run or not rule.valid_on(missing.peildatum):
+        return False
+    if missing.condition(rule, hv) is not UNKNOWN:
+        return False
+    return bool(missing.collect(rule, hv, "beslissend", keep=False))
+
+
+def waits_on(missing: MissingFacts, rule: RuleDef, hv: str, asked: bool) -> list[dict]:
+    """The missing inputs of an undecided rule (fact, hulpvraag, persoon, question); when `asked`, they are
+    also recorded in the missing facts as decisive."""
+    return missing.collect(rule, hv, "beslissend", keep=asked)
+
+
+def unless_text(facts: list[dict]) -> str:
+    names = ", ".join(item["fact"] + (f" ({item['persoon']})" if item.get("persoon") else "") for item in facts)
+    return f"geldt, tenzij {names} anders uitwijst"
+
+
+def provisional_outcomes(framework: Framework, case: Case, missing: MissingFacts, fired: set[tuple[str, str]],
+                         established: set[tuple[str, str, str]]) -> list[dict]:
+    """Signals, checks and deadlines whose rule is undecided, each with the facts it waits on.
+
+    `established` holds (kind, id, hulpvraag or "") of what the rules already concluded; deadlines are keyed by
+    (kind, id, "") because a term is one per casus.
+    """
+    found: dict[tuple[str, str, str], dict] = {}
+    peildatum, groups_run = missing.peildatum, missing.groups_run
+    work: list[tuple[str, tuple]] = [("", rules) for group, rules in _casus_rules(framework).items()
+                                     if group in groups_run]
+    work += [(hv.id, _hulpvraag_rules(framework, hv.domein, hv.onderwerp)) for hv in case.hulpvragen
+             if hv.domein in groups_run]
+    for hv, rules in work:
+        plain = None  # the environment of a rule without finding(...) references, the same for all of them
+        for rule, conclusions in rules:
+            if (rule.id, hv) in fired or not rule.valid_on(peildatum):
+                continue
+            if rule.finding_refs:
+                env = missing.env(rule, hv)
+            else:
+                if plain is None:
+                    plain = missing.env(rule, hv)
+                env = plain
+                if rule.references <= env.keys():
+                    continue  # every input is known, so the rule is decided (and it did not fire)
+            if rule.evaluate(env) is not UNKNOWN:
+                continue
+            _add(framework, case, missing, rule, conclusions, hv, established, found)
+    order = {k: i for i, k in enumerate(KINDS)}
+    return [found[k] for k in sorted(found, key=lambda k: (order[k[0]], k[1], k[2]))]
+
+
+_STATIC = frozenset({"hulpvraag.onderwerp", "hulpvraag.domein"})
+
+
+def _possible(framework: Framework, rule: RuleDef, domein: str, onderwerp: str) -> bool:
+    """False when a conjunct of the rule that reads only the hulpvraag's domain and onderwerp is false for them
+    (the rule is about another onderwerp), once per rule set; such a rule can never be undecided here."""
+    key = ("possible", rule.id, domein, onderwerp)
+    found = framework.memo.get(key)
+    if found is None:
+        parts = rule.when.items if isinstance(rule.when, And) else (rule.when,)
+        env = {"hulpvraag.domein": domein, "hulpvraag.onderwerp": onderwerp}
+        found = True
+        for part in parts:
+            if references(part) <= _STATIC and compile_closure(part)(env) is False:
+                found = False
+                break
+        framework.memo[key] = found
+    return found
+
+
+def _casus_rules(framework: Framework) -> dict[str, tuple]:
+    """The concluding rules evaluated once per casus (casus scope, and every integral rule), by group."""
+    key = ("provisional_casus_rules",)
+    found = framework.memo.get(key)
+    if found is None:
+        found = {}
+        for group, rules in _by_group(framework).items():
+            kept = tuple((r, c) for r, c in rules if r.scope != "hulpvraag" or r.group == INTEGRAAL)
+            if kept:
+                found[group] = kept
+        framework.memo[key] = found
+    return found
+
+
+def _hulpvraag_rules(framework: Framework, domein: str, onderwerp: str) -> tuple:
+    """The concluding hulpvraag rules of a domain that can hold for this onderwerp, once per rule set."""
+    key = ("provisional_hulpvraag_rules", domein, onderwerp)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(
+            (r, c) for r, c in _by_group(framework).get(domein, ())
+            if r.scope == "hulpvraag" and _possible(framework, r, domein, onderwerp))
+    return found
+
+
+def _by_group(framework: Framework) -> dict[str, list]:
+    key = ("provisional_by_group",)
+    found = framework.memo.get(key)
+    if found is None:
+        found = {}
+        for rule, conclusions in concluding_rules(framework):
+            found.setdefault(rule.group, []).append((rule, conclusions))
+        framework.memo[key] = found
+    return found
+
+
+def _add(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef, conclusions, hv: str,
+         established: set, found: dict) -> None:
+    """List the conclusions of the undecided `rule` for `hv` as provisional (those not already established)."""
+    facts = None
+    # a fact that decides a legal term is asked for in the missing facts (PW art. 41 lid 4: the term
+    # applies unless an exception is established); one that decides only a signal or a check is named with
+    # it here, in `waits_on`, and not asked as a question of its own
+    asked = any(k == "deadline" for k, _ in conclusions)
+    for kind, value in conclusions:
+        ident = value.id if kind == "deadline" else value
+        where = "" if kind == "deadline" else hv
+        if (kind, ident, where) in established:
+            continue
+        if facts is None:
+            facts = waits_on(missing, rule, hv, asked)
+            if not facts:  # unknown only through facts that cannot apply to this hulpvraag
+                return
+        key = (kind, ident, where)
+        entry = found.get(key)
+        if entry is None:
+            entry = found[key] = {"kind": kind, "id": ident, "hulpvraag": hv or None, "status": PROVISIONAL,
+                                  "rules": [], "waits_on": []}
+            entry.update(_describe(framework, case, kind, value, rule))
+        if rule.id not in entry["rules"]:
+            entry["rules"].append(rule.id)
+        for item in facts:
+            if item not in entry["waits_on"]:
+                entry["waits_on"].append(item)
+        entry["text"] = unless_text(entry["waits_on"])
+
+
+def _describe(framework: Framework, case: Case, kind: str, value: Any, rule: RuleDef) -> dict:
+    if kind == "deadline":
+        declared = framework.deadlines[value.id]
+        terms = (value.term or declared.term).kwargs()
+        start = case.melddatum if declared.from_ == "melddatum" else case.aanvraagdatum
+        data = {"title": declared.title, "legal_basis": declared.legal_basis, "from": declared.from_,
+                "term": describe(**terms)}
+        if start is not None:  # the date on which the term ends if it applies
+            data["start"] = start.isoformat()
+            data["date"] = deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet,
+                                    days_off=framework.holidays, **terms).isoformat()
+        return data
+    ident = value
+    if kind == "signal":
+        return {"title": framework.signals[ident].title, "legal_basis": rule.legal_basis, "reason": rule.reason}
+    return {"title": framework.checks[ident].title, "legal_basis": rule.legal_basis}
