@@ -35,7 +35,10 @@ from .termijnen import age
 MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 COMPARE = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
            "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
-LABELS = {"casus.inkomen": "inkomen", "casus.vermogen": "vermogen"}
+# The income as each purpose counts it (engine.facts: bijstand, bijzondere bijstand, minima, Wmo bijdrage) comes from
+# the case's one list of incomes: a counterfactual on any of them moves that list.
+INCOMES = ("casus.inkomen", "casus.inkomen_bijzondere_bijstand", "casus.inkomen_minima", "casus.inkomen_wmo_bijdrage")
+LABELS = {**{key: "inkomen" for key in INCOMES}, "casus.vermogen": "vermogen"}
 AGES = {"persoon.leeftijd": "jaar", "persoon.leeftijd_maanden": "maanden"}
 
 
@@ -120,7 +123,7 @@ class _Finder:
         if not isinstance(ref, Ref) or ref.kind != "fact" or ref.type not in NUMERIC:
             return None
         key = ref.key
-        if key == "casus.inkomen":
+        if key in INCOMES:
             return (key, None) if self.case.inkomen is not None else None
         if key == "casus.vermogen":
             return (key, None) if self.case.vermogen is not None else None
@@ -214,14 +217,14 @@ def _unit(framework: Framework, fact: str) -> str:
     if base in AGES:
         return AGES[base]
     info = fact_info(framework, base)
-    if base in ("casus.inkomen", "casus.vermogen") or (info is not None and info.type == GELD):
+    if base in INCOMES or base == "casus.vermogen" or (info is not None and info.type == GELD):
         return "EUR"
     return ""
 
 
 def _step(framework: Framework, fact: str) -> Decimal:
     base = base_key(fact)
-    if base in ("casus.inkomen", "casus.vermogen"):
+    if base in INCOMES or base == "casus.vermogen":
         return Decimal("0.01")
     info = fact_info(framework, base)
     if base in AGES or (info is not None and info.type == GEHEEL):
@@ -315,6 +318,12 @@ def counterfactuals(framework: Framework, case: Case, *, gemeente: str | None = 
             if found is None:
                 continue
             before_it, again = found
+            # an outcome counts only if it flips on that very day: one that another person's birthday (or a change
+            # of the law) flipped earlier is not this limit's doing
+            earlier = _state(before_it)
+            for outcome in candidate.outcomes:
+                then = _outcome_in(outcome, earlier)
+                outcome.before = outcome.before if then is None else bool(then)
         else:
             again = assess(framework, changed, gemeente=gemeente, peildatum=peildatum)
             before_it = _just_before(framework, case, candidate, gemeente, peildatum, assessment)
@@ -403,8 +412,8 @@ def _on_the_date(framework, case, candidate, gemeente, peildatum, horizon, asses
 def _with_fact(case: Case, candidate: Counterfactual, peildatum: _dt.date) -> Case | None:
     """The case with only `candidate.fact` set to `candidate.target`; None when that cannot be expressed."""
     fact, target = candidate.fact, candidate.target
-    if fact == "casus.inkomen":
-        return dataclasses.replace(case, inkomen=_income(case, target))
+    if fact in INCOMES:  # the income as this purpose counts it moves by the change; the entries take it
+        return dataclasses.replace(case, inkomen=_income(case, target, candidate.current))
     if fact == "casus.vermogen":
         return dataclasses.replace(case, vermogen=target)
     base = base_key(fact)
@@ -438,22 +447,30 @@ def _is_whole(case: Case, key: str) -> bool:
     return False
 
 
-def _income(case: Case, target: Decimal) -> tuple:
-    """The income entries with their total moved to `target`: the first entry takes a rise, a fall is taken in order."""
+# Kinds of income that do not count for every purpose (Participatiewet art. 31 lid 2 onder b en d): a counterfactual
+# never moves them, so that the change reaches the income as every rule counts it.
+_NOT_EVERYWHERE = ("toeslag", "kinderbijslag")
+
+
+def _income(case: Case, target: Decimal, current: Decimal) -> tuple:
+    """The income entries moved by `target - current` (the income as the rule counts it, from `current` to `target`):
+    the first entry that counts everywhere takes a rise (or a new `overig` entry), a fall is taken from those entries
+    in order."""
     entries = list(case.inkomen or ())
-    delta = target - sum((amount for _, _, amount in entries), Decimal("0.00"))
-    if not entries:
-        return ((case.aanvrager.id, "overig", target),)
+    delta = target - current
+    counted = [n for n, (_, soort, _) in enumerate(entries) if soort not in _NOT_EVERYWHERE]
     if delta >= 0:
-        person, soort, amount = entries[0]
-        entries[0] = (person, soort, amount + delta)
+        if not counted:
+            return tuple(entries) + ((case.aanvrager.id, "overig", delta),)
+        person, soort, amount = entries[counted[0]]
+        entries[counted[0]] = (person, soort, amount + delta)
         return tuple(entries)
-    result = []
-    for person, soort, amount in entries:
+    for n in counted:
+        person, soort, amount = entries[n]
         taken = min(amount, -delta)
         delta += taken
-        result.append((person, soort, amount - taken))
-    return tuple(result)
+        entries[n] = (person, soort, amount - taken)
+    return tuple(entries)
 
 
 def _threshold_text(node: Any, env: dict) -> str:

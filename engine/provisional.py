@@ -195,7 +195,7 @@ def _add(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef,
         if entry is None:
             entry = found[key] = {"kind": kind, "id": ident, "hulpvraag": hv or None, "status": PROVISIONAL,
                                   "rules": [], "waits_on": []}
-            entry.update(_describe(framework, case, kind, value, rule))
+            entry.update(_describe(framework, case, kind, value, rule, getattr(missing.facts, "base", None)))
         if rule.id not in entry["rules"]:
             entry["rules"].append(rule.id)
         for item in facts:
@@ -204,14 +204,14 @@ def _add(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef,
         entry["text"] = unless_text(entry["waits_on"])
 
 
-def _describe(framework: Framework, case: Case, kind: str, value: Any, rule: RuleDef) -> dict:
+def _describe(framework: Framework, case: Case, kind: str, value: Any, rule: RuleDef, env: dict | None) -> dict:
     if kind == "deadline":
         declared = framework.deadlines[value.id]
-        terms = (value.term or declared.term).kwargs()
+        terms = (value.term or declared.term).kwargs(env)  # a term the verordening sets: its value on the peildatum
         start = case.melddatum if declared.from_ == "melddatum" else case.aanvraagdatum
         data = {"title": declared.title, "legal_basis": declared.legal_basis, "from": declared.from_,
-                "term": describe(**terms)}
-        if start is not None:  # the date on which the term ends if it applies
+                "term": describe(**terms) if terms is not None else "onbekend (geen waarde op de peildatum)"}
+        if start is not None and terms is not None:  # the date on which the term ends if it applies
             data["start"] = start.isoformat()
             data["date"] = deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet,
                                     days_off=framework.holidays, **terms).isoformat()

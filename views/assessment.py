@@ -224,7 +224,7 @@ def render_assessment(console: Console, assessment: Assessment, framework: Frame
                     rows.append(("", line))
         for item in provisional_signals:  # the rule is undecided: shown as provisional, with what it waits on
             kind = "signaal" if item["kind"] == "signal" else "controle"
-            rows.append((f"{kind} (voorlopig)", Text.assemble((item["title"], "bold"), " (", (item["id"], "cyan"), ")")))
+            rows.append(("voorlopig", Text.assemble(f"{kind}: ", (item["title"], "bold"), " (", (item["id"], "cyan"), ")")))
             rows.append(("", Text(f"{item.get('reason', '')} {item['text']}".strip(), style="yellow")))
             rows.append(("", Text.assemble(("regel ", "dim"), (", ".join(item["rules"]), "cyan"))))
         console.print(block(rows))
