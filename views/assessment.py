@@ -225,7 +225,9 @@ def render_assessment(console: Console, assessment: Assessment, framework: Frame
         for item in provisional_signals:  # the rule is undecided: shown as provisional, with what it waits on
             kind = "signaal" if item["kind"] == "signal" else "controle"
             rows.append(("voorlopig", Text.assemble(f"{kind}: ", (item["title"], "bold"), " (", (item["id"], "cyan"), ")")))
-            rows.append(("", Text(f"{item.get('reason', '')} {item['text']}".strip(), style="yellow")))
+            if item.get("reason"):
+                rows.append(("", Text(item["reason"])))
+            rows.append(("", Text(item["text"], style="yellow")))
             rows.append(("", Text.assemble(("regel ", "dim"), (", ".join(item["rules"]), "cyan"))))
         console.print(block(rows))
     if assessment.questions is not None:
