@@ -133,7 +133,8 @@ def _project(expected: Any, actual: Any) -> Any:
 # How a difference is named for a person: by what it is about and its id, in Dutch.
 SECTION_NAMES = {"proposals": ("voorstel voor hulpvraag", "voorstellen"), "entitlements": ("aanspraak", "aanspraken"),
                  "deadlines": ("termijn", "termijnen"), "signals": ("signaal", "signalen"),
-                 "checks": ("controle", "controles"), "missing_facts": ("ontbrekend feit", "ontbrekende feiten")}
+                 "checks": ("controle", "controles"), "missing_facts": ("ontbrekend feit", "ontbrekende feiten"),
+                 "provisional": ("voorlopig", "voorlopige uitkomsten")}
 # deepdiff's report kinds (its structured result, not its text) in Dutch.
 DIFF_KINDS = {"values_changed": "andere waarde", "type_changes": "ander soort waarde",
               "dictionary_item_added": "staat extra in de uitkomst", "dictionary_item_removed": "ontbreekt in de uitkomst",
