@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 import stat
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from pathlib import Path
 
 from . import __version__, fwcodec
 from .framework import Framework
+from .keyfile import create_secret_file
 
 _ENGINE_DIR = Path(__file__).resolve().parent
 _MEMORY: dict[str, Framework] = {}
@@ -119,17 +119,7 @@ def _cache_key_secret(create: bool) -> bytes | None:
             if not create:
                 return None
             try:
-                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(handle, "w") as out:
-                    out.write(secrets.token_hex(32) + "\n")
-                try:
-                    os.link(temporary, path)  # atomic: a process that loses the race reads the winner's key
-                except FileExistsError:
-                    pass
-                finally:
-                    os.unlink(temporary)
+                create_secret_file(path)
             except OSError:
                 return None  # no key, no cache: it only costs time
             continue

@@ -20,10 +20,11 @@ import hashlib
 import hmac
 import math
 import os
-import secrets
 import stat
 from pathlib import Path
 from typing import Mapping
+
+from engine.keyfile import create_secret_file
 
 from .errors import register_error
 
@@ -80,20 +81,7 @@ def _key_file(path: Path) -> bytes:
     except FileNotFoundError:
         pass
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(descriptor, "w") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(temporary, path)  # atomic: a process that loses the race reads the winner's key
-            except FileExistsError:
-                pass
-        finally:
-            os.unlink(temporary)
+        create_secret_file(path)
     except OSError as exc:
         raise register_error("E931", f"sleutelbestand kan niet worden aangemaakt: {exc.strerror}", shown,
                              hint=f"zet {KEY_ENV} of {KEY_FILE_ENV}") from None
