@@ -28,7 +28,7 @@ from .missing import MissingFacts
 from .provisional import DATE_UNKNOWN, denying_rules, provisional_outcomes, targets, undecided
 from .select import HulpvraagConclusions, select
 from .termijnen import deadline as compute_deadline
-from .termijnen import describe
+from .termijnen import describe, describe_term
 
 _REGISTERED: set[str] = set()
 
@@ -206,10 +206,6 @@ def _ask_missing(framework: Framework, missing: MissingFacts, hv, selection) -> 
         ask(((r, c) for r, c in index.floors if c.floor > chosen_level), "kan_voorstel_wijzigen", kinds=("floor",))
 
 
-def _term_text(terms: dict | None) -> str:
-    return describe(**terms) if terms is not None else "onbekend (geen waarde op de peildatum)"
-
-
 def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts, dated: list[dict],
                facts: Facts | None = None) -> list[dict]:
     found: dict[str, dict] = {}
@@ -223,7 +219,7 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
                 "kind": "deadline", "id": ref.id, "hulpvraag": None, "status": DATE_UNKNOWN, "rules": [],
                 "waits_on": [{"fact": declared.from_, "hulpvraag": None, "question": _question(declared.from_)}],
                 "title": declared.title, "legal_basis": declared.legal_basis, "from": declared.from_,
-                "term": _term_text((ref.term or declared.term).kwargs(facts.base if facts is not None else None)),
+                "term": describe_term((ref.term or declared.term).kwargs(facts.base if facts is not None else None)),
                 "text": f"geldt; de datum volgt uit {declared.from_}"})
             if rule_id not in entry["rules"]:
                 entry["rules"].append(rule_id)

@@ -23,7 +23,7 @@ from .case import Case
 from .framework import INTEGRAAL, Framework, RuleDef
 from .ir import And, references
 from .missing import MissingFacts
-from .termijnen import deadline, describe
+from .termijnen import deadline, describe_term
 
 PROVISIONAL = "voorlopig"
 DATE_UNKNOWN = "datum_onbekend"
@@ -210,7 +210,7 @@ def _describe(framework: Framework, case: Case, kind: str, value: Any, rule: Rul
         terms = (value.term or declared.term).kwargs(env)  # a term the verordening sets: its value on the peildatum
         start = case.melddatum if declared.from_ == "melddatum" else case.aanvraagdatum
         data = {"title": declared.title, "legal_basis": declared.legal_basis, "from": declared.from_,
-                "term": describe(**terms) if terms is not None else "onbekend (geen waarde op de peildatum)"}
+                "term": describe_term(terms)}
         if start is not None and terms is not None:  # the date on which the term ends if it applies
             data["start"] = start.isoformat()
             data["date"] = deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet,

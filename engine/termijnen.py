@@ -72,6 +72,11 @@ def deadline(start: _dt.date, *, days: int | None = None, weeks: int | None = No
     return extend_to_working_day(end, days_off) if algemene_termijnenwet else end
 
 
+def describe_term(terms: dict | None) -> str:
+    """A term in words; `terms` None: a term the verordening sets, without a value on the peildatum."""
+    return describe(**terms) if terms is not None else "onbekend (geen waarde op de peildatum)"
+
+
 def describe(*, days: int | None = None, weeks: int | None = None, months: int | None = None,
              working_days: int | None = None) -> str:
     if working_days is not None:
