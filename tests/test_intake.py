@@ -165,6 +165,7 @@ def test_through_a_pseudo_terminal_bad_answer_then_ctrl_c_keeps_the_answer(case_
         # a test run started in the background inherits SIGINT ignored, and an ignored signal stays ignored
         # across exec: give kader the default, as a terminal session has
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # and not blocked (a mask survives exec)
         os.execve(kader, [kader, "intake", str(case_file)], env)
     seen = bytearray()
     try:
