@@ -340,6 +340,10 @@ def audit(
     signing_key: Annotated[Optional[Path], typer.Option(
         "--signing-key", metavar="FILE", show_default=False,
         help="De geheime Ed25519-sleutel voor --checkpoint (gemaakt met kader checkpoint-key).")] = None,
+    max_unanchored: Annotated[Optional[int], typer.Option(
+        "--max-unanchored", metavar="N", min=0, show_default=False,
+        help="Met --verify-checkpoints: faal als meer dan N records na het nieuwste geldige checkpoint komen "
+             "(de checkpoint-signer tekent niet).")] = None,
 ) -> None:
     """Controleer een register: keten ongeschonden, elk record reproduceerbaar, afwijkingen en ongelijke behandeling."""
     from engine import register as registers
@@ -353,7 +357,8 @@ def audit(
     with registers.open_register(register) as target:
         report = checkpoints.anchored_audit(target, since=_day(since), gemeente=_gemeente(gemeente),
                                             allowed_rulesets=allowed, expect_heads=heads,
-                                            checkpoints=verify_checkpoints, public_keys=keys)
+                                            checkpoints=verify_checkpoints, public_keys=keys,
+                                            max_unanchored=max_unanchored)
         made = None
         if checkpoint is not None and report.ok:
             made = checkpoints.make_checkpoint(target, report, key, checkpoint,
@@ -386,6 +391,35 @@ def checkpoint_key(
     public, identity = checkpoints.create_key(path)
     _console().print(f"geheime sleutel: {path} (modus 0600; bewaar hem buiten het bereik van wie het register kan "
                      f"schrijven)\npublieke sleutel: {public} ({identity})", soft_wrap=True, highlight=False)
+
+
+@app.command("checkpoint-signer")
+@handles_errors
+def checkpoint_signer(
+    checkpoint: Annotated[Path, typer.Option("--checkpoint", metavar="DIR", show_default=False,
+                                             help="Map voor de checkpoints van deze signer.")],
+    signing_key: Annotated[Path, typer.Option("--signing-key", metavar="FILE", show_default=False,
+                                              help="De geheime Ed25519-sleutel (alleen leesbaar voor dit account).")],
+    register: RegisterOption = None,
+    every: Annotated[int, typer.Option("--every", metavar="N", min=1, help="Teken na N nieuwe records.")] = 100,
+    interval: Annotated[float, typer.Option("--interval", metavar="SECONDEN", min=1,
+                                            help="Of na zoveel seconden, als er een nieuw record is.")] = 3600,
+    poll: Annotated[float, typer.Option("--poll", metavar="SECONDEN", min=0.05,
+                                        help="Hoe vaak de kop van het register wordt gelezen.")] = 10,
+    once: Annotated[bool, typer.Option("--once", help="Eén keer kijken (en zo nodig tekenen), dan stoppen.")] = False,
+) -> None:
+    """Teken periodiek checkpoints terwijl er wordt vastgelegd: draai dit als eigen serviceaccount met de sleutel."""
+    from engine import register as registers
+    from engine.register import checkpoint as checkpoints
+    from engine.register.signer import SignerPolicy, run_signer
+    key = checkpoints.load_signing_key(signing_key)
+    policy = SignerPolicy(every=every, interval=_dt.timedelta(seconds=interval))
+    console = _console(stderr=True)
+    code = run_signer(lambda: registers.open_register(register), checkpoint, key, policy, poll=poll, once=once,
+                      report=lambda text: console.print(text, soft_wrap=True, highlight=False),
+                      clock=lambda: _dt.datetime.now(_dt.timezone.utc))
+    raise typer.Exit(code)
+
 
 CasesArgument = Annotated[Optional[list[Path]], typer.Argument(
     help="Casus- of scenariobestanden, mappen, of populaties in JSON Lines (.jsonl); standaard: scenarios/.",

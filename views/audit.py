@@ -91,7 +91,8 @@ def _chain(console: Console, report: AuditReport) -> None:
             console.print(Text.assemble(OK, "elk record is gemaakt met een vastgestelde regelset"), highlight=False)
     for anchor in report.anchors:
         if anchor["ok"]:
-            console.print(Text.assemble(OK, f"{anchor['source']}: record {anchor['seq']} heeft nog de verwachte hash"),
+            console.print(Text.assemble(OK, f"{anchor['source']}: " + anchor.get(
+                "note", f"record {anchor['seq']} heeft nog de verwachte hash")),
                           highlight=False)
         else:
             console.print(Text.assemble(BAD, f"{anchor['source']}: {anchor['problem']}"), highlight=False)

@@ -66,7 +66,8 @@ def render_audit_html(report: AuditReport) -> str:
             parts.append(_status(True, "elk record is gemaakt met een vastgestelde regelset"))
     for anchor in report.anchors:
         parts.append(_status(anchor["ok"], f"{anchor['source']}: " + (
-            f"record {anchor['seq']} heeft nog de verwachte hash" if anchor["ok"] else anchor["problem"])))
+            anchor.get("note", f"record {anchor['seq']} heeft nog de verwachte hash") if anchor["ok"]
+            else anchor["problem"])))
     parts.append("<h2>Reproduceerbaarheid</h2>")
     if not report.not_reproduced:
         parts.append(_status(True, f"alle {report.records} records reproduceren byte voor byte met hun eigen regelset"))

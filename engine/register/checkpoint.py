@@ -267,10 +267,18 @@ def _ruleset_anchors(register: Register, verified: Verified) -> list[dict]:
 
 def anchored_audit(register: Register, *, since: _dt.date | None = None, gemeente: str | None = None,
                    allowed_rulesets: set[str] | None = None, expect_heads: list[dict] | None = None,
-                   checkpoints: Path | None = None, public_keys: dict[str, Any] | None = None) -> AuditReport:
-    """`kader audit` with its anchors: expected heads, and the checkpoints in a folder verified with `public_keys`."""
+                   checkpoints: Path | None = None, public_keys: dict[str, Any] | None = None,
+                   max_unanchored: int | None = None) -> AuditReport:
+    """`kader audit` with its anchors: expected heads, and the checkpoints in a folder verified with `public_keys`.
+
+    `max_unanchored` (with `checkpoints`): fail when more records than this follow the newest valid checkpoint, the
+    sign that the checkpoint signer stopped or was kept from signing (records after it are not anchored).
+    """
     heads = list(expect_heads or [])
     extra: list[dict] = []
+    if max_unanchored is not None and checkpoints is None:
+        raise UsageError(Diagnostic("E971", "--max-unanchored vraagt --verify-checkpoints: het telt de records na het "
+                                    "nieuwste checkpoint", Span("--max-unanchored", 1, 1)))
     if checkpoints is not None:
         if not public_keys:
             raise UsageError(Diagnostic("E962", "--verify-checkpoints vraagt --public-key: de sleutel die de "
@@ -280,4 +288,23 @@ def anchored_audit(register: Register, *, since: _dt.date | None = None, gemeent
         extra = verified.problems + _ruleset_anchors(register, verified)
     report = audit(register, since=since, gemeente=gemeente, allowed_rulesets=allowed_rulesets, expect_heads=heads)
     report.anchors = extra + report.anchors
+    if max_unanchored is not None:
+        report.anchors.append(_unanchored(report, max_unanchored))
     return report
+
+
+def _unanchored(report: AuditReport, limit: int) -> dict:
+    """How many records follow the newest checkpoint whose head the register still holds."""
+    held = [a for a in report.anchors if a["ok"] and a.get("seq") is not None and a["source"].startswith("checkpoint ")]
+    newest = max(held, key=lambda a: a["seq"], default=None)
+    seq = newest["seq"] if newest else 0
+    after = report.total - seq
+    since = f" (checkpoint van {newest['made_at']})" if newest and newest.get("made_at") else ""
+    text = (f"{after} record(s) na het nieuwste geldige checkpoint, record {seq}{since}" if newest
+            else f"{after} record(s) en geen geldig checkpoint")
+    problem = None
+    if after > limit:
+        problem = (f"{text}; toegestaan zijn er {limit}: de checkpoint-signer tekent niet (gestopt, geblokkeerd of "
+                   "geweigerd); records na het checkpoint zijn niet verankerd")
+    return {"source": f"--max-unanchored {limit}", "seq": seq, "hash": newest["hash"] if newest else None,
+            "ok": problem is None, "problem": problem, "note": text, "unanchored": after}

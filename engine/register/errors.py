@@ -6,7 +6,8 @@ case that may not be recorded is located at its place in the case file.
 
 Codes: E900-E909 recording options, E910-E929 the register and its database,
 E930-E939 the pseudonym key, E940-E949 personal data in a case, E950-E959 the
-rule-set store, E960-E969 checkpoints and their keys.
+rule-set store, E960-E968 checkpoints and their keys, E971-E972 the checkpoint signer
+and --max-unanchored.
 """
 
 from __future__ import annotations
