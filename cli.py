@@ -23,7 +23,7 @@ from rich.console import Console
 
 import engine
 from engine.case import gemeente_option
-from engine.loader import default_rules_dir, display_path
+from engine.paths import default_rules_dir, display_path
 from views.usage import KaderGroup  # Dutch help and usage errors through typer's own hooks
 
 app = typer.Typer(

@@ -194,7 +194,7 @@ def load_framework(root: Path | str | None = None, *, cache: bool = True) -> Fra
 
     Raises RuleFileError with every problem found when the rules do not load.
     """
-    from .loader import check_rules, default_rules_dir, display_path
+    from .paths import default_rules_dir, display_path
 
     path = Path(root) if root is not None else default_rules_dir()
     use_cache = cache and not os.environ.get("KADER_NO_CACHE") and path.is_dir()
@@ -207,6 +207,7 @@ def load_framework(root: Path | str | None = None, *, cache: bool = True) -> Fra
             framework.root = display_path(path)
             _MEMORY[key] = framework
             return framework
+    from .loader import check_rules
     framework, diagnostics = check_rules(path)
     if framework is None:
         from .errors import RuleFileError

@@ -10,7 +10,6 @@ are returned sorted by file, line and column.
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import stat
 from decimal import Decimal
 from pathlib import Path
@@ -49,6 +48,7 @@ from .fwcache import content_hash
 from .inforce import check_periods
 from .ir import BOOL, GEHEEL, GELD, NUMERIC, TEKST, findings, has_division, references, type_of
 from .models import INKOMENSDOELEN, DomainFile, KaderFile
+from .paths import RULES_ENV, default_rules_dir, display_path  # noqa: F401 (kept importable from here)
 from .profiles import load_profile
 from .registry import BUILTINS, INKOMENSSOORTEN
 from .sources import Document, SourceError, read_document
@@ -68,25 +68,8 @@ from .vocabulary import (
 from .wetten import FILE as WETTEN_FILE
 from .wetten import check_legal_bases, load_wetten
 
-RULES_ENV = "KADER_RULES"
 GEMEENTE = "casus.gemeente"
 PROFILES_DIR = "gemeenten"
-
-
-def default_rules_dir() -> Path:
-    """`$KADER_RULES`, or the `rules/` folder next to the project."""
-    configured = os.environ.get(RULES_ENV)
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parent.parent / "rules"
-
-
-def display_path(path: Path) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 class Loader:

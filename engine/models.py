@@ -26,7 +26,7 @@ Rounding = Literal["cent", "cent_naar_beneden", "cent_naar_boven", "euro", "euro
 class Strict(BaseModel):
     """Unknown keys are errors; scalars are strict (each field says so), lists may be written as YAML lists."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # ---------------------------------------------------------------- kader.yaml
