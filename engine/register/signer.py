@@ -130,18 +130,21 @@ def run_signer(open_target: Callable[[], Register], folder: Path, key: Any, poli
     started = clock().astimezone(_dt.timezone.utc)
     code = 0
     while True:
+        failed = False
         try:
             with open_target() as register:
                 step = signer_step(register, folder, key, policy, clock=clock, started=started)
             if step.signed is not None:
                 report(f"checkpoint: {step.signed}\n{step.line}")
-                code = 0
             elif step.refused is not None:
                 report(f"geen checkpoint gemaakt over record {step.head_seq}: {step.refused}")
-                code = 1
+                failed = True
         except RegisterError as exc:
             report(str(exc))
-            code = 1
-        if once or stop.wait(poll):
+            failed = True
+        code = 1 if failed else (code if step.signed is None else 0)
+        # after a refusal or an unreadable register, try again (and say so again) once per interval, not every poll:
+        # each try audits the whole register
+        if once or stop.wait(policy.interval.total_seconds() if failed else poll):
             return code
 

@@ -137,3 +137,29 @@ def test_the_signer_refuses_a_key_others_can_read(signer, tmp_path):
     result = kader(signer["env"], "checkpoint-signer", "--checkpoint", tmp_path / "c", "--signing-key", signer["key"],
                    "--once")
     assert result.exit_code == 1 and "E961" in result.output and not (tmp_path / "c").exists()
+
+
+class _Stop:
+    """A stop event that records how long the signer meant to wait, and stops it after `rounds` waits."""
+
+    def __init__(self, rounds: int):
+        self.waits: list[float] = []
+        self.rounds = rounds
+
+    def set(self) -> None:
+        pass
+
+    def wait(self, timeout: float) -> bool:
+        self.waits.append(timeout)
+        return len(self.waits) >= self.rounds
+
+
+def test_an_unreadable_register_is_reported_and_retried_once_per_interval_not_every_poll(signer, tmp_path):
+    from engine.register.signer import run_signer
+    said, stop = [], _Stop(rounds=2)
+    missing = tmp_path / "bestaat-niet.sqlite"
+    code = run_signer(lambda: open_register(str(missing)), signer["folder"], signer["signing"], POLICY, poll=5,
+                      once=False, report=said.append, clock=lambda: T0, stop=stop)
+    assert code == 1 and stop.waits == [3600.0, 3600.0]
+    assert len(said) == 2 and "E912" in said[0] and "register bestaat niet" in said[0]
+    assert not signer["folder"].exists()
