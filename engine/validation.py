@@ -38,6 +38,18 @@ def _shown(value: Any) -> str:
     return f"{name} '{text}'"
 
 
+def _literal_values(expected: str) -> list[str]:
+    """The values of pydantic's `expected` for a literal (`'a', 'b' or 'c'`, each a Python repr)."""
+    return re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+
+
+def _dutch_list(expected: str) -> str:
+    values = _literal_values(expected)
+    if len(values) < 2:
+        return expected
+    return ", ".join(f"'{v}'" for v in values[:-1]) + f" of '{values[-1]}'"
+
+
 _MESSAGES: dict[str, Callable[[str, Any, dict], str]] = {
     "missing": lambda f, v, c: f"verplicht veld '{f}' ontbreekt",
     "extra_forbidden": lambda f, v, c: f"onbekende sleutel '{f}'",
@@ -51,7 +63,7 @@ _MESSAGES: dict[str, Callable[[str, Any, dict], str]] = {
     "dict_type": lambda f, v, c: f"verwacht een mapping (sleutel: waarde), gevonden {_shown(v)}",
     "list_type": lambda f, v, c: f"verwacht een lijst, gevonden {_shown(v)}",
     "too_short": lambda f, v, c: "lijst of mapping mag niet leeg zijn",
-    "literal_error": lambda f, v, c: f"verwacht een van {c.get('expected', '')}, gevonden {_shown(v)}",
+    "literal_error": lambda f, v, c: f"verwacht een van {_dutch_list(c.get('expected', ''))}, gevonden {_shown(v)}",
     "greater_than_equal": lambda f, v, c: f"moet ten minste {c.get('ge')} zijn, gevonden {_shown(v)}",
     "less_than_equal": lambda f, v, c: f"mag ten hoogste {c.get('le')} zijn, gevonden {_shown(v)}",
 }
@@ -124,6 +136,10 @@ def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: 
         if comma is not None:  # `{netto_per_maand: 780,00}`: YAML read 780 and a key '00'
             diagnostics.append(comma)
             continue
+        if kind == "literal_error" and isinstance(error.get("input"), str):  # `rol: partnr`
+            close = difflib.get_close_matches(error["input"], _literal_values((error.get("ctx") or {}).get("expected", "")),
+                                              n=1, cutoff=0.6)
+            hint = f"bedoelde u '{close[0]}'?" if close else None
         if kind == "extra_forbidden":
             hint = extra_hint(loc) if extra_hint else None
             if hint is None and isinstance(model, type) and issubclass(model, BaseModel):
