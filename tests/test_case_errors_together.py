@@ -69,6 +69,6 @@ def test_a_misspelt_fact_next_to_a_missing_field_is_reported(runner, tmp_path):
     result = runner.invoke(app, ["assess", str(path)])
     assert result.exit_code == 1
     assert "6:5: error[E500]: verplicht veld 'persoon' ontbreekt" in result.stderr
-    assert ("7:74: error[E501]: onbekend feit 'mantelzorg_beschikbar' voor hulpvraag: het kader declareert het niet; "
+    assert ("7:73: error[E501]: onbekend feit 'mantelzorg_beschikbar' voor hulpvraag: het kader declareert het niet; "
             "bedoelde u 'mantelzorg_beschikbaar'?") in result.stderr
     assert "2 fouten gevonden" in result.stderr
