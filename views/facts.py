@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.text import Text
 
 from engine.factlist import TYPE_TEXT, FactEntry
 
@@ -30,7 +31,9 @@ def render_facts(console: Console, entries: list[FactEntry]) -> None:
             if entry.default is not None:
                 where.append(f"standaard {str(entry.default).lower()}")
             console.print(f"  {entry.name}", style="bold", highlight=False, soft_wrap=True)
-            console.print(f"    {kind}; " + "; ".join(where), highlight=False, markup=False)
-            console.print(f"    {entry.question}", highlight=False, markup=False)
-            console.print(f"    [{entry.legal_basis}]", highlight=False, markup=False)
+            for line in (f"{kind}; " + "; ".join(where), entry.question, f"[{entry.legal_basis}]"):
+                # a long line wraps at spaces under its own start, not at the left edge
+                for part in Text(line).wrap(console, max(console.width - 4, 20), overflow="fold"):
+                    part.rstrip()
+                    console.print(Text("    ") + part, highlight=False, soft_wrap=True)
         console.print()
