@@ -140,6 +140,8 @@ def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: 
             close = difflib.get_close_matches(error["input"], _literal_values((error.get("ctx") or {}).get("expected", "")),
                                               n=1, cutoff=0.6)
             hint = f"bedoelde u '{close[0]}'?" if close else None
+        if hint is None:
+            hint = _dutch_habit(kind, error.get("input"))
         if kind == "extra_forbidden":
             hint = extra_hint(loc) if extra_hint else None
             if hint is None and isinstance(model, type) and issubclass(model, BaseModel):
@@ -151,6 +153,22 @@ def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: 
                     hint = "toegestaan: " + ", ".join(allowed)
         diagnostics.append(Diagnostic(code, _message(error), span, hint=hint))
     return diagnostics
+
+
+_YES_NO = {"ja": "true", "nee": "false", "j": "true", "n": "false", "waar": "true", "onwaar": "false"}
+
+
+def _dutch_habit(kind: str, value: Any) -> str | None:
+    """The fix for a value written as a Dutch reader would write it: `ja`/`nee` for a yes/no, `12-04-1948` for a date."""
+    if not isinstance(value, str):
+        return None
+    if kind in ("bool_type", "bool_parsing") and value.strip().lower() in _YES_NO:
+        return f"schrijf {_YES_NO[value.strip().lower()]}"
+    found = re.fullmatch(r"\s*([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})\s*", value)
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing", "value_error") and found:
+        day, month, year = found.groups()
+        return f"schrijf {year}-{int(month):02d}-{int(day):02d} (jaar-maand-dag)"
+    return None
 
 
 def _decimal_comma(document: Document, span, key: Any) -> Diagnostic | None:

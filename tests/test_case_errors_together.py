@@ -72,3 +72,16 @@ def test_a_misspelt_fact_next_to_a_missing_field_is_reported(runner, tmp_path):
     assert ("7:73: error[E501]: onbekend feit 'mantelzorg_beschikbar' voor hulpvraag: het kader declareert het niet; "
             "bedoelde u 'mantelzorg_beschikbaar'?") in result.stderr
     assert "2 fouten gevonden" in result.stderr
+
+
+def test_dutch_habits_get_the_fix(runner, tmp_path):
+    """A date written 12-04-1948 and a yes/no written `ja`: the message says what to write instead."""
+    path = tmp_path / "casus.yaml"
+    path.write_text("id: c4\ngemeente: Baarn\npeildatum: 2026-03-01\n"
+                    "huishouden: {personen: [{id: p1, rol: aanvrager, geboortedatum: 12-04-1948, beperkt: ja}]}\n"
+                    "hulpvragen: [{id: hv1, domein: wmo, onderwerp: huishouden, persoon: p1}]\n", encoding="utf-8")
+    result = runner.invoke(app, ["assess", str(path)])
+    assert result.exit_code == 1
+    assert ("4:65: error[E500]: verwacht een datum (JJJJ-MM-DD), gevonden '12-04-1948'; schrijf 1948-04-12 "
+            "(jaar-maand-dag)") in result.stderr
+    assert "4:86: error[E500]: verwacht true of false, gevonden tekst 'ja'; schrijf true" in result.stderr
