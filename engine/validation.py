@@ -121,6 +121,8 @@ def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: 
     # A list that is empty only because its items were refused ("then: [{sufices: ...}]") is no second problem.
     inner = {tuple(e["loc"][:n]) for e in errors for n in range(len(e["loc"]))}
     errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in inner)]
+    misspelt_keys: set[tuple] = set()  # keys named as the misspelling of a missing field: said once, there
+    unknown_keys: list[tuple[tuple, Diagnostic]] = []
     for error in errors:
         loc = prefix + tuple(s for s in error["loc"] if s != "[key]")
         kind = error["type"]
@@ -131,6 +133,7 @@ def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: 
             diagnostics.append(Diagnostic(code, f"verplicht veld '{loc[-1]}' ontbreekt; '{misspelt}' is geen veld",
                                           document.span(loc[:-1] + (misspelt,), key=True),
                                           hint=f"bedoelde u '{loc[-1]}'?"))
+            misspelt_keys.add(loc[:-1] + (misspelt,))
             continue
         comma = _decimal_comma(document, span, loc[-1]) if kind == "extra_forbidden" else None
         if comma is not None:  # `{netto_per_maand: 780,00}`: YAML read 780 and a key '00'
@@ -152,7 +155,9 @@ def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: 
                 elif allowed:
                     hint = "toegestaan: " + ", ".join(allowed)
         diagnostics.append(Diagnostic(code, _message(error), span, hint=hint))
-    return diagnostics
+        if kind == "extra_forbidden":
+            unknown_keys.append((loc, diagnostics[-1]))
+    return [d for d in diagnostics if not any(d is u and loc in misspelt_keys for loc, u in unknown_keys)]
 
 
 _YES_NO = {"ja": "true", "nee": "false", "j": "true", "n": "false", "waar": "true", "onwaar": "false"}

@@ -85,3 +85,15 @@ def test_dutch_habits_get_the_fix(runner, tmp_path):
     assert ("4:65: error[E500]: verwacht een datum (JJJJ-MM-DD), gevonden '12-04-1948'; schrijf 1948-04-12 "
             "(jaar-maand-dag)") in result.stderr
     assert "4:86: error[E500]: verwacht true of false, gevonden tekst 'ja'; schrijf true" in result.stderr
+
+
+def test_a_misspelt_required_key_is_said_once(runner, rules_copy):
+    """`thenn:` for `then:` in a rule: one message at the key with the suggestion, not also 'onbekende sleutel'."""
+    path = rules_copy / "wmo" / "algemeen.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("then:", "thenn:", 1), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(rules_copy)])
+    assert result.exit_code == 1
+    problems = [line for line in result.stderr.splitlines() if "error[" in line]
+    assert len(problems) == 1, problems
+    assert problems[0].endswith("error[E100]: verplicht veld 'then' ontbreekt; 'thenn' is geen veld; bedoelde u 'then'?")
