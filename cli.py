@@ -24,7 +24,7 @@ from rich.console import Console
 import engine
 from engine.case import gemeente_option
 from engine.loader import default_rules_dir, display_path
-from views.usage import KaderGroup, KaderTyper  # Dutch help and usage errors through typer's own hooks
+from views.usage import KaderGroup, KaderTyper, ask_yes_no  # Dutch help and usage errors through typer's own hooks
 
 app = KaderTyper(
     cls=KaderGroup,
@@ -302,7 +302,7 @@ def _update_scenarios(results: list, *, ask: bool) -> int:
         if result.assessment is None:  # the case itself is refused: nothing to write
             left += 1
             continue
-        if ask and not typer.confirm(f"{result.path}: huidige uitkomst als verwachte uitkomst schrijven?", default=False):
+        if ask and not ask_yes_no(f"{result.path}: huidige uitkomst als verwachte uitkomst schrijven?"):
             left += 1
             continue
         path = Path(result.path)

@@ -96,3 +96,17 @@ def test_every_argument_has_a_dutch_name():
         for param in command.params:
             if param.param_type_name == "argument":
                 assert param.metavar and param.metavar.isupper(), (name, param.name)
+
+
+def test_the_update_question_is_dutch(monkeypatch, capsys):
+    """`kader test --update` in a terminal asks per scenario in Dutch: j/ja or n/nee, Enter is nee, else again."""
+    import io
+
+    from views.usage import ask_yes_no
+    monkeypatch.setattr("sys.stdin", io.StringIO("misschien\nja\n\nn\n"))
+    assert ask_yes_no("s.yaml: huidige uitkomst als verwachte uitkomst schrijven?") is True
+    assert ask_yes_no("t.yaml: schrijven?") is False  # Enter: the default, nee
+    assert ask_yes_no("u.yaml: schrijven?") is False
+    err = capsys.readouterr().err
+    assert err.startswith("s.yaml: huidige uitkomst als verwachte uitkomst schrijven? [j/N]: Antwoord j (ja) of n (nee).\n")
+    assert "y/N" not in err and "invalid input" not in err

@@ -273,3 +273,27 @@ class KaderGroup(TyperGroup):
     def format_options(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         format_parameters(self, ctx, formatter)
         self.format_commands(ctx, formatter)
+
+
+YES = ("j", "ja", "y", "yes")
+NO = ("n", "nee", "no")
+
+
+def ask_yes_no(question: str, *, default: bool = False) -> bool:
+    """A yes/no question in Dutch (click's `confirm` asks `[y/N]` and answers `Error: invalid input`): `j`/`ja` or
+    `n`/`nee` (`y`/`n` work too), Enter takes the default, anything else is asked again; end of input stops."""
+    suffix = " [J/n]: " if default else " [j/N]: "
+    while True:
+        sys.stderr.write(question + suffix)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            raise typer.Abort()
+        answer = line.strip().lower()
+        if not answer:
+            return default
+        if answer in YES:
+            return True
+        if answer in NO:
+            return False
+        sys.stderr.write("Antwoord j (ja) of n (nee).\n")
