@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.text import Text
 
 from engine.factlist import TYPE_TEXT, FactEntry
+
+from .formatting import print_indented
 
 SCOPES = {"persoon": "Per persoon (huishouden.personen[])", "hulpvraag": "Per hulpvraag (hulpvragen[].feiten)",
           "casus": "Voor de casus (feiten)"}
@@ -33,7 +34,5 @@ def render_facts(console: Console, entries: list[FactEntry]) -> None:
             console.print(f"  {entry.name}", style="bold", highlight=False, soft_wrap=True)
             for line in (f"{kind}; " + "; ".join(where), entry.question, f"[{entry.legal_basis}]"):
                 # a long line wraps at spaces under its own start, not at the left edge
-                for part in Text(line).wrap(console, max(console.width - 4, 20), overflow="fold"):
-                    part.rstrip()
-                    console.print(Text("    ") + part, highlight=False, soft_wrap=True)
+                print_indented(console, line, 4)
         console.print()

@@ -8,7 +8,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .formatting import count, money
+from .formatting import count, money, print_indented
 from .rulediff import rule_change_rows
 
 KIND_LABELS = {
@@ -69,7 +69,7 @@ def _indented(console: Console, lines: list[tuple[int, Text | str]]) -> None:
     """Lines at their indent; a line too long for the terminal wraps at word boundaries under its own start, and
     an identifier longer than the line is folded, never cut."""
     for indent, text in lines:
-        console.print(Padding(text, (0, 0, 0, indent)), overflow="fold")
+        print_indented(console, text, indent)
 
 
 def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
