@@ -97,3 +97,17 @@ def test_a_misspelt_required_key_is_said_once(runner, rules_copy):
     problems = [line for line in result.stderr.splitlines() if "error[" in line]
     assert len(problems) == 1, problems
     assert problems[0].endswith("error[E100]: verplicht veld 'then' ontbreekt; 'thenn' is geen veld; bedoelde u 'then'?")
+
+
+def test_a_decimal_comma_in_a_rule_file_does_not_cascade(runner, rules_copy):
+    """`value: 176,00` for the threshold of Participatiewet art. 35 lid 2: the comma is explained once; the
+    entitlement that reads the parameter is not reported again as unknown wherever a rule denies it."""
+    path = rules_copy / "werk_inkomen" / "bijzondere_bijstand.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert 'value: "176.00"' in text
+    path.write_text(text.replace('value: "176.00"', "value: 176,00", 1), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(rules_copy)])
+    assert result.exit_code == 1
+    problems = [line for line in result.stderr.splitlines() if "error[" in line]
+    assert len(problems) == 1, problems
+    assert "error[E025]: '176,00' heeft een komma als decimaalteken" in problems[0]
