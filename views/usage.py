@@ -159,7 +159,11 @@ def _default(param: Any, ctx: _click.Context) -> str | None:
         return param.show_default
     if not (param.show_default or ctx.show_default):
         return None
-    value = param._extract_default_help_str(ctx=ctx)  # typer's own reading of the default, kept for its rich help
+    resilient, ctx.resilient_parsing = ctx.resilient_parsing, True  # read the default without converting it
+    try:
+        value = param.get_default(ctx, call=False)
+    finally:
+        ctx.resilient_parsing = resilient
     if value is None or callable(value) or value == [] or value == ():
         return None
     if getattr(param, "is_bool_flag", False):
