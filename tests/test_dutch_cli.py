@@ -33,6 +33,12 @@ def test_usage_errors_are_dutch_and_exit_2(runner, args):
     assert lines[-1] == "Fout: " + USAGE[args]
 
 
+def test_a_misspelt_command_gets_a_suggestion(runner):
+    result = runner.invoke(app, ["populatoin"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == "Fout: onbekende opdracht 'populatoin'; bedoelde u population?"
+
+
 def test_an_unknown_command_lists_the_commands(runner):
     result = runner.invoke(app, ["bestaat-niet"])
     assert result.exit_code == 2

@@ -93,7 +93,12 @@ def dutch_message(error: errors.UsageError) -> str:
         return "te veel of verkeerde argumenten"
     ctx = error.ctx
     if ctx is not None and isinstance(ctx.command, TyperGroup):
-        return "onbekende opdracht; kies uit: " + ", ".join(sorted(ctx.command.list_commands(ctx)))
+        import difflib
+        names = sorted(ctx.command.list_commands(ctx))
+        typed = ctx.meta.get("kader.command")
+        close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6) if typed else []
+        return (f"onbekende opdracht '{typed}'; bedoelde u {close[0]}?" if close else
+                "onbekende opdracht; kies uit: " + ", ".join(names))
     return "verkeerd gebruik"
 
 
@@ -242,6 +247,11 @@ class KaderGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         self.options_metavar = "[OPTIES]"
         self.subcommand_metavar = "OPDRACHT [ARGUMENTEN]..."
+
+    def resolve_command(self, ctx: _click.Context, args: list[str]):
+        if args:
+            ctx.meta["kader.command"] = args[0]  # the name as typed, for the Dutch error with a suggestion
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         command = super().get_command(ctx, cmd_name)
