@@ -25,9 +25,9 @@ from rich.console import Console
 import engine
 from engine.case import gemeente_option
 from engine.paths import default_rules_dir, display_path
-from views.usage import KaderGroup  # Dutch help and usage errors through typer's own hooks
+from views.usage import KaderGroup, KaderTyper, ask_yes_no  # Dutch help and usage errors through typer's own hooks
 
-app = typer.Typer(
+app = KaderTyper(
     cls=KaderGroup,
     name="kader",
     help="Het uitvoeringskader sociaal domein van Baarn, Bunschoten en Soest als regels: beoordeel een casus, "
@@ -134,7 +134,7 @@ RegisterOption = Annotated[Optional[str], typer.Option(
 @app.command()
 @handles_errors
 def assess(
-    case: Annotated[Path, typer.Argument(help="Casusbestand (YAML of JSON).", show_default=False)],
+    case: Annotated[Path, typer.Argument(metavar="CASUS", help="Casusbestand (YAML of JSON).", show_default=False)],
     gemeente: GemeenteOption = None,
     peildatum: PeildatumOption = None,
     format: Annotated[TableOrJson, typer.Option("--format", help="Tabel voor mensen of JSON volgens het contract.")] = TableOrJson.table,
@@ -144,7 +144,7 @@ def assess(
                                                     help="Met --record: wie beoordeelt (medewerkerskenmerk).")] = None,
     decision: Annotated[Optional[Decision], typer.Option("--decision", show_default=False,
                                                          help="Met --record: volgt het voorstel of wijkt_af.")] = None,
-    motivation: Annotated[Optional[str], typer.Option("--motivation", metavar="TEXT", show_default=False,
+    motivation: Annotated[Optional[str], typer.Option("--motivation", metavar="TEKST", show_default=False,
                                                       help="Met --record: de reden; verplicht bij wijkt_af.")] = None,
     register: RegisterOption = None,
     request_id: Annotated[Optional[str], typer.Option(
@@ -186,7 +186,7 @@ def assess(
 @app.command()
 @handles_errors
 def explain(
-    case: Annotated[Path, typer.Argument(help="Casusbestand (YAML of JSON).", show_default=False)],
+    case: Annotated[Path, typer.Argument(metavar="CASUS", help="Casusbestand (YAML of JSON).", show_default=False)],
     hulpvraag: Annotated[Optional[str], typer.Option("--hulpvraag", help="Alleen deze hulpvraag.", show_default=False)] = None,
     gemeente: GemeenteOption = None,
     peildatum: PeildatumOption = None,
@@ -230,7 +230,7 @@ def explain(
 @app.command()
 @handles_errors
 def check(
-    rules_dir: Annotated[Optional[Path], typer.Argument(metavar="[RULES]", show_default=False,
+    rules_dir: Annotated[Optional[Path], typer.Argument(metavar="REGELMAP", show_default=False,
                                                          help="Regelmap (standaard: rules/ of $KADER_RULES).")] = None,
     format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
 ) -> None:
@@ -250,7 +250,7 @@ def check(
 @app.command("test")
 @handles_errors
 def test_scenarios(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Scenariobestanden of -mappen (standaard: scenarios/).",
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="PAD", help="Scenariobestanden of -mappen (standaard: scenarios/).",
                                                           show_default=False)] = None,
     format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
     coverage: Annotated[bool, typer.Option("--coverage", help="Toon ook welke regels, voorzieningen, parameters en "
@@ -305,7 +305,7 @@ def _update_scenarios(results: list, *, ask: bool) -> int:
         if result.assessment is None:  # the case itself is refused: nothing to write
             left += 1
             continue
-        if ask and not typer.confirm(f"{result.path}: huidige uitkomst als verwachte uitkomst schrijven?", default=False):
+        if ask and not ask_yes_no(f"{result.path}: huidige uitkomst als verwachte uitkomst schrijven?"):
             left += 1
             continue
         path = Path(result.path)
@@ -326,22 +326,22 @@ def audit(
                                                     help="Alleen records van deze gemeente.")] = None,
     format: Annotated[TableJsonHtml, typer.Option("--format", help="Tabel, JSON of een losse HTML-pagina.")] = TableJsonHtml.table,
     allowed_rulesets: Annotated[Optional[Path], typer.Option(
-        "--allowed-rulesets", metavar="FILE", show_default=False,
+        "--allowed-rulesets", metavar="BESTAND", show_default=False,
         help="Bestand met de vastgestelde regelset-hashes (één per regel); een record met een andere regelset faalt.")] = None,
     expect_head: Annotated[Optional[list[str]], typer.Option(
-        "--expect-head", metavar="SEQ:HASH", show_default=False,
+        "--expect-head", metavar="VOLGNR:HASH", show_default=False,
         help="Een eerder gepubliceerde kop (volgnummer:hash) die het register nog moet bevatten.")] = None,
     verify_checkpoints: Annotated[Optional[Path], typer.Option(
-        "--verify-checkpoints", metavar="DIR", show_default=False,
+        "--verify-checkpoints", metavar="MAP", show_default=False,
         help="Controleer het register tegen de ondertekende checkpoints in deze map (met --public-key).")] = None,
     public_key: Annotated[Optional[list[Path]], typer.Option(
-        "--public-key", metavar="FILE", show_default=False,
+        "--public-key", metavar="BESTAND", show_default=False,
         help="Publieke sleutel(s) van de checkpoints (ed25519:<hex>); herhaal voor oude sleutels na rotatie.")] = None,
     checkpoint: Annotated[Optional[Path], typer.Option(
-        "--checkpoint", metavar="DIR", show_default=False,
+        "--checkpoint", metavar="MAP", show_default=False,
         help="Onderteken na een goede audit de kop van de keten in een checkpoint in deze map (met --signing-key).")] = None,
     signing_key: Annotated[Optional[Path], typer.Option(
-        "--signing-key", metavar="FILE", show_default=False,
+        "--signing-key", metavar="BESTAND", show_default=False,
         help="De geheime Ed25519-sleutel voor --checkpoint (gemaakt met kader checkpoint-key).")] = None,
     max_unanchored: Annotated[Optional[int], typer.Option(
         "--max-unanchored", metavar="N", min=0, show_default=False,
@@ -386,7 +386,7 @@ def audit(
 @app.command("checkpoint-key")
 @handles_errors
 def checkpoint_key(
-    path: Annotated[Path, typer.Argument(help="Waar de geheime sleutel komt (FILE; de publieke komt in FILE.pub).",
+    path: Annotated[Path, typer.Argument(metavar="BESTAND", help="Waar de geheime sleutel komt (BESTAND; de publieke komt in BESTAND.pub).",
                                          show_default=False)],
 ) -> None:
     """Maak een Ed25519-sleutelpaar voor ondertekende checkpoints van het register."""
@@ -399,9 +399,9 @@ def checkpoint_key(
 @app.command("checkpoint-signer")
 @handles_errors
 def checkpoint_signer(
-    checkpoint: Annotated[Path, typer.Option("--checkpoint", metavar="DIR", show_default=False,
+    checkpoint: Annotated[Path, typer.Option("--checkpoint", metavar="MAP", show_default=False,
                                              help="Map voor de checkpoints van deze signer.")],
-    signing_key: Annotated[Path, typer.Option("--signing-key", metavar="FILE", show_default=False,
+    signing_key: Annotated[Path, typer.Option("--signing-key", metavar="BESTAND", show_default=False,
                                               help="De geheime Ed25519-sleutel (alleen leesbaar voor dit account).")],
     register: RegisterOption = None,
     every: Annotated[int, typer.Option("--every", metavar="N", min=1, help="Teken na N nieuwe records.")] = 100,
@@ -425,7 +425,7 @@ def checkpoint_signer(
 
 
 CasesArgument = Annotated[Optional[list[Path]], typer.Argument(
-    help="Casus- of scenariobestanden, mappen, of populaties in JSON Lines (.jsonl); standaard: scenarios/.",
+    metavar="CASUSSEN", help="Casus- of scenariobestanden, mappen, of populaties in JSON Lines (.jsonl); standaard: scenarios/.",
     show_default=False)]
 
 
@@ -519,7 +519,7 @@ def impact(
 @app.command("wet")
 @handles_errors
 def wet(
-    legal_basis: Annotated[str, typer.Argument(help="Een rechtsgrond zoals de regels hem schrijven.", show_default=False)],
+    legal_basis: Annotated[str, typer.Argument(metavar="RECHTSGROND", help="Een rechtsgrond zoals de regels hem schrijven.", show_default=False)],
     peildatum: PeildatumOption = None,
     format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
     rules: RulesOption = None,
@@ -604,7 +604,7 @@ def population(
 @app.command()
 @handles_errors
 def batch(
-    cases: Annotated[Path, typer.Argument(help="JSON Lines-bestand met één casus per regel.", show_default=False)],
+    cases: Annotated[Path, typer.Argument(metavar="BESTAND", help="JSON Lines-bestand met één casus per regel.", show_default=False)],
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, show_default=False,
                                                    help="Aantal werkprocessen (standaard: het aantal processoren).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", show_default=False,
@@ -653,7 +653,7 @@ class SchemaKind(str, Enum):
 @app.command()
 @handles_errors
 def schema(
-    kind: Annotated[SchemaKind, typer.Argument(help="case (casusbestand), rules (regelbestand van een domein), "
+    kind: Annotated[SchemaKind, typer.Argument(metavar="SOORT", help="case (casusbestand), rules (regelbestand van een domein), "
                                                "kader (kader.yaml), profile (gemeenteprofiel), atw "
                                                "(algemene_termijnenwet.yaml) of wetten (wetten.yaml).",
                                                show_default=False)],
@@ -744,8 +744,8 @@ def serve(
     tokens: Annotated[Optional[Path], typer.Option("--tokens", show_default=False, help="YAML/JSON-bestand (modus 0600) "
                                                    "met tokens per rol: assessor, beleidsmedewerker, auditor "
                                                    "(of $KADER_SERVE_TOKENS, $KADER_TOKEN_ASSESSOR, ...).")] = None,
-    cors: Annotated[Optional[str], typer.Option("--cors", metavar="ORIGINS", show_default=False,
-                                                help="Sta deze origins toe (kommagescheiden); standaard geen CORS.")] = None,
+    cors: Annotated[Optional[str], typer.Option("--cors", metavar="HERKOMSTEN", show_default=False,
+                                                help="Sta deze herkomsten (origins) toe, kommagescheiden; standaard geen CORS.")] = None,
     max_body: Annotated[Optional[int], typer.Option("--max-body", min=1, show_default=False,
                                                     help="Grootste verzoek in bytes (standaard 2 MiB).")] = None,
     timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.001, show_default=False,
@@ -760,9 +760,9 @@ def serve(
 @app.command()
 @handles_errors
 def intake(
-    case: Annotated[Path, typer.Argument(help="Casusbestand (YAML of JSON); de antwoorden komen hierin.",
+    case: Annotated[Path, typer.Argument(metavar="CASUS", help="Casusbestand (YAML of JSON); de antwoorden komen hierin.",
                                          show_default=False)],
-    answers: Annotated[Optional[Path], typer.Option("--answers", metavar="FILE", show_default=False,
+    answers: Annotated[Optional[Path], typer.Option("--answers", metavar="BESTAND", show_default=False,
                                                     help="YAML met antwoorden: <hulpvraag|persoon|casus>.<feit>: waarde.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", metavar="FEIT=WAARDE", show_default=False,
                                                       help="Eén antwoord, bv. hv1.voorliggende_voorziening=nee (herhaalbaar).")] = None,

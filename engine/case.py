@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from .errors import CaseFileError, Diagnostic
+from .errors import CaseFileError, Diagnostic, sorted_diagnostics
 from .framework import Framework
 from .registry import INKOMENSSOORTEN, ROLES, VERWIJZERS, WOONSITUATIES
 from .sources import Document, PosMap, SourceError, parse_text, read_document
@@ -313,29 +313,65 @@ class _CaseChecker:
             if hv.persoon not in ids:
                 self.error("E516", f"onbekende persoon '{hv.persoon}'", loc + ("persoon",),
                            hint="personen: " + ", ".join(sorted(ids)))
-            domain = framework.domains.get(hv.domein)
-            if domain is None:
-                close = difflib.get_close_matches(hv.domein, list(framework.domains), n=1, cutoff=0.6)
-                self.error("E518", f"onbekend domein '{hv.domein}'", loc + ("domein",),
-                           hint=f"bedoelde u '{close[0]}'?" if close else "domeinen: " + ", ".join(framework.domains))
+            if not self.domain(hv.domein, hv.onderwerp, loc):
                 continue
-            if hv.onderwerp not in domain.onderwerpen:
-                close = difflib.get_close_matches(hv.onderwerp, list(domain.onderwerpen), n=1, cutoff=0.6)
-                self.error("E519", f"onbekend onderwerp '{hv.onderwerp}' in domein {hv.domein}", loc + ("onderwerp",),
-                           hint=f"bedoelde u '{close[0]}'?" if close else "onderwerpen: " + ", ".join(domain.onderwerpen))
             facts = self.facts("hulpvraag", hv.feiten or {}, loc + ("feiten",), domain=hv.domein)
             hulpvragen.append(Hulpvraag(hv.id, hv.domein, hv.onderwerp, hv.persoon, hv.verwijzer, facts))
-        for index, signal in enumerate(parsed.signalen):
-            if signal not in framework.case_signals:
-                close = difflib.get_close_matches(signal, list(framework.case_signals), n=1, cutoff=0.6)
-                self.error("E520", f"onbekend signaal '{signal}'", ("signalen", index),
-                           hint=f"bedoelde u '{close[0]}'?" if close else "signalen: " + ", ".join(framework.case_signals))
+        self.signals(parsed.signalen)
         casus_facts = self.facts("casus", parsed.feiten or {}, ("feiten",))
         if self.problems:
             return None
         return Case(parsed.id, gemeente, parsed.peildatum, parsed.melddatum, parsed.aanvraagdatum,
                     tuple(persons), parsed.huishouden.woonsituatie, income, assets, tuple(hulpvragen),
                     tuple(dict.fromkeys(parsed.signalen)), casus_facts, self.document.path, self.document.data)
+
+    def domain(self, domein: str, onderwerp: Any, loc: tuple) -> bool:
+        """Whether a hulpvraag's domain is known (its facts can be checked); says what is wrong otherwise."""
+        framework = self.framework
+        domain = framework.domains.get(domein)
+        if domain is None:
+            close = difflib.get_close_matches(domein, list(framework.domains), n=1, cutoff=0.6)
+            self.error("E518", f"onbekend domein '{domein}'", loc + ("domein",),
+                       hint=f"bedoelde u '{close[0]}'?" if close else "domeinen: " + ", ".join(framework.domains))
+            return False
+        if isinstance(onderwerp, str) and onderwerp not in domain.onderwerpen:
+            close = difflib.get_close_matches(onderwerp, list(domain.onderwerpen), n=1, cutoff=0.6)
+            self.error("E519", f"onbekend onderwerp '{onderwerp}' in domein {domein}", loc + ("onderwerp",),
+                       hint=f"bedoelde u '{close[0]}'?" if close else "onderwerpen: " + ", ".join(domain.onderwerpen))
+        return True
+
+    def signals(self, signalen) -> None:
+        signals = self.framework.case_signals
+        for index, signal in enumerate(signalen):
+            if isinstance(signal, str) and signal not in signals:
+                close = difflib.get_close_matches(signal, list(signals), n=1, cutoff=0.6)
+                self.error("E520", f"onbekend signaal '{signal}'", ("signalen", index),
+                           hint=f"bedoelde u '{close[0]}'?" if close else "signalen: " + ", ".join(signals))
+
+    def check_readable(self, data: Any) -> None:
+        """The vocabulary checks of `check` on whatever parts of a case are readable when its structure is not (a
+        missing field, a wrong role): the facts of every person and hulpvraag and of the casus, the domains,
+        onderwerpen and signals, so that one run reports a misspelt fact next to a structural error."""
+        if not isinstance(data, dict):
+            return
+        household = data.get("huishouden")
+        persons = household.get("personen") if isinstance(household, dict) else None
+        for index, person in enumerate(persons if isinstance(persons, list) else []):
+            if isinstance(person, dict):
+                extra = {k: v for k, v in person.items() if isinstance(k, str) and k not in _CONTRACT_PERSON_KEYS}
+                self.facts("persoon", extra, ("huishouden", "personen", index))
+        hulpvragen = data.get("hulpvragen")
+        for index, hv in enumerate(hulpvragen if isinstance(hulpvragen, list) else []):
+            if not isinstance(hv, dict) or not isinstance(hv.get("domein"), str):
+                continue
+            loc = ("hulpvragen", index)
+            if self.domain(hv["domein"], hv.get("onderwerp"), loc) and isinstance(hv.get("feiten"), dict):
+                feiten = {k: v for k, v in hv["feiten"].items() if isinstance(k, str)}
+                self.facts("hulpvraag", feiten, loc + ("feiten",), domain=hv["domein"])
+        if isinstance(data.get("signalen"), list):
+            self.signals(data["signalen"])
+        if isinstance(data.get("feiten"), dict):
+            self.facts("casus", {k: v for k, v in data["feiten"].items() if isinstance(k, str)}, ("feiten",))
 
     def money(self, value: Decimal, loc: tuple, *, allow_negative: bool) -> None:
         if value != value.quantize(Decimal("0.01")):
@@ -346,9 +382,14 @@ class _CaseChecker:
 
 def case_from_document(framework: Framework, document: Document) -> Case:
     parsed, problems = validate(CaseIn, document, code="E500")
-    if parsed is None:
-        raise CaseFileError(problems)
     checker = _CaseChecker(framework, document)
+    if parsed is None:
+        # The structure is broken somewhere; the facts in the readable parts are still checked (a problem at a
+        # place the structure check already named is not said twice).
+        checker.check_readable(document.data)
+        taken = {(d.span.line, d.span.col) for d in problems}
+        raise CaseFileError(sorted_diagnostics(
+            problems + [d for d in checker.problems if (d.span.line, d.span.col) not in taken]))
     case = checker.check(parsed)
     if case is None:
         raise CaseFileError(checker.problems)

@@ -647,6 +647,8 @@ class Loader:
             if definition is not None:
                 self.entitlements[name] = definition
                 self.bump(domain, "entitlements")
+            else:  # refused (its error is reported, or it reads a parameter that was refused): no follow-up errors
+                self.broken.add(name)
 
     def entitlement(self, name: str, entitlement: Any, document: Document, loc: tuple, span: Span,
                     gemeente: str | None = None, decision: str | None = None, per: str = "huishouden",
@@ -768,16 +770,17 @@ class Loader:
                     self.sink.error("E132", f"niveau {level} staat niet in de ladder", span)
         elif kind == "floor" and conclusion.floor not in levels:
             self.sink.error("E132", f"niveau {conclusion.floor} staat niet in de ladder", span)
-        elif kind == "signal" and conclusion.signal not in self.signals:
+        elif kind == "signal" and conclusion.signal not in self.signals and conclusion.signal not in self.broken:
             self.sink.error("E154", f"onbekend signaal '{conclusion.signal}'", span,
                             hint=_close(conclusion.signal, list(self.signals)))
-        elif kind == "check" and conclusion.check not in self.checks:
+        elif kind == "check" and conclusion.check not in self.checks and conclusion.check not in self.broken:
             self.sink.error("E155", f"onbekende controle '{conclusion.check}'", span,
                             hint=_close(conclusion.check, list(self.checks)))
-        elif kind == "deadline" and conclusion.deadline.id not in self.deadlines:
+        elif kind == "deadline" and conclusion.deadline.id not in self.deadlines \
+                and conclusion.deadline.id not in self.broken:
             self.sink.error("E156", f"onbekende termijn '{conclusion.deadline.id}'", span,
                             hint=_close(conclusion.deadline.id, list(self.deadlines)))
-        elif kind == "denies" and conclusion.denies not in self.entitlements:
+        elif kind == "denies" and conclusion.denies not in self.entitlements and conclusion.denies not in self.broken:
             self.sink.error("E157", f"onbekende aanspraak '{conclusion.denies}'", span,
                             hint=_close(conclusion.denies, list(self.entitlements)))
         elif kind == "finding":

@@ -38,6 +38,18 @@ def _shown(value: Any) -> str:
     return f"{name} '{text}'"
 
 
+def _literal_values(expected: str) -> list[str]:
+    """The values of pydantic's `expected` for a literal (`'a', 'b' or 'c'`, each a Python repr)."""
+    return re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+
+
+def _dutch_list(expected: str) -> str:
+    values = _literal_values(expected)
+    if len(values) < 2:
+        return expected
+    return ", ".join(f"'{v}'" for v in values[:-1]) + f" of '{values[-1]}'"
+
+
 _MESSAGES: dict[str, Callable[[str, Any, dict], str]] = {
     "missing": lambda f, v, c: f"verplicht veld '{f}' ontbreekt",
     "extra_forbidden": lambda f, v, c: f"onbekende sleutel '{f}'",
@@ -51,7 +63,7 @@ _MESSAGES: dict[str, Callable[[str, Any, dict], str]] = {
     "dict_type": lambda f, v, c: f"verwacht een mapping (sleutel: waarde), gevonden {_shown(v)}",
     "list_type": lambda f, v, c: f"verwacht een lijst, gevonden {_shown(v)}",
     "too_short": lambda f, v, c: "lijst of mapping mag niet leeg zijn",
-    "literal_error": lambda f, v, c: f"verwacht een van {c.get('expected', '')}, gevonden {_shown(v)}",
+    "literal_error": lambda f, v, c: f"verwacht een van {_dutch_list(c.get('expected', ''))}, gevonden {_shown(v)}",
     "greater_than_equal": lambda f, v, c: f"moet ten minste {c.get('ge')} zijn, gevonden {_shown(v)}",
     "less_than_equal": lambda f, v, c: f"mag ten hoogste {c.get('le')} zijn, gevonden {_shown(v)}",
 }
@@ -109,6 +121,8 @@ def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: 
     # A list that is empty only because its items were refused ("then: [{sufices: ...}]") is no second problem.
     inner = {tuple(e["loc"][:n]) for e in errors for n in range(len(e["loc"]))}
     errors = [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in inner)]
+    misspelt_keys: set[tuple] = set()  # keys named as the misspelling of a missing field: said once, there
+    unknown_keys: list[tuple[tuple, Diagnostic]] = []
     for error in errors:
         loc = prefix + tuple(s for s in error["loc"] if s != "[key]")
         kind = error["type"]
@@ -119,11 +133,18 @@ def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: 
             diagnostics.append(Diagnostic(code, f"verplicht veld '{loc[-1]}' ontbreekt; '{misspelt}' is geen veld",
                                           document.span(loc[:-1] + (misspelt,), key=True),
                                           hint=f"bedoelde u '{loc[-1]}'?"))
+            misspelt_keys.add(loc[:-1] + (misspelt,))
             continue
         comma = _decimal_comma(document, span, loc[-1]) if kind == "extra_forbidden" else None
         if comma is not None:  # `{netto_per_maand: 780,00}`: YAML read 780 and a key '00'
             diagnostics.append(comma)
             continue
+        if kind == "literal_error" and isinstance(error.get("input"), str):  # `rol: partnr`
+            close = difflib.get_close_matches(error["input"], _literal_values((error.get("ctx") or {}).get("expected", "")),
+                                              n=1, cutoff=0.6)
+            hint = f"bedoelde u '{close[0]}'?" if close else None
+        if hint is None:
+            hint = _dutch_habit(kind, error.get("input"))
         if kind == "extra_forbidden":
             hint = extra_hint(loc) if extra_hint else None
             if hint is None and isinstance(model, type) and issubclass(model, BaseModel):
@@ -134,7 +155,25 @@ def _diagnostics(exc: ValidationError, document: Document, prefix: tuple, code: 
                 elif allowed:
                     hint = "toegestaan: " + ", ".join(allowed)
         diagnostics.append(Diagnostic(code, _message(error), span, hint=hint))
-    return diagnostics
+        if kind == "extra_forbidden":
+            unknown_keys.append((loc, diagnostics[-1]))
+    return [d for d in diagnostics if not any(d is u and loc in misspelt_keys for loc, u in unknown_keys)]
+
+
+_YES_NO = {"ja": "true", "nee": "false", "j": "true", "n": "false", "waar": "true", "onwaar": "false"}
+
+
+def _dutch_habit(kind: str, value: Any) -> str | None:
+    """The fix for a value written as a Dutch reader would write it: `ja`/`nee` for a yes/no, `12-04-1948` for a date."""
+    if not isinstance(value, str):
+        return None
+    if kind in ("bool_type", "bool_parsing") and value.strip().lower() in _YES_NO:
+        return f"schrijf {_YES_NO[value.strip().lower()]}"
+    found = re.fullmatch(r"\s*([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})\s*", value)
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing", "value_error") and found:
+        day, month, year = found.groups()
+        return f"schrijf {year}-{int(month):02d}-{int(day):02d} (jaar-maand-dag)"
+    return None
 
 
 def _decimal_comma(document: Document, span, key: Any) -> Diagnostic | None:

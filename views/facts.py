@@ -6,6 +6,8 @@ from rich.console import Console
 
 from engine.factlist import TYPE_TEXT, FactEntry
 
+from .formatting import print_indented
+
 SCOPES = {"persoon": "Per persoon (huishouden.personen[])", "hulpvraag": "Per hulpvraag (hulpvragen[].feiten)",
           "casus": "Voor de casus (feiten)"}
 
@@ -30,7 +32,7 @@ def render_facts(console: Console, entries: list[FactEntry]) -> None:
             if entry.default is not None:
                 where.append(f"standaard {str(entry.default).lower()}")
             console.print(f"  {entry.name}", style="bold", highlight=False, soft_wrap=True)
-            console.print(f"    {kind}; " + "; ".join(where), highlight=False, markup=False)
-            console.print(f"    {entry.question}", highlight=False, markup=False)
-            console.print(f"    [{entry.legal_basis}]", highlight=False, markup=False)
+            for line in (f"{kind}; " + "; ".join(where), entry.question, f"[{entry.legal_basis}]"):
+                # a long line wraps at spaces under its own start, not at the left edge
+                print_indented(console, line, 4)
         console.print()

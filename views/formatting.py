@@ -43,3 +43,13 @@ def yes_no(value: bool | None) -> str:
 def count(n: int, one: str, many: str) -> str:
     """'1 casus', '3 casussen'."""
     return f"{n} {one if n == 1 else many}"
+
+
+def print_indented(console, text, indent: int) -> None:
+    """`text` (str or rich Text) at `indent` spaces; a line too long for the console wraps at spaces under its own
+    start (an identifier longer than the line is folded, never cut), with no trailing spaces."""
+    from rich.text import Text
+    body = text if isinstance(text, Text) else Text(text)
+    for part in body.wrap(console, max(console.width - indent, 20), overflow="fold"):
+        part.rstrip()
+        console.print(Text(" " * indent) + part, highlight=False, soft_wrap=True)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from .formatting import count
+from .formatting import count, print_indented
 
 SECTIONS = {"proposals": "voorstel", "entitlements": "aanspraak", "deadlines": "termijn", "signals": "signaal",
             "checks": "controle", "missing_facts": "ontbrekend feit"}
@@ -35,22 +34,29 @@ def _group(item: dict) -> tuple:
 
 def render_gemeenten(console: Console, report: dict, *, limit: int = 50) -> None:
     differences, defects = report["differences"], report["defects"]
-    console.print(Text.assemble(f"{count(report['cases'], 'casus', 'casussen')} in {', '.join(report['gemeenten'])} vergeleken: ",
-                                (f"{len(differences)} toegestane verschillen", "bold"), ", ",
-                                (f"{len(defects)} harmonisatiefouten", "bold red" if defects else "bold green"),
-                                f"; {report.get('households_differing', 0)} huishoudens krijgen niet overal hetzelfde"))
+    print_indented(console, Text.assemble(
+        f"{count(report['cases'], 'casus', 'casussen')} in {', '.join(report['gemeenten'])} vergeleken: ",
+        (f"{len(differences)} toegestane verschillen", "bold"), ", ",
+        (f"{len(defects)} harmonisatiefouten", "bold red" if defects else "bold green"),
+        f"; {report.get('households_differing', 0)} huishoudens krijgen niet overal hetzelfde"), 0)
     grouped: dict[tuple, list[dict]] = {}
     for item in differences:
         grouped.setdefault(_group(item), []).append(item)
     if grouped:
-        table = Table(title="Toegestane verschillen, naar oorzaak", title_justify="left", show_lines=True)
-        for column in ("wat", "verschil", "oorzaak", "casussen"):
-            table.add_column(column)
+        # one block per difference (readable at 80 columns, ids never cut): what, each municipality's outcome on a
+        # line of its own, the cause, and the households it concerns
+        console.print()
+        console.print(Text("Toegestane verschillen, naar oorzaak", style="bold"))
         for (section, key, what, kind, cause, _), items in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             cases = ", ".join(i["case_id"] for i in items[:3]) + (f" en {len(items) - 3} meer" if len(items) > 3 else "")
-            table.add_row(f"{SECTIONS.get(section, section)} {key}\n{what}", _values(items[0]["values"]),
-                          Text.assemble((kind or "", "cyan"), "\n", cause or ""), f"{len(items)}: {cases}")
-        console.print(table)
+            print_indented(console, Text.assemble("• ", (f"{SECTIONS.get(section, section)} ", "bold"), (key, "cyan"),
+                                                  f" ({what})"), 3)
+            for gemeente, value in items[0]["values"].items():
+                print_indented(console, f"{gemeente}: {_value(value)}", 7)
+            if kind or cause:
+                print_indented(console, Text.assemble(("oorzaak: ", "dim"), (kind, "cyan"),
+                                                      f" – {cause}" if cause and cause != kind else ""), 7)
+            print_indented(console, Text.assemble(count(len(items), "casus", "casussen"), ": ", cases), 7)
     for item in defects[:limit]:
         console.print(Text.assemble(("harmonisatiefout ", "bold red"), f"{item['source']} casus {item['case_id']}: ",
                                     f"{SECTIONS.get(item['section'], item['section'])} {item['key']} ({item['field']}) "

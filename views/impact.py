@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .formatting import count, money
+from .formatting import count, money, print_indented
 from .rulediff import rule_change_rows
 
 KIND_LABELS = {
@@ -53,7 +55,27 @@ def signed(value: str) -> str:
     return text if "-" in text else "+" + text
 
 
+TALLY_LABELS = (  # (key in by_domein, label): what a user reads; only what changed is shown
+    ("lighter", "lichter"), ("heavier", "zwaarder"), ("provision", "andere voorziening op dezelfde trede"),
+    ("eligibility_gained", "recht erbij"), ("eligibility_lost", "recht eraf"),
+    ("eigen_bijdrage_new", "gaat eigen bijdrage betalen"), ("eigen_bijdrage_lost", "betaalt geen eigen bijdrage meer"),
+    ("signals_new", "nieuw signaal"), ("signals_lost", "signaal vervalt"), ("deadlines_new", "nieuwe termijn"),
+    ("deadlines_lost", "termijn vervalt"), ("deadlines_moved", "termijn verschoven"),
+    ("onbekend", "van of naar onbekend"),
+)
+
+
+def _indented(console: Console, lines: list[tuple[int, Text | str]]) -> None:
+    """Lines at their indent; a line too long for the terminal wraps at word boundaries under its own start, and
+    an identifier longer than the line is folded, never cut."""
+    for indent, text in lines:
+        print_indented(console, text, indent)
+
+
 def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
+    """The impact report laid out vertically (readable at 80 columns): what changed in the rules, how many
+    households changed, per municipality and domain only the changes that occur, the ladder, the entitlements,
+    what made the difference, and each changed household."""
     base, proposal = report["base"], report["proposal"]
     console.print(Text.assemble(("Impact van ", "bold"), (proposal["label"], "bold cyan"), (" ten opzichte van ", "bold"),
                                 (base["label"], "bold cyan")))
@@ -61,56 +83,71 @@ def render_impact(console: Console, report: dict, *, limit: int = 50) -> None:
                        f"{proposal['hash'][:19]}…", style="dim"))
     render_rule_changes(console, report.get("rule_changes") or {})
     assessed = report["assessed"]
+    console.print()
     console.print(Text.assemble(count(report["cases"], "casus", "casussen") + ", ", (f"{report['changed']} gewijzigd", "bold"),
                                 f"  ({assessed['twice']} onder beide versies beoordeeld, {assessed['once']} eenmaal: "
                                 "voor hun gemeente en domeinen zijn de regels gelijk)"))
     if report["errors"]:
         console.print(Text(f"{count(len(report['errors']), 'fout', 'fouten')}: niet elke casus kon worden gelezen of beoordeeld (zie stderr)",
                            style="bold red"))
-    table = Table(title="Per gemeente en domein", title_justify="left")
-    table.caption = ("anders: een andere voorziening op dezelfde trede; recht +/−: recht erbij of eraf; bijdrage +/−: "
-                     "gaat eigen bijdrage betalen of niet meer; bedragen netto voor huishoudens; termijn +/−/↔: nieuw, "
-                     "vervallen, verschoven; onbekend: een uitkomst werd onbeslist of juist beslist")
-    table.caption_justify = "left"
-    for column, justify in (("gemeente", "left"), ("domein", "left"), ("casussen", "right"), ("lichter", "right"),
-                            ("zwaarder", "right"), ("anders", "right"), ("recht +", "right"), ("recht −", "right"),
-                            ("bijdrage +/−", "right"), ("per maand", "right"), ("per jaar", "right"),
-                            ("signaal +/−", "right"), ("termijn +/−/↔", "right"), ("onbekend", "right")):
-        table.add_column(column, justify=justify, no_wrap=column in ("gemeente", "domein", "per maand", "per jaar"))
-    for gemeente, data in report["by_gemeente"].items():
-        for domein, tally in data["by_domein"].items():
-            table.add_row(gemeente, domein, str(tally["cases"]), str(tally["lighter"]), str(tally["heavier"]),
-                          str(tally["provision"]), str(tally["eligibility_gained"]), str(tally["eligibility_lost"]),
-                          f"{tally['eigen_bijdrage_new']}/{tally['eigen_bijdrage_lost']}",
-                          signed(tally["per_maand"]), signed(tally["per_jaar"]),
-                          f"{tally['signals_new']}/{tally['signals_lost']}",
-                          f"{tally['deadlines_new']}/{tally['deadlines_lost']}/{tally['deadlines_moved']}",
-                          str(tally.get("onbekend", 0)))
-    if table.row_count:
-        console.print(table)
-    console.print(_ladder_table(report))
-    rights = Table(title="Aanspraken", title_justify="left")
-    for column, justify in (("gemeente", "left"), ("aanspraak", "left"), ("recht erbij", "right"),
-                            ("recht eraf", "right"), ("bedragen anders", "right"), ("per maand", "right"),
-                            ("per jaar", "right")):
-        rights.add_column(column, justify=justify)
-    for gemeente, data in report["by_gemeente"].items():
-        for ident, right in data["by_aanspraak"].items():
-            rights.add_row(gemeente, ident, str(right["gained"]), str(right["lost"]), str(right["amount_changes"]),
-                           signed(right["per_maand"]), signed(right["per_jaar"]))
-    if rights.row_count:
-        console.print(rights)
+    _render_tallies(console, report)
+    console.print()
+    console.print(Text("Verdeling over de ladder: voorstellen per niveau 0–5, voor → na (geen: geen automatisch "
+                       "voorstel)", style="bold"))
+    console.print(Padding(_ladder_table(report), (0, 0, 0, 2)))
+    _render_rights(console, report)
     reasons = reason_rows(report)
     if reasons:
-        table = Table(title="Wat het verschil maakte", title_justify="left")
-        table.add_column("regel, criterium of parameter")
-        table.add_column("wijzigingen", justify="right")
-        for label, number in reasons[:30]:
-            table.add_row(label, str(number))
-        console.print(table)
+        console.print()
+        console.print(Text("Wat het verschil maakte (aantal wijzigingen)", style="bold"))
+        width = max(len(str(number)) for _, number in reasons[:30])
+        _indented(console, [(3, f"{str(number).rjust(width)}  {label}") for label, number in reasons[:30]])
     changes = report["changes"]
     if changes:
+        console.print()
         render_changed_households(console, changes, limit=limit)
+
+
+def _render_tallies(console: Console, report: dict) -> None:
+    rows = []
+    for gemeente, data in report["by_gemeente"].items():
+        for domein, tally in data["by_domein"].items():
+            parts = [f"{label} {tally.get(key, 0)}" for key, label in TALLY_LABELS if tally.get(key, 0)]
+            for key, label in (("per_maand", "per maand"), ("per_jaar", "per jaar")):
+                if float(tally[key]) != 0:
+                    parts.append(f"{label} {signed(tally[key])}")
+            head = Text.assemble((f"{gemeente} · {domein}", "bold"), f"  {count(tally['cases'], 'casus', 'casussen')}")
+            rows.append((head, Text("; ".join(parts) if parts else "geen wijziging",
+                                    style="" if parts else "dim")))
+    if not rows:
+        return
+    console.print()
+    console.print(Text("Per gemeente en domein", style="bold"))
+    lines: list[tuple[int, Text | str]] = [
+        (3, Text("bedragen netto voor huishoudens; onbekend: een uitkomst werd onbeslist of juist beslist", style="dim"))]
+    for head, text in rows:
+        lines += [(3, head), (6, text)]
+    _indented(console, lines)
+
+
+def _render_rights(console: Console, report: dict) -> None:
+    rows = []
+    for gemeente, data in report["by_gemeente"].items():
+        for ident, right in data["by_aanspraak"].items():
+            parts = [f"{label} {right[key]}" for key, label in (("gained", "recht erbij"), ("lost", "recht eraf"),
+                                                                 ("amount_changes", "bedragen anders")) if right[key]]
+            parts += [f"{label} {signed(right[key])}" for key, label in (("per_maand", "per maand"),
+                                                                           ("per_jaar", "per jaar"))
+                      if float(right[key]) != 0]
+            rows.append((Text.assemble(f"{gemeente}  ", (ident, "cyan")), "; ".join(parts) or "geen wijziging"))
+    if not rows:
+        return
+    console.print()
+    console.print(Text("Aanspraken", style="bold"))
+    lines: list[tuple[int, Text | str]] = []
+    for head, text in rows:
+        lines += [(3, head), (6, text)]
+    _indented(console, lines)
 
 
 def render_changed_households(console: Console, changes: list[dict], *, limit: int = 50) -> None:
@@ -122,8 +159,7 @@ def render_changed_households(console: Console, changes: list[dict], *, limit: i
     console.print(Text(f"Gewijzigde casussen ({len(changes)} wijzigingen"
                        + (f", de eerste {limit}" if len(changes) > limit else "") + ")", style="bold"))
     for (case_id, source), items in households.items():
-        console.print(Text.assemble("  ", (case_id, "bold cyan"), f"  {items[0]['gemeente']}  ", (source, "dim")),
-                      highlight=False)
+        _indented(console, [(2, Text.assemble((case_id, "bold cyan"), f"  {items[0]['gemeente']}  ", (source, "dim")))])
         grid = Table.grid(padding=(0, 1), pad_edge=False)
         grid.add_column(width=3, no_wrap=True)
         grid.add_column(overflow="fold", ratio=1)
@@ -138,17 +174,25 @@ def render_changed_households(console: Console, changes: list[dict], *, limit: i
 
 
 def render_rule_changes(console: Console, changes: dict) -> None:
-    """What changed in the rules, before whom it affects."""
+    """What changed in the rules, before whom it affects: one block per change (what, the name whole, then the
+    text before and after on lines of their own, wrapped at spaces)."""
     rows = rule_change_rows(changes)
     if not rows:
         console.print(Text("Geen inhoudelijke wijziging in de regels.", style="dim"))
         return
-    table = Table(title="Wat veranderde in de regels", title_justify="left")
-    for column in ("wat", "naam", "voor", "na"):
-        table.add_column(column, overflow="fold", no_wrap=column == "naam")  # a name is typed: never cut or folded
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    console.print()
+    console.print(Text("Wat veranderde in de regels", style="bold"))
+    for what, name, before, after in rows:
+        _indented(console, [(3, Text.assemble("• ", (what, "bold"), " ", (name, "cyan")))])
+        if before and after and before != "bestaat" and after != "bestaat":
+            sides = Table.grid(padding=(0, 1), pad_edge=False)
+            sides.add_column(no_wrap=True, style="dim")
+            sides.add_column(overflow="fold", ratio=1)
+            sides.add_row("voor:", before)
+            sides.add_row("na:", after)
+            console.print(Padding(sides, (0, 0, 0, 5)))
+        elif after and after != "bestaat":  # a rule whose conclusion or other fields changed
+            _indented(console, [(5, after)])
 
 
 def reason_rows(report: dict) -> list[tuple[str, int]]:
@@ -159,15 +203,16 @@ def reason_rows(report: dict) -> list[tuple[str, int]]:
 
 
 def _ladder_table(report: dict) -> Table:
-    table = Table(title="Verdeling over de ladder (voorstellen per niveau: voor → na)", title_justify="left")
-    table.add_column("gemeente")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    table.add_column("gemeente", no_wrap=True)
     levels = None
     for gemeente, data in report["by_gemeente"].items():
         before, after = data["ladder"]["before"], data["ladder"]["after"]
         if levels is None:
             levels = list(before)
             for level in levels:
-                table.add_column("geen voorstel" if level == "geen" else f"niveau {level}", justify="right")
+                table.add_column(str(level), justify="right",
+                                 no_wrap=True)
         cells = []
         for level in levels:
             a, b = before[level], after[level]
