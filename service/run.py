@@ -64,4 +64,5 @@ def serve(*, host: str, port: int, workers: int, rules: Path | None = None, regi
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
     else:
-        uvicorn.run("service.app:app_factory", factory=True, workers=workers, **options)
+        from .workers import supervise
+        raise SystemExit(supervise(workers, host, port, options))
