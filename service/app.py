@@ -19,6 +19,7 @@ import datetime as _dt
 import logging
 import os
 import sys
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -50,6 +51,7 @@ SECURITY_HEADERS = {"cache-control": "no-store", "x-content-type-options": "nosn
 ENV_MAX_BODY = "KADER_SERVE_MAX_BODY"
 ENV_TIMEOUT = "KADER_SERVE_TIMEOUT"
 ENV_CORS = "KADER_SERVE_CORS"
+ENV_PROPOSALS = "KADER_SERVE_PROPOSALS"
 ASSESS_QUERY = ("gemeente", "peildatum", "record", "assessor", "decision", "motivation")
 
 
@@ -63,6 +65,7 @@ class Settings:
     max_body: int = DEFAULT_MAX_BODY
     timeout: float = DEFAULT_TIMEOUT
     cors: tuple[str, ...] = ()
+    proposals: Path | None = None  # POST /impact: the folder whose subfolders are the proposals a client may name
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -89,8 +92,9 @@ class Settings:
             raise UsageError(problems)
         rules = environ.get("KADER_RULES")
         cors = tuple(o.strip() for o in (environ.get(ENV_CORS) or "").split(",") if o.strip())
+        proposals = environ.get(ENV_PROPOSALS)
         return cls(Path(rules) if rules else None, environ.get("KADER_REGISTER") or None, load_tokens(environ=environ),
-                   max_body, timeout, cors)
+                   max_body, timeout, cors, Path(proposals) if proposals else None)
 
 
 class EngineThread:
@@ -376,6 +380,22 @@ def create_app(settings: Settings | None = None):
             gemeente, peildatum = context(query)
             return work.questions_bytes(framework, body, gemeente, peildatum)
         return await handle(request, "assess", ("gemeente", "peildatum"), job, body=True)
+
+    @app.post("/impact", summary="Wat verandert er voor deze populatie met dit voorstel (als kader impact --format json)",
+              responses={200: {"description": "het impactrapport van `kader impact --format json`"}, **problems},
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/x-ndjson": {"schema": {"type": "string", "description": "JSON Lines: één casus per regel"}},
+                  JSON: {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/CaseIn"}}}}},
+                  "parameters": [{"name": "proposal", "in": "query", "required": True, "schema": {"type": "string"},
+                                  "description": "de naam van een voorstel: een map in de voorstellenmap van de dienst "
+                                                 "(--proposals)"}]})
+    async def impact(request: Request) -> Response:
+        deadline = time.monotonic() + settings.timeout
+
+        def job(query, body):
+            return work.impact_bytes(framework, core.rules_root, settings.proposals, query.get("proposal"), body,
+                                     deadline)
+        return await handle(request, "impact", ("proposal",), job, body=True)
 
     static = {"facts": work.facts_bytes(framework), "framework": work.framework_bytes(framework)}
     from engine.schemas import case_schema
