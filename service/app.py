@@ -34,7 +34,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import engine
-from engine.errors import Diagnostic, RuleEngineError, Span, UsageError
+from engine.errors import Diagnostic, RuleEngineError, RuleFileError, Span, UsageError
 
 from . import contracts, work
 from .access import PERMISSIONS, Tokens, is_loopback, load_tokens
@@ -162,6 +162,8 @@ def engine_error_parts(instance: str | None, exc: RuleEngineError) -> tuple[int,
                                    first, exc.diagnostics)
     if isinstance(exc, RecordingRefused):
         kind, title = "recording-refused", "deze casus mag zo niet worden vastgelegd"
+    elif isinstance(exc, RuleFileError):  # a proposal of POST /impact (the served rules loaded at start)
+        kind, title = "invalid-proposal", "de regels van het voorstel kloppen niet"
     elif isinstance(exc, UsageError):
         kind, title = "invalid-request", "het verzoek klopt niet"
     elif isinstance(exc, engine.EvaluationError):

@@ -34,6 +34,8 @@ def proposals(tmp_path_factory):
     root = tmp_path_factory.mktemp("voorstellen")
     shutil.copytree(ROOT / "rules", root / PROPOSAL)
     raise_tarief(root / PROPOSAL)
+    shutil.copytree(ROOT / "rules", root / "kapot")
+    (root / "kapot" / "wmo" / "voorstel.yaml").write_text("rules:\n  - id: [kapot\n", encoding="utf-8")
     return root
 
 
@@ -149,3 +151,30 @@ def test_the_impact_stops_between_chunks_once_its_deadline_has_passed():
     with pytest.raises(TimeoutError):
         work.impact_bytes(framework, ROOT / "rules", ROOT, "rules", work.Body(jsonl(random_households(3)), False),
                           time.monotonic() - 1)
+
+
+def test_the_short_way_for_post_assess_checks_tokens_as_the_other_routes(impact_server):
+    """This server has tokens and no CORS, so POST /assess takes the short way (service/fast.py)."""
+    from .conftest import case_json, example_case
+    body = case_json(example_case())
+    for role, status in (("assessor", 200), ("beleidsmedewerker", 200), ("auditor", 403)):
+        reply = impact_server.post("/assess", body, token=TOKENS[role])
+        assert reply.status == status, (role, reply.body[:300])
+    assert "de rol auditor mag dit niet" in impact_server.post("/assess", body, token=TOKENS["auditor"]).json()["detail"]
+    for token in (None, "x" * 40, TOKENS["assessor"][:-1]):
+        refused = impact_server.post("/assess", body, token=token)
+        assert refused.status == 401 and refused.headers["www-authenticate"] == 'Bearer realm="kader"'
+        assert refused.headers["content-type"] == "application/problem+json"
+    same = impact_server.post("/explain", body, token=TOKENS["auditor"])  # a FastAPI route: the same problem
+    short = impact_server.post("/assess", body, token=TOKENS["auditor"])
+    assert same.json()["detail"] == short.json()["detail"] and same.json()["type"] == short.json()["type"]
+    big = impact_server.post("/assess", b"{" + b" " * 3_100_000 + b"}", token=TOKENS["assessor"])
+    assert big.status == 413
+
+
+def test_a_proposal_whose_rules_are_broken_is_a_located_422_not_a_500(impact_server):
+    reply = post(impact_server, jsonl(random_households(2)), query="?proposal=kapot")
+    assert reply.status == 422, reply.body[:300]
+    problem = reply.json()
+    assert problem["type"] == "urn:kader:problem:invalid-proposal"
+    assert problem["errors"][0]["file"].endswith("kapot/wmo/voorstel.yaml") and problem["errors"][0]["line"] >= 2
