@@ -750,13 +750,16 @@ def serve(
                                                     help="Grootste verzoek in bytes (standaard 2 MiB).")] = None,
     timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.001, show_default=False,
                                                      help="Tijdslimiet per verzoek in seconden (standaard 30).")] = None,
+    proposals: Annotated[Optional[Path], typer.Option("--proposals", metavar="MAP", show_default=False,
+                                                      help="Map met voorstellen (elk een regelmap) voor POST /impact "
+                                                      "(of $KADER_SERVE_PROPOSALS).")] = None,
     register: RegisterOption = None,
     rules: RulesOption = None,
 ) -> None:
-    """Bied het kader aan als HTTP-dienst: POST /assess, /explain, /questions; GET /facts, /framework, /schema/case."""
+    """Bied het kader aan als HTTP-dienst: POST /assess, /explain, /questions, /impact; GET /facts, /framework, /schema/case."""
     from service.run import serve as run
     run(host=host, port=port, workers=workers, rules=rules, register=register, tokens=tokens, cors=cors,
-        max_body=max_body, timeout=timeout)
+        max_body=max_body, timeout=timeout, proposals=proposals)
 @app.command()
 @handles_errors
 def intake(

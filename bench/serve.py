@@ -219,14 +219,18 @@ def main() -> None:
                 expected = first_answer(server.port, request)
                 asyncio.run(load(server.port, request, expected, 500, args.connections, 30))  # warm-up
                 server_cpu = cpu_seconds(server.worker_pids())
+                each = [cpu_seconds([pid]) for pid in server.worker_pids()]
                 result, other = measured(lambda s=server, e=expected: asyncio.run(load(s.port, request, e, args.requests,
                                                                                        args.connections, args.seconds)))
                 per_request = (cpu_seconds(server.worker_pids()) - server_cpu) / max(1, result["requests"]) * 1000
+                each = [cpu_seconds([pid]) - before for pid, before in zip(server.worker_pids(), each, strict=True)]
                 print(f"| {workers} | {result['requests']:,} | {result['per_second']:,} | {result['p50_ms']} ms | "
                       f"{result['p95_ms']} ms | {result['p99_ms']} ms | {result['max_ms']} ms | {result['failures']} | "
                       f"{per_request:.2f} ms | {other} % |", flush=True)
                 rss = ", ".join(f"{rss_mb(pid):.1f}" for pid in server.worker_pids())
-                print(f"  resident size of the worker(s) after the run: {rss} MB", flush=True)
+                split = " / ".join(f"{100 * c / max(1e-9, sum(each)):.0f} %" for c in each)
+                print(f"  resident size of the worker(s) after the run: {rss} MB; share of the work per worker: {split}",
+                      flush=True)
             finally:
                 server.stop()
         if args.memory_requests:

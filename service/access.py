@@ -5,7 +5,7 @@ Roles and what they may do:
 | role | may |
 | --- | --- |
 | `assessor` | assess, explain, questions, record an assessment, read facts, schema and framework |
-| `beleidsmedewerker` | assess, explain, questions (the policy officer's impact runs stay on the command line), read |
+| `beleidsmedewerker` | assess, explain, questions, impact of a proposal on a population (POST /impact), read |
 | `auditor` | audit the register (read-only), read |
 
 Tokens come from a file (`--tokens FILE` or `$KADER_SERVE_TOKENS`: a YAML or JSON mapping of role to a list of
@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assess": frozenset({"assessor", "beleidsmedewerker"}),
     "record": frozenset({"assessor"}),
     "audit": frozenset({"auditor"}),
+    "impact": frozenset({"beleidsmedewerker"}),
 }
 
 

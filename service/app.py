@@ -19,6 +19,7 @@ import datetime as _dt
 import logging
 import os
 import sys
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -33,7 +34,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import engine
-from engine.errors import Diagnostic, RuleEngineError, Span, UsageError
+from engine.errors import Diagnostic, RuleEngineError, RuleFileError, Span, UsageError
 
 from . import contracts, work
 from .access import PERMISSIONS, Tokens, is_loopback, load_tokens
@@ -50,6 +51,8 @@ SECURITY_HEADERS = {"cache-control": "no-store", "x-content-type-options": "nosn
 ENV_MAX_BODY = "KADER_SERVE_MAX_BODY"
 ENV_TIMEOUT = "KADER_SERVE_TIMEOUT"
 ENV_CORS = "KADER_SERVE_CORS"
+ENV_PROPOSALS = "KADER_SERVE_PROPOSALS"
+ASSESS_QUERY = ("gemeente", "peildatum", "record", "assessor", "decision", "motivation")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Settings:
     max_body: int = DEFAULT_MAX_BODY
     timeout: float = DEFAULT_TIMEOUT
     cors: tuple[str, ...] = ()
+    proposals: Path | None = None  # POST /impact: the folder whose subfolders are the proposals a client may name
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -88,8 +92,9 @@ class Settings:
             raise UsageError(problems)
         rules = environ.get("KADER_RULES")
         cors = tuple(o.strip() for o in (environ.get(ENV_CORS) or "").split(",") if o.strip())
+        proposals = environ.get(ENV_PROPOSALS)
         return cls(Path(rules) if rules else None, environ.get("KADER_REGISTER") or None, load_tokens(environ=environ),
-                   max_body, timeout, cors)
+                   max_body, timeout, cors, Path(proposals) if proposals else None)
 
 
 class EngineThread:
@@ -110,6 +115,10 @@ class EngineThread:
         self._pool.shutdown(wait=True)  # a running request (a recording) finishes before the worker exits
 
 
+class Disconnected(Exception):
+    """The client went away before its body was in: there is nobody to answer."""
+
+
 class Refusal(Exception):
     """A request refused before it reached the engine: status and problem details."""
 
@@ -121,29 +130,40 @@ class Refusal(Exception):
         self.headers = headers or {}
 
 
-def problem(request: Request | None, status: int, kind: str, title: str, detail: str,
-            diagnostics: list[Diagnostic] = (), headers: dict | None = None) -> Response:
-    """RFC 9457 problem details; `errors` and `diagnostics` carry the command line's located diagnostics."""
+def problem_parts(instance: str | None, status: int, kind: str, title: str, detail: str,
+                  diagnostics: list[Diagnostic] = (), headers: dict | None = None) -> tuple[bytes, dict]:
+    """RFC 9457 problem details as (body, headers); `errors` and `diagnostics` carry the command line's located
+    diagnostics."""
     data: dict[str, Any] = {"type": f"urn:kader:problem:{kind}", "title": title, "status": status, "detail": detail}
-    if request is not None:
-        data["instance"] = request.url.path
+    if instance is not None:
+        data["instance"] = instance
     if diagnostics:
         data["errors"] = [d.to_json() for d in diagnostics]
         data["diagnostics"] = [str(d) for d in diagnostics]
     from engine.assessment import dumps
-    return Response((dumps(data) + "\n").encode("utf-8"), status_code=status, media_type=PROBLEM,
-                    headers={**SECURITY_HEADERS, **(headers or {})})
+    return (dumps(data) + "\n").encode("utf-8"), {**SECURITY_HEADERS, **(headers or {})}
 
 
-def _from_engine_error(request: Request, exc: RuleEngineError) -> Response:
+def problem(request: Request | None, status: int, kind: str, title: str, detail: str,
+            diagnostics: list[Diagnostic] = (), headers: dict | None = None) -> Response:
+    """RFC 9457 problem details; `errors` and `diagnostics` carry the command line's located diagnostics."""
+    body, all_headers = problem_parts(request.url.path if request is not None else None, status, kind, title, detail,
+                                      diagnostics, headers)
+    return Response(body, status_code=status, media_type=PROBLEM, headers=all_headers)
+
+
+def engine_error_parts(instance: str | None, exc: RuleEngineError) -> tuple[int, bytes, dict]:
+    """What kader refused, as (status, problem body, headers): 503 for an unreachable register, else 422."""
     from engine.register import RecordingRefused, RegisterError
     count = len(exc.diagnostics)
     first = str(exc.diagnostics[0]) if exc.diagnostics else ""
     if isinstance(exc, RegisterError):
-        return problem(request, 503, "register-unavailable", "het register is niet beschikbaar",
-                       first, exc.diagnostics)
+        return 503, *problem_parts(instance, 503, "register-unavailable", "het register is niet beschikbaar",
+                                   first, exc.diagnostics)
     if isinstance(exc, RecordingRefused):
         kind, title = "recording-refused", "deze casus mag zo niet worden vastgelegd"
+    elif isinstance(exc, RuleFileError):  # a proposal of POST /impact (the served rules loaded at start)
+        kind, title = "invalid-proposal", "de regels van het voorstel kloppen niet"
     elif isinstance(exc, UsageError):
         kind, title = "invalid-request", "het verzoek klopt niet"
     elif isinstance(exc, engine.EvaluationError):
@@ -151,27 +171,43 @@ def _from_engine_error(request: Request, exc: RuleEngineError) -> Response:
     else:
         kind, title = "invalid-case", "de casus klopt niet"
     detail = first if count == 1 else f"{count} fouten gevonden; de eerste: {first}"
-    return problem(request, 422, kind, title, detail, exc.diagnostics)
+    return 422, *problem_parts(instance, 422, kind, title, detail, exc.diagnostics)
+
+
+def _from_engine_error(request: Request, exc: RuleEngineError) -> Response:
+    status, body, headers = engine_error_parts(request.url.path, exc)
+    return Response(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def internal_parts(method: str, path: str, exc: BaseException) -> tuple[bytes, dict]:
+    """A bug in kader: the traceback to the server's stderr, a 500 without any trace to the client."""
+    print(f"kader serve: interne fout bij {method} {path}:", file=sys.stderr)
+    traceback.print_exception(exc, file=sys.stderr)
+    return problem_parts(path, 500, "internal-error", "interne fout in kader",
+                         "er ging iets mis in kader zelf, niet in uw verzoek; de beheerder vindt de details in het log")
 
 
 def _internal(request: Request, exc: BaseException) -> Response:
-    print(f"kader serve: interne fout bij {request.method} {request.url.path}:", file=sys.stderr)
-    traceback.print_exception(exc, file=sys.stderr)
-    return problem(request, 500, "internal-error", "interne fout in kader",
-                   "er ging iets mis in kader zelf, niet in uw verzoek; de beheerder vindt de details in het log")
+    body, headers = internal_parts(request.method, request.url.path, exc)
+    return Response(body, status_code=500, media_type=PROBLEM, headers=headers)
 
 
 # --- the pieces every endpoint uses ------------------------------------------------------------------------------
 
 def _authorise(request: Request, tokens: Tokens | None, permission: str) -> str | None:
     """The caller's role (None without access control); raises Refusal for 401 and 403."""
+    return authorise(request.headers.get("authorization", ""), request.client.host if request.client else "",
+                     tokens, permission)
+
+
+def authorise(header: str, client: str, tokens: Tokens | None, permission: str) -> str | None:
+    """The role of the caller with this Authorization header (None without access control); raises Refusal
+    for 401 and 403."""
     if tokens is None:
-        client = request.client.host if request.client else ""
         if not is_loopback(client):  # defence in depth: without tokens the server binds to loopback anyway
             raise Refusal(403, "forbidden", "geen toegang", "zonder tokens beantwoordt kader serve alleen verzoeken "
                           "van deze machine")
         return None
-    header = request.headers.get("authorization", "")
     scheme, _, presented = header.partition(" ")
     role = tokens.role(presented.strip()) if scheme.lower() == "bearer" and presented.strip() else None
     if role is None:
@@ -185,17 +221,24 @@ def _authorise(request: Request, tokens: Tokens | None, permission: str) -> str 
 
 def _query(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
     """The query parameters, each at most once and all known: a typo must not silently change an outcome."""
-    params = request.query_params
+    return check_query(request.query_params.multi_items(), allowed)
+
+
+def check_query(pairs: list[tuple[str, str]], allowed: tuple[str, ...]) -> dict[str, str]:
+    """The query parameters (name, value) in order, each at most once and all known; raises UsageError."""
     problems = []
-    for name in params.keys():
+    counts: dict[str, int] = {}
+    for name, _ in pairs:
+        counts[name] = counts.get(name, 0) + 1
+    for name, count in counts.items():
         if name not in allowed:
             problems.append(Diagnostic("E702", f"onbekende parameter '{name[:40]}'; toegestaan: "
                                        + (", ".join(allowed) or "geen"), Span(f"?{name[:40]}", 1, 1)))
-        elif len(params.getlist(name)) > 1:
+        elif count > 1:
             problems.append(Diagnostic("E703", f"parameter '{name}' staat er meer dan eens", Span(f"?{name}", 1, 1)))
     if problems:
         raise UsageError(problems)
-    return dict(params)
+    return dict(pairs)
 
 
 def _flag(query: dict[str, str], name: str) -> bool:
@@ -210,22 +253,9 @@ def _flag(query: dict[str, str], name: str) -> bool:
 
 
 async def _body(request: Request, settings: Settings) -> work.Body:
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > settings.max_body):
-        raise Refusal(413, "too-large", "verzoek te groot", f"ten hoogste {settings.max_body} bytes")
-    chunks = []
-    size = 0
-    try:
-        async with asyncio.timeout(settings.timeout):
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > settings.max_body:
-                    raise Refusal(413, "too-large", "verzoek te groot", f"ten hoogste {settings.max_body} bytes")
-                chunks.append(chunk)
-    except TimeoutError:
-        raise Refusal(408, "timeout", "verzoek te traag", f"de casus kwam niet binnen {settings.timeout:g} s binnen") from None
-    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    return work.Body(b"".join(chunks), kind in YAML_TYPES)
+    from .fast import read_body
+    return await read_body(request.receive, request.headers.get("content-length"),
+                           request.headers.get("content-type"), settings)
 
 
 def _ok(payload: bytes, headers: dict | None = None) -> Response:
@@ -234,8 +264,9 @@ def _ok(payload: bytes, headers: dict | None = None) -> Response:
 
 # --- the application ---------------------------------------------------------------------------------------------
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The application of one worker process (uvicorn calls this in every worker: `--factory`)."""
+def create_app(settings: Settings | None = None):
+    """The application of one worker process (uvicorn calls this in every worker: `--factory`): the FastAPI
+    application behind the short way for `POST /assess` (`service.fast.FastAssess`)."""
     settings = settings or Settings.from_environ()
     core = EngineThread(settings.rules)
     framework = core.framework
@@ -266,6 +297,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problem(request, exc.status, exc.kind, exc.title, exc.detail, exc.diagnostics, exc.headers)
         except RuleEngineError as exc:
             return _from_engine_error(request, exc)
+        except Disconnected:  # the client went away before its body was in: nobody reads this
+            return problem(request, 400, "disconnected", "verbinding verbroken", "de casus kwam niet helemaal binnen")
         except TimeoutError:
             return problem(request, 503, "timeout", "tijdslimiet overschreden",
                            f"de beoordeling duurde langer dan {settings.timeout:g} s", headers={"retry-after": "1"})
@@ -307,19 +340,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
          "description": "met record: de reden; verplicht bij wijkt_af"},
     ]
 
+    def assess_job(query, body):
+        _flag(query, "record")
+        from engine.register import recording_options
+        recording_options(False, assessor=query.get("assessor"), decision=query.get("decision"),
+                          motivation=query.get("motivation"), register=None, where="?record")
+        gemeente, peildatum = context(query)
+        return work.assess_bytes(framework, body, gemeente, peildatum)
+
     @case_route("/assess", contracts.AssessmentOut, "Beoordeel een casus (als kader assess --format json)", record_params)
     async def assess(request: Request) -> Response:
         record = request.query_params.get("record") in ("true", "1")
         if not record:
-            def job(query, body):
-                _flag(query, "record")
-                from engine.register import recording_options
-                recording_options(False, assessor=query.get("assessor"), decision=query.get("decision"),
-                                  motivation=query.get("motivation"), register=None, where="?record")
-                gemeente, peildatum = context(query)
-                return work.assess_bytes(framework, body, gemeente, peildatum)
-            return await handle(request, "assess", ("gemeente", "peildatum", "record", "assessor", "decision",
-                                                    "motivation"), job, body=True)
+            return await handle(request, "assess", ASSESS_QUERY, assess_job, body=True)
 
         def record_job(query, body):
             from engine.register import recording_options
@@ -329,8 +362,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return work.record_bytes(framework, core.rules_root, body, options, register=settings.register,
                                      gemeente=gemeente, peildatum=peildatum,
                                      clock=lambda: _dt.datetime.now(_dt.timezone.utc))
-        return await handle(request, "record", ("gemeente", "peildatum", "record", "assessor", "decision", "motivation"),
-                            record_job, body=True, timeout=False)
+        return await handle(request, "record", ASSESS_QUERY, record_job, body=True, timeout=False)
 
     @case_route("/explain", contracts.ExplanationOut, "Leg een beoordeling uit (als kader explain --format json)", [
         {"name": "hulpvraag", "in": "query", "required": False, "schema": {"type": "string"},
@@ -350,6 +382,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             gemeente, peildatum = context(query)
             return work.questions_bytes(framework, body, gemeente, peildatum)
         return await handle(request, "assess", ("gemeente", "peildatum"), job, body=True)
+
+    @app.post("/impact", summary="Wat verandert er voor deze populatie met dit voorstel (als kader impact --format json)",
+              responses={200: {"description": "het impactrapport van `kader impact --format json`"}, **problems},
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/x-ndjson": {"schema": {"type": "string", "description": "JSON Lines: één casus per regel"}},
+                  JSON: {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/CaseIn"}}}}},
+                  "parameters": [{"name": "proposal", "in": "query", "required": True, "schema": {"type": "string"},
+                                  "description": "de naam van een voorstel: een map in de voorstellenmap van de dienst "
+                                                 "(--proposals)"}]})
+    async def impact(request: Request) -> Response:
+        deadline = time.monotonic() + settings.timeout
+
+        def job(query, body):
+            return work.impact_bytes(framework, core.rules_root, settings.proposals, query.get("proposal"), body,
+                                     deadline)
+        return await handle(request, "impact", ("proposal",), job, body=True)
 
     static = {"facts": work.facts_bytes(framework), "framework": work.framework_bytes(framework)}
     from engine.schemas import case_schema
@@ -425,7 +473,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi
-    return app
+    from .fast import FastAssess
+    return FastAssess(app, settings=settings, core=core, job=assess_job, allowed=ASSESS_QUERY)
 
 
 def contracts_case_schema(ref_template: str = "#/$defs/{model}") -> dict:
@@ -439,7 +488,7 @@ def json_text(data: Any) -> str:
     return dumps(data)
 
 
-def app_factory() -> FastAPI:
+def app_factory():
     """For uvicorn's `--factory` in every worker process: settings from the environment."""
     return create_app()
 

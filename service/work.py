@@ -186,3 +186,77 @@ def framework_bytes(framework: Framework) -> bytes:
             "gemeenten": [{"id": g, "name": framework.profiles[g].name} for g in sorted(framework.profiles)],
             "periods": periods(framework)}
     return (dumps(data) + "\n").encode("utf-8")
+
+
+# --- POST /impact -----------------------------------------------------------------------------------------------
+
+_PROPOSAL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}\Z")
+
+
+class ImpactTooSlow(TimeoutError):
+    """The impact run passed its time limit; it stops between chunks of cases."""
+
+
+def proposal_folder(root: Path | None, name: str | None) -> Path:
+    """The folder of the named proposal: a folder directly below the operator's proposals root, never a path
+    the client chooses (no separators, no `..`, no symlink out of the root)."""
+    span = Span("?proposal", 1, 1)
+    if root is None:
+        raise UsageError(Diagnostic("E972", "deze dienst vergelijkt geen voorstellen: hij is gestart zonder "
+                                    "--proposals", span, hint="start kader serve met --proposals MAP"))
+    available = sorted(p.name for p in root.iterdir() if p.is_dir() and _PROPOSAL_NAME.match(p.name)
+                       and p.resolve().parent == root.resolve()) if root.is_dir() else []
+    shown = ", ".join(available) or "geen"
+    if name is None:
+        raise UsageError(Diagnostic("E973", f"geef ?proposal=NAAM; beschikbaar: {shown}", span))
+    if not _PROPOSAL_NAME.match(name) or name not in available:
+        raise UsageError(Diagnostic("E973", f"onbekend voorstel '{name[:40]}'; beschikbaar: {shown}", span))
+    return root / name
+
+
+def population_lines(body: Body) -> list[bytes]:
+    """The cases of an impact request as JSON Lines: the body as it is (JSON Lines), or the elements of a JSON
+    array, each written on one line (line N is then the N-th case of the array)."""
+    raw = body.raw[3:] if body.raw.startswith(b"\xef\xbb\xbf") else body.raw
+    if raw.lstrip()[:1] != b"[":
+        return raw.splitlines(keepends=True)
+    try:
+        text = decode(raw, BODY)
+        document = parse_text(text, BODY, json_syntax=True)
+    except SourceError as exc:
+        raise CaseFileError(exc.diagnostics) from None
+    if not isinstance(document.data, list):
+        raise CaseFileError(Diagnostic("E974", "verwacht een JSON-array van casussen of JSON Lines", Span(BODY, 1, 1)))
+    import json
+    return [(json.dumps(case, ensure_ascii=False, default=str) + "\n").encode("utf-8") for case in document.data]
+
+
+def impact_bytes(framework: Framework, rules_root: Path, proposals: Path | None, name: str | None, body: Body,
+                 deadline: float) -> bytes:
+    """`kader impact POPULATION --base RULES --proposal PROPOSALS/NAME --format json` for the cases in the body,
+    the served rules as the base; the body stands in for the population file (`body:LINE`)."""
+    import tempfile
+    import time
+
+    from engine.impact import run_impact
+    from engine.revisions import RulesVersion, load_version, rules_version
+
+    folder = proposal_folder(proposals, name)
+    lines = population_lines(body)
+
+    def progress(_done: int, _total: int) -> None:
+        if time.monotonic() > deadline:
+            raise ImpactTooSlow()
+
+    with tempfile.TemporaryDirectory(prefix="kader-serve-impact-") as scratch:
+        population = Path(scratch) / "body.jsonl"
+        population.write_bytes(b"".join(lines))
+        from engine.loader import display_path
+        shown = display_path(population)
+        base = RulesVersion(str(rules_root), rules_root, display_path(rules_root), framework=framework)
+        with rules_version(str(folder), rules_root) as proposal:
+            load_version(proposal)
+            report = run_impact(base, proposal, [population], workers=1, progress=progress)
+        text = dumps(report.to_json()) + "\n"
+    # the scratch file's name (random, so in no client's case) stands for the body, as a file name would
+    return text.replace(shown, BODY).encode("utf-8")

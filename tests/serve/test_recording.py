@@ -111,13 +111,14 @@ def _recording_clients(server: Server, count: int, stop: threading.Event, outcom
     return threads
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
-def test_a_server_stopped_in_the_middle_of_recordings_leaves_the_register_whole(serve_home, sig):
-    home = serve_home / f"stop-{sig.name}"
+@pytest.mark.parametrize("sig, workers", [(signal.SIGTERM, 1), (signal.SIGKILL, 1), (signal.SIGTERM, 2)],
+                         ids=["sigterm", "sigkill", "sigterm-2-workers"])
+def test_a_server_stopped_in_the_middle_of_recordings_leaves_the_register_whole(serve_home, sig, workers):
+    home = serve_home / f"stop-{sig.name}-{workers}"
     register = str(home / "register.sqlite")
     acknowledged: dict[int, str] = {}
     for round_ in range(2):
-        server = Server(home, env={"KADER_REGISTER": register}).start()
+        server = Server(home, "--workers", str(workers), env={"KADER_REGISTER": register}).start()
         outcomes: list = []
         stop = threading.Event()
         threads = _recording_clients(server, 4, stop, outcomes)
