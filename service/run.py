@@ -45,7 +45,7 @@ def serve(*, host: str, port: int, workers: int, rules: Path | None = None, regi
     settings = configure(rules=rules, register=register, tokens=tokens, cors=cors, max_body=max_body, timeout=timeout,
                          proposals=proposals)
     if settings.proposals is not None and not settings.proposals.is_dir():
-        raise UsageError(Diagnostic("E975", f"de voorstellenmap {settings.proposals} bestaat niet of is geen map",
+        raise UsageError(Diagnostic("E985", f"de voorstellenmap {settings.proposals} bestaat niet of is geen map",
                                     Span("--proposals", 1, 1)))
     if settings.tokens is None and not is_loopback(host):
         raise UsageError(Diagnostic(

@@ -202,15 +202,15 @@ def proposal_folder(root: Path | None, name: str | None) -> Path:
     the client chooses (no separators, no `..`, no symlink out of the root)."""
     span = Span("?proposal", 1, 1)
     if root is None:
-        raise UsageError(Diagnostic("E972", "deze dienst vergelijkt geen voorstellen: hij is gestart zonder "
+        raise UsageError(Diagnostic("E982", "deze dienst vergelijkt geen voorstellen: hij is gestart zonder "
                                     "--proposals", span, hint="start kader serve met --proposals MAP"))
     available = sorted(p.name for p in root.iterdir() if p.is_dir() and _PROPOSAL_NAME.match(p.name)
                        and p.resolve().parent == root.resolve()) if root.is_dir() else []
     shown = ", ".join(available) or "geen"
     if name is None:
-        raise UsageError(Diagnostic("E973", f"geef ?proposal=NAAM; beschikbaar: {shown}", span))
+        raise UsageError(Diagnostic("E983", f"geef ?proposal=NAAM; beschikbaar: {shown}", span))
     if not _PROPOSAL_NAME.match(name) or name not in available:
-        raise UsageError(Diagnostic("E973", f"onbekend voorstel '{name[:40]}'; beschikbaar: {shown}", span))
+        raise UsageError(Diagnostic("E983", f"onbekend voorstel '{name[:40]}'; beschikbaar: {shown}", span))
     return root / name
 
 
@@ -226,7 +226,7 @@ def population_lines(body: Body) -> list[bytes]:
     except SourceError as exc:
         raise CaseFileError(exc.diagnostics) from None
     if not isinstance(document.data, list):
-        raise CaseFileError(Diagnostic("E974", "verwacht een JSON-array van casussen of JSON Lines", Span(BODY, 1, 1)))
+        raise CaseFileError(Diagnostic("E984", "verwacht een JSON-array van casussen of JSON Lines", Span(BODY, 1, 1)))
     import json
     return [(json.dumps(case, ensure_ascii=False, default=str) + "\n").encode("utf-8") for case in document.data]
 

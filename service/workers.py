@@ -60,7 +60,7 @@ def _worker(host: str, port: int, options: dict, ready) -> None:  # runs in a sp
 def supervise(workers: int, host: str, port: int, options: dict) -> int:
     """Run `workers` worker processes until SIGTERM or SIGINT; the exit status of the service."""
     if not hasattr(socket, "SO_REUSEPORT"):
-        raise UsageError(Diagnostic("E970", "--workers groter dan 1 vraagt SO_REUSEPORT (Linux, BSD, macOS)",
+        raise UsageError(Diagnostic("E980", "--workers groter dan 1 vraagt SO_REUSEPORT (Linux, BSD, macOS)",
                                     Span("--workers", 1, 1)))
     try:  # without SO_REUSEPORT: a server already on this address (another kader serve too) makes this fail
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -68,7 +68,7 @@ def supervise(workers: int, host: str, port: int, options: dict) -> int:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host.strip("[]"), port))
     except OSError as exc:
-        raise UsageError(Diagnostic("E971", f"kan niet luisteren op {host}:{port}: {exc.strerror}",
+        raise UsageError(Diagnostic("E981", f"kan niet luisteren op {host}:{port}: {exc.strerror}",
                                     Span("--port", 1, 1))) from None
     context = multiprocessing.get_context("spawn")
     stop = threading.Event()

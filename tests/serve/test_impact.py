@@ -111,8 +111,8 @@ def test_a_proposal_is_only_a_name_the_operator_put_in_the_proposals_folder(impa
     assert reply.status == 422, reply.body[:300]
     problem = reply.json()
     assert problem["errors"][0]["file"].startswith("?")
-    assert problem["errors"][0]["code"] in ("E973", "E702", "E703")
-    if problem["errors"][0]["code"] == "E973":
+    assert problem["errors"][0]["code"] in ("E983", "E702", "E703")
+    if problem["errors"][0]["code"] == "E983":
         assert "beschikbaar: " in problem["detail"] and PROPOSAL in problem["detail"]
 
 
@@ -142,7 +142,7 @@ def test_an_impact_over_the_time_limit_is_a_503_and_the_worker_goes_on(impact_se
 def test_without_proposals_the_service_says_it_compares_none(server):
     reply = server.post("/impact?proposal=x", jsonl(random_households(1)), content_type="application/x-ndjson")
     assert reply.status == 422
-    assert reply.json()["errors"][0]["code"] == "E972"
+    assert reply.json()["errors"][0]["code"] == "E982"
 
 
 def test_the_impact_stops_between_chunks_once_its_deadline_has_passed():

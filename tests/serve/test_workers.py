@@ -54,7 +54,7 @@ def test_a_second_server_on_the_same_port_is_refused_not_given_half_the_connecti
     second = subprocess.run([sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(two.port), "--workers", "2"],
                             cwd=two.home, env=two.env, capture_output=True, timeout=120)
     assert second.returncode == 2, second.stderr.decode()
-    assert f"--port:1:1: error[E971]: kan niet luisteren op 127.0.0.1:{two.port}" in second.stderr.decode()
+    assert f"--port:1:1: error[E981]: kan niet luisteren op 127.0.0.1:{two.port}" in second.stderr.decode()
     assert two.post("/assess", case_json(example_case())).status == 200
 
 
