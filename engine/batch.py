@@ -238,8 +238,14 @@ def _ready() -> bool:
 
 
 def assess_chunks(framework: Framework, rules: Path, display: str, chunks: Iterable[tuple[int, list[bytes]]], *,
-                  workers: int = 1) -> Iterator[ChunkResult]:
-    """Assess chunks of raw lines in input order: in this process (workers=1) or over worker processes."""
+                  workers: int = 1, scheduler: str | None = None) -> Iterator[ChunkResult]:
+    """Assess chunks of raw lines in input order: in this process (workers=1), over worker processes, or on the
+    workers of a Dask cluster (`scheduler`: its address; engine.cluster)."""
+    if scheduler is not None:
+        from .cluster import batch_chunks
+        with _terminated_on_sigterm():
+            yield from batch_chunks(scheduler, framework, rules, display, chunks)
+        return
     if workers <= 1:
         assessor = LineAssessor(framework, display)
         with _terminated_on_sigterm():

@@ -155,8 +155,14 @@ def _ready() -> bool:
 
 
 def evaluate_units(base: Framework, base_path: Path, proposal: Framework, proposal_path: Path,
-                   work: Iterable[Unit | Diagnostic], *, workers: int = 1, shortcut: bool = True) -> Iterator[ChunkResult]:
-    """Chunk results in input order, in this process (workers=1) or over worker processes."""
+                   work: Iterable[Unit | Diagnostic], *, workers: int = 1, shortcut: bool = True,
+                   scheduler: str | None = None) -> Iterator[ChunkResult]:
+    """Chunk results in input order, in this process (workers=1), over worker processes, or on the workers of a
+    Dask cluster (`scheduler`: its address; engine.cluster)."""
+    if scheduler is not None:
+        from .cluster import impact_units
+        yield from impact_units(scheduler, base, base_path, proposal, proposal_path, work, shortcut=shortcut)
+        return
     if workers <= 1:
         evaluator = ImpactEvaluator(base, proposal, shortcut=shortcut)
         for unit in work:
@@ -323,7 +329,8 @@ def _version(version, framework: Framework) -> dict:
 
 
 def run_impact(base_version, proposal_version, paths: list[Path], *, workers: int | None = None,
-               progress: Callable[[int, int], None] | None = None, shortcut: bool = True) -> ImpactReport:
+               progress: Callable[[int, int], None] | None = None, shortcut: bool = True,
+               scheduler: str | None = None) -> ImpactReport:
     """Compare two loaded rule versions (engine.revisions.RulesVersion with .framework) over the cases in `paths`."""
     base, proposal = base_version.framework, proposal_version.framework
     levels = [str(r.level) for r in base.ladder]
@@ -336,7 +343,7 @@ def run_impact(base_version, proposal_version, paths: list[Path], *, workers: in
         workers = 1 if total < PARALLEL_FROM else max(1, os.cpu_count() or 1)
     done = 0
     for chunk in evaluate_units(base, base_version.path, proposal, proposal_version.path, units(paths), workers=workers,
-                                shortcut=shortcut):
+                                shortcut=shortcut, scheduler=scheduler):
         for item in chunk.cases:
             report.add(item)
         report.errors += chunk.errors
@@ -349,9 +356,9 @@ def run_impact(base_version, proposal_version, paths: list[Path], *, workers: in
 
 
 def impact(base_ref: str, proposal_ref: str, rules_dir: Path, paths: list[Path], *, workers: int | None = None,
-           progress: Callable[[int, int], None] | None = None) -> ImpactReport:
+           progress: Callable[[int, int], None] | None = None, scheduler: str | None = None) -> ImpactReport:
     """The impact of `proposal_ref` against `base_ref` (each a rules folder or git:REV of the project holding
-    `rules_dir`) over the cases in `paths`."""
+    `rules_dir`) over the cases in `paths` (on a Dask cluster when `scheduler` names one)."""
     from .revisions import load_version, rules_version
 
     if workers is not None and workers < 1:
@@ -359,4 +366,4 @@ def impact(base_ref: str, proposal_ref: str, rules_dir: Path, paths: list[Path],
     with rules_version(base_ref, rules_dir) as base, rules_version(proposal_ref, rules_dir) as proposal:
         load_version(base)
         load_version(proposal)
-        return run_impact(base, proposal, paths, workers=workers, progress=progress)
+        return run_impact(base, proposal, paths, workers=workers, progress=progress, scheduler=scheduler)
