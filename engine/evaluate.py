@@ -85,8 +85,22 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
     return unique, produced, groups_run
 
 
+class Inference:
+    """What the rules concluded for one case (which fired for which hulpvraag, the findings, the groups that ran).
+
+    Passed empty to `assess`, it is filled; passed filled (by the assessment of the same case, municipality and
+    peildatum under another version of the rules whose rules fire the same way: engine.slices.Equivalence.
+    same_inference), `assess` takes it instead of running the rules again and redoes everything that follows from
+    it (facts, selection, entitlements, terms, missing facts) under its own framework."""
+
+    __slots__ = ("result",)
+
+    def __init__(self) -> None:
+        self.result: tuple | None = None
+
+
 def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
-           peildatum: _dt.date | None = None) -> Assessment:
+           peildatum: _dt.date | None = None, inference: Inference | None = None) -> Assessment:
     """Assess `case` against `framework` (optionally as if in another municipality or on another date)."""
     gemeente = gemeente or case.gemeente
     peildatum = peildatum or case.peildatum
@@ -97,7 +111,13 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
         raise CaseFileError(Diagnostic("E511", f"peildatum {peildatum} ligt vóór het begin van het kader "
                                        f"({framework.valid_from})", Span(case.source or "casus", 1, 1)))
     facts = build_facts(framework, case, gemeente, peildatum)
-    fired, produced, groups_run = infer(framework, case, facts, peildatum)
+    if inference is not None and inference.result is not None:
+        fired, produced, groups_run = (list(inference.result[0]), set(inference.result[1]),
+                                       set(inference.result[2]))
+    else:
+        fired, produced, groups_run = infer(framework, case, facts, peildatum)
+        if inference is not None:
+            inference.result = (tuple(fired), frozenset(produced), frozenset(groups_run))
 
     per_hv: dict[str, HulpvraagConclusions] = {hv.id: HulpvraagConclusions() for hv in case.hulpvragen}
     signals: dict[tuple[str, str], dict] = {}

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Iterator
 from .caseinput import Unit, count_cases, locate, read_unit, units
 from .changes import KINDS, Change, Differ, has_right
 from .errors import Diagnostic, RuleEngineError, Span, UsageError
-from .evaluate import assess
+from .evaluate import Inference, assess
 from .framework import Framework
 from .slices import Equivalence, fingerprint
 
@@ -80,6 +80,7 @@ class ImpactEvaluator:
         self.equivalence = Equivalence(base, proposal)
         self.differ = Differ(base, proposal)
         self.same_vocabulary = vocabulary(base) == vocabulary(proposal)
+        self.inference_shared = 0  # cases whose proposal assessment took the base's inference
 
     def unit(self, unit: Unit) -> ChunkResult:
         result = ChunkResult()
@@ -109,11 +110,16 @@ class ImpactEvaluator:
         return [_note(d, "alleen in het voorstel; de basisversie leest deze casus wel") for d in proposal_case]
 
     def case(self, case, proposal_case, source: str) -> CaseImpact:
-        before = assess(self.base, case)
         domains = frozenset(hv.domein for hv in case.hulpvragen)
         twice = not (self.shortcut and self.same_vocabulary and self.equivalence.same(case.gemeente, domains))
+        # the rules fire the same way under both (only entitlements or the parameters only they read differ):
+        # the proposal takes the base's inference and redoes only what follows from it
+        shared = Inference() if (twice and self.shortcut and self.same_vocabulary
+                                 and self.equivalence.same_inference(case.gemeente, domains)) else None
+        before = assess(self.base, case, inference=shared)
+        self.inference_shared += shared is not None
         try:
-            after = assess(self.proposal, proposal_case) if twice else before
+            after = assess(self.proposal, proposal_case, inference=shared) if twice else before
         except RuleEngineError as exc:  # the base version assessed it: say that the proposal is where it fails
             raise type(exc)([_note(d, "alleen in het voorstel") for d in exc.diagnostics]) from None
         changes = self.differ.changes(case, before, after) if twice else []
