@@ -249,7 +249,8 @@ class DerivedEvaluator:
 
     def _first(self, env: dict) -> Any:
         from .pycode import derived_function
-        function = derived_function(self.parts, self._finish, compile_closure)
+        function = derived_function(self.parts, self._finish, compile_closure, rounding=self.rounding,
+                                    money=self.type == "geld")
         if function is None:
             self._compiled = [(None if c is None else compile_closure(c), compile_closure(v)) for c, v in self.parts]
             function = self._closures

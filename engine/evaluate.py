@@ -62,9 +62,10 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
         if not hulpvragen:
             continue
         batch = []
-        if group.has_casus_rules:
+        has_casus, has_hulpvraag = _scopes(framework, name, group)
+        if has_casus:
             batch.append({"k": "c", "hv": "", "peil": peil, **fact_values(group.casus_fields, facts.base, UNKNOWN)})
-        if group.has_hulpvraag_rules:
+        if has_hulpvraag:
             for hv in hulpvragen:
                 env = facts.hulpvraag(hv, framework)
                 batch.append({"k": "hv", "hv": hv.id, "peil": peil, **fact_values(group.hv_fields, env, UNKNOWN)})
@@ -81,8 +82,27 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
         fired.extend((integral.rules[index].rule_id, hv) for index, hv in run.firings)
         produced |= run.findings
     order = {hv.id: i for i, hv in enumerate(case.hulpvragen)}
-    unique = sorted(set(fired), key=lambda f: (framework.rules[f[0]].order, order.get(f[1], -1)))
+    rule_order = _rule_order(framework)
+    unique = sorted(set(fired), key=lambda f: (rule_order[f[0]], order.get(f[1], -1)))
     return unique, produced, groups_run
+
+
+def _scopes(framework: Framework, name: str, group) -> tuple[bool, bool]:
+    """Whether a group has casus rules and hulpvraag rules, once per framework object (the group's properties
+    look at every rule)."""
+    key = ("scopes", name)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = (group.has_casus_rules, group.has_hulpvraag_rules)
+    return found
+
+
+def _rule_order(framework: Framework) -> dict[str, int]:
+    """Rule id -> its position in the framework, once per framework object."""
+    found = framework.memo.get("rule_order")
+    if found is None:
+        found = framework.memo["rule_order"] = {rule_id: rule.order for rule_id, rule in framework.rules.items()}
+    return found
 
 
 class Inference:

@@ -167,11 +167,20 @@ def expression_function(node: Any, closure: Callable[[Any], Callable]) -> Callab
 
 
 def derived_function(parts: tuple, finish: Callable[[Any], Any],
-                     closure: Callable[[Any], Callable]) -> Callable[[dict], Any] | None:
+                     closure: Callable[[Any], Callable], *, rounding: str | None = None,
+                     money: bool = False) -> Callable[[dict], Any] | None:
     """`env -> value` for a derived fact (the first case whose condition holds gives the value, `finish` rounds
-    it), or None when too deep (the caller keeps its closures)."""
+    it), or None when too deep (the caller keeps its closures). `rounding` and `money` say what `finish` does
+    (engine.calc.DerivedEvaluator._finish), so that it is written out here: rounded as named; else money made a
+    Decimal; else the value as it is."""
     emitter = _Emitter(closure)
-    finisher = emitter.const(finish)
+    if rounding is not None:
+        finisher = f"ROUND({{0}}, {emitter.const(rounding)})"
+    elif money:
+        finisher = "({0} if {0}.__class__ is Decimal else FINISH({0}))"
+        emitter.names["FINISH"] = finish
+    else:
+        finisher = "{0}"
     try:
         for condition, formula in parts:
             depth = 1
@@ -184,7 +193,7 @@ def derived_function(parts: tuple, finish: Callable[[Any], Any],
                 depth = 2
             value = emitter.var()
             emitter.emit(formula, value, depth)
-            emitter.line(depth, f"return U if {value} is U else {finisher}({value})")
+            emitter.line(depth, f"return U if {value} is U else {finisher.format(value)}")
             if condition is None:
                 break
         emitter.line(1, "return U")
