@@ -473,6 +473,11 @@ def _workers_default() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+SchedulerOption = Annotated[Optional[str], typer.Option(
+    "--scheduler", show_default=False, help="Verdeel het werk over een Dask-cluster: het adres van de scheduler "
+    "(tcp://host:8786); elke worker één thread.")]
+
+
 @app.command()
 @handles_errors
 def impact(
@@ -490,6 +495,7 @@ def impact(
                                                    "(standaard: 1 voor weinig casussen, anders het aantal kernen).")]
     = None,
     limit: Annotated[int, typer.Option("--limit", help="Toon in de tabel ten hoogste zoveel wijzigingen.")] = 50,
+    scheduler: SchedulerOption = None,
     rules: RulesOption = None,
 ) -> None:
     """Wat verandert er, en voor wie, als de regels veranderen: elke casus onder beide versies vergeleken."""
@@ -499,7 +505,7 @@ def impact(
     bar, update = _progress()
     with bar or contextlib.nullcontext():
         report = run(base, proposal or str(rules_dir), rules_dir, cases or [Path(__file__).resolve().parent / "scenarios"],
-                     workers=workers, progress=update)
+                     workers=workers, progress=update, scheduler=scheduler)
     data = report.to_json()
     if report.errors:
         from views.reports import render_diagnostics
@@ -609,6 +615,7 @@ def batch(
                                                    help="Aantal werkprocessen (standaard: het aantal processoren).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", show_default=False,
                                                 help="Schrijf de beoordelingen naar dit bestand (standaard: stdout).")] = None,
+    scheduler: SchedulerOption = None,
     rules: RulesOption = None,
 ) -> None:
     """Beoordeel een JSON Lines-bestand met casussen: beoordelingen als JSON Lines, in de volgorde van de invoer."""
@@ -626,7 +633,8 @@ def batch(
         with (atomic_output(out, display_path(out)) if out is not None else contextlib.nullcontext(sys.stdout)) as target:
             try:
                 with ProgressBar(err, "batch", total, "regels") as bar:
-                    for chunk in assess_chunks(framework, root, shown, read_chunks(source), workers=count):
+                    for chunk in assess_chunks(framework, root, shown, read_chunks(source), workers=count,
+                                               scheduler=scheduler):
                         target.write(chunk.text)
                         for failure in chunk.failures:
                             bar.diagnostics(failure.diagnostics)

@@ -1,6 +1,11 @@
 """Speed of `kader impact`: a population of households under two versions of the rules, on the command line.
 
     .venv/bin/python bench/impact.py [--households 100000] [--workers N] [--only minima,gebruikelijke_hulp,tarief,versie]
+    .venv/bin/python bench/impact.py --tree /tmp/speed-base --tree . --households 20000   # before/after, same run
+
+With `--tree` (repeatable) each proposal is run by the code of every tree in turn (`python TREE/cli.py impact`,
+PYTHONPATH=TREE), the JSON reports compared byte for byte, and the CPU time of every tree given as a ratio to
+the first.
 
 Writes a synthetic population (deterministic, seed 2026) under bench/results/ unless it is there already,
 makes four proposals in temporary copies of rules/ and times, for each, a cold
@@ -100,32 +105,45 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--only", default=",".join(PROPOSALS))
+    parser.add_argument("--tree", action="append", default=[], help="a kader source tree (repeatable)")
     args = parser.parse_args()
     start = time.perf_counter()
     cases = population(args.households)
     print(f"population {cases.relative_to(ROOT)} ({cases.stat().st_size / 1e6:.0f} MB) in "
           f"{time.perf_counter() - start:.1f} s")
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at start")
-    print("| proposal | households | changed | assessed twice | wall time | CPU time | households per second |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    trees = [str(Path(t).resolve()) for t in args.tree] or [None]
+    print("| proposal | tree | households | changed | assessed twice | wall time | CPU time | households per second "
+          "| CPU ratio to the first tree |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name in args.only.split(","):
         with tempfile.TemporaryDirectory(prefix="kader-bench-") as temporary:
             proposal = Path(temporary) / "rules"
             shutil.copytree(RULES, proposal)
             PROPOSALS[name](proposal)
-            out = RESULTS / f"impact-{name}-{args.households}.json"
-            command = [str(KADER), "impact", "--base", str(RULES), "--proposal", str(proposal), str(cases),
-                       "--format", "json", "--out", str(out)]
-            if args.workers:
-                command += ["--workers", str(args.workers)]
-            began, cpu = time.perf_counter(), _children_cpu()
-            done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            wall, cpu = time.perf_counter() - began, _children_cpu() - cpu
-            if done.returncode not in (0, 1):
-                raise SystemExit(done.stderr[-3000:])
-            report = json.loads(out.read_text(encoding="utf-8"))
-            print(f"| {name} | {report['cases']:,} | {report['changed']:,} | {report['assessed']['twice']:,} | "
-                  f"{wall:.1f} s | {cpu:.1f} s | {report['cases'] / wall:,.0f} |", flush=True)
+            first_cpu, first_text = None, None
+            for index, tree in enumerate(trees):
+                out = RESULTS / f"impact-{name}-{args.households}-{index}.json"
+                kader = [str(KADER)] if tree is None else [sys.executable, str(Path(tree) / "cli.py")]
+                command = kader + ["impact", "--base", str(RULES), "--proposal", str(proposal), str(cases),
+                                   "--format", "json", "--out", str(out)]
+                if args.workers:
+                    command += ["--workers", str(args.workers)]
+                env = dict(os.environ) if tree is None else {**os.environ, "PYTHONPATH": tree}
+                began, cpu = time.perf_counter(), _children_cpu()
+                done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                      env=env)
+                wall, cpu = time.perf_counter() - began, _children_cpu() - cpu
+                if done.returncode not in (0, 1):
+                    raise SystemExit(done.stderr[-3000:])
+                text = out.read_text(encoding="utf-8")
+                report = json.loads(text)
+                first_cpu = first_cpu or cpu
+                first_text = first_text or text
+                same = "" if text == first_text else " (report DIFFERS from the first tree's)"
+                print(f"| {name} | {tree or 'this'} | {report['cases']:,} | {report['changed']:,} | "
+                      f"{report['assessed']['twice']:,} | {wall:.1f} s | {cpu:.1f} s | {report['cases'] / wall:,.0f} | "
+                      f"{cpu / first_cpu:.2f}{same} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -175,12 +175,14 @@ def timed_split(lines_file: Path, rounds: int) -> dict:
     raws = lines_file.read_bytes().splitlines(keepends=True)
     assessor = batch_module.LineAssessor(framework, lines_file.name)
     assessor.chunk(1, raws)  # warm-up: every ruleset registered
-    host = adapter.engine()._host
-    host.assert_facts = timed(host.assert_facts, "durable")
-    host.assert_fact = timed(host.assert_fact, "durable")  # the heartbeat of a session in which no rule fired
-    for ruleset in adapter.engine()._rulesets.values():
-        ruleset.get_state = timed(ruleset.get_state, "durable")
-        ruleset.delete_state = timed(ruleset.delete_state, "durable")
+    # the adapter calls the C engine directly: time those calls, and the action loop (minus our actions in it)
+    import types
+    c_engine = adapter._c
+    adapter._c = types.SimpleNamespace(**{name: getattr(c_engine, name) for name in dir(c_engine)
+                                         if not name.startswith("__")})
+    for name in ("assert_facts", "assert_fact", "get_state", "delete_state"):
+        setattr(adapter._c, name, timed(getattr(c_engine, name), "durable"))
+    adapter._ActionLoop.session = timed(adapter._ActionLoop.session, "durable")
     runs = []
     for _ in range(rounds):
         for key in spent:
@@ -225,9 +227,11 @@ def profile_split(framework: engine.Framework, raws: list[bytes]) -> dict:
 
     # The adapter's action loop and the handle our actions assert findings through replace the library's
     # own loop (engine/adapters/durable.py): they are the exchange with durable-rules, as its loop was.
-    from engine.adapters.durable import _ActionLoop, _Matched
+    from engine.adapters.durable import _ActionLoop, _Matched, _outcome, _text
     exchange = {(code.co_filename, code.co_firstlineno, code.co_name)
-                for code in (_ActionLoop.__call__.__code__, _Matched.__init__.__code__, _Matched.assert_fact.__code__)}
+                for code in (_ActionLoop.__call__.__code__, _ActionLoop.session.__code__, _ActionLoop._firing.__code__,
+                             _Matched.__init__.__code__, _Matched.assert_fact.__code__, _outcome.__code__,
+                             _text.__code__)}
 
     def durable(func) -> bool:
         filename, _, name = func

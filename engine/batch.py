@@ -29,6 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, TextIO
 
@@ -187,11 +188,18 @@ class LineAssessor:
 
 def bsn_like_ids(case: Case) -> list[str]:
     """The ids of the case, its persons and its hulpvragen that look like a BSN (they would be written out)."""
-    from .register.privacy import looks_like_bsn
-    found = ["id"] if looks_like_bsn(case.id) else []
-    found += [f"huishouden.personen[{i}].id" for i, person in enumerate(case.personen) if looks_like_bsn(person.id)]
-    found += [f"hulpvragen[{i}].id" for i, hulpvraag in enumerate(case.hulpvragen) if looks_like_bsn(hulpvraag.id)]
+    found = ["id"] if _looks_like_bsn(case.id) else []
+    found += [f"huishouden.personen[{i}].id" for i, person in enumerate(case.personen) if _looks_like_bsn(person.id)]
+    found += [f"hulpvragen[{i}].id" for i, hulpvraag in enumerate(case.hulpvragen) if _looks_like_bsn(hulpvraag.id)]
     return found
+
+
+@lru_cache(maxsize=4096)
+def _looks_like_bsn(value: str) -> bool:
+    """engine.register.privacy.looks_like_bsn, remembered per id: person and hulpvraag ids (p1, hv2) repeat from
+    case to case, and the check was a twentieth of a batch line."""
+    from .register.privacy import looks_like_bsn
+    return looks_like_bsn(value)
 
 
 # ---------------------------------------------------------------- worker processes
@@ -230,8 +238,14 @@ def _ready() -> bool:
 
 
 def assess_chunks(framework: Framework, rules: Path, display: str, chunks: Iterable[tuple[int, list[bytes]]], *,
-                  workers: int = 1) -> Iterator[ChunkResult]:
-    """Assess chunks of raw lines in input order: in this process (workers=1) or over worker processes."""
+                  workers: int = 1, scheduler: str | None = None) -> Iterator[ChunkResult]:
+    """Assess chunks of raw lines in input order: in this process (workers=1), over worker processes, or on the
+    workers of a Dask cluster (`scheduler`: its address; engine.cluster)."""
+    if scheduler is not None:
+        from .cluster import batch_chunks
+        with _terminated_on_sigterm():
+            yield from batch_chunks(scheduler, framework, rules, display, chunks)
+        return
     if workers <= 1:
         assessor = LineAssessor(framework, display)
         with _terminated_on_sigterm():

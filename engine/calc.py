@@ -208,13 +208,19 @@ def _compile_call(node: Call) -> Closure:
 
 
 class Evaluator:
-    """A compiled expression that survives pickling: only the IR is stored, the closure is rebuilt."""
+    """A compiled expression that survives pickling: only the IR is stored; the function is built on first use,
+    as straight-line Python (engine.pycode), which computes what `compile_closure` does, faster."""
 
     __slots__ = ("node", "_call")
 
     def __init__(self, node: Any):
         self.node = node
-        self._call = compile_closure(node)
+        self._call = self._first
+
+    def _first(self, env: dict) -> Any:
+        from .pycode import expression_function
+        self._call = expression_function(self.node, compile_closure)
+        return self._call(env)
 
     def __call__(self, env: dict) -> Any:
         return self._call(env)
@@ -224,22 +230,37 @@ class Evaluator:
 
     def __setstate__(self, node: Any) -> None:
         self.node = node
-        self._call = compile_closure(node)
+        self._call = self._first
 
 
 class DerivedEvaluator:
-    """A derived fact: the first case whose condition holds gives the value, rounded as the framework states."""
+    """A derived fact: the first case whose condition holds gives the value, rounded as the framework states.
+    Built on first use as straight-line Python (engine.pycode), or from closures where that is too deep."""
 
-    __slots__ = ("parts", "rounding", "type", "_compiled")
+    __slots__ = ("parts", "rounding", "type", "_compiled", "_call")
 
     def __init__(self, parts: tuple, rounding: str | None, type_: str):
         self.parts, self.rounding, self.type = parts, rounding, type_
         self._build()
 
     def _build(self) -> None:
-        self._compiled = [(None if c is None else compile_closure(c), compile_closure(v)) for c, v in self.parts]
+        self._compiled = None
+        self._call = self._first
+
+    def _first(self, env: dict) -> Any:
+        from .pycode import derived_function
+        function = derived_function(self.parts, self._finish, compile_closure, rounding=self.rounding,
+                                    money=self.type == "geld")
+        if function is None:
+            self._compiled = [(None if c is None else compile_closure(c), compile_closure(v)) for c, v in self.parts]
+            function = self._closures
+        self._call = function
+        return function(env)
 
     def __call__(self, env: dict) -> Any:
+        return self._call(env)
+
+    def _closures(self, env: dict) -> Any:
         value: Any = UNKNOWN
         for condition, formula in self._compiled:
             if condition is not None:
@@ -252,6 +273,9 @@ class DerivedEvaluator:
             break
         if value is UNKNOWN:
             return UNKNOWN
+        return self._finish(value)
+
+    def _finish(self, value: Any) -> Any:
         if self.rounding is not None:
             return round_money(value, self.rounding)
         if self.type == "geld" and not isinstance(value, Decimal):
@@ -264,4 +288,3 @@ class DerivedEvaluator:
     def __setstate__(self, state: Any) -> None:
         self.parts, self.rounding, self.type = state
         self._build()
-

@@ -62,9 +62,10 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
         if not hulpvragen:
             continue
         batch = []
-        if group.has_casus_rules:
+        has_casus, has_hulpvraag = _scopes(framework, name, group)
+        if has_casus:
             batch.append({"k": "c", "hv": "", "peil": peil, **fact_values(group.casus_fields, facts.base, UNKNOWN)})
-        if group.has_hulpvraag_rules:
+        if has_hulpvraag:
             for hv in hulpvragen:
                 env = facts.hulpvraag(hv, framework)
                 batch.append({"k": "hv", "hv": hv.id, "peil": peil, **fact_values(group.hv_fields, env, UNKNOWN)})
@@ -81,12 +82,45 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
         fired.extend((integral.rules[index].rule_id, hv) for index, hv in run.firings)
         produced |= run.findings
     order = {hv.id: i for i, hv in enumerate(case.hulpvragen)}
-    unique = sorted(set(fired), key=lambda f: (framework.rules[f[0]].order, order.get(f[1], -1)))
+    rule_order = _rule_order(framework)
+    unique = sorted(set(fired), key=lambda f: (rule_order[f[0]], order.get(f[1], -1)))
     return unique, produced, groups_run
 
 
+def _scopes(framework: Framework, name: str, group) -> tuple[bool, bool]:
+    """Whether a group has casus rules and hulpvraag rules, once per framework object (the group's properties
+    look at every rule)."""
+    key = ("scopes", name)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = (group.has_casus_rules, group.has_hulpvraag_rules)
+    return found
+
+
+def _rule_order(framework: Framework) -> dict[str, int]:
+    """Rule id -> its position in the framework, once per framework object."""
+    found = framework.memo.get("rule_order")
+    if found is None:
+        found = framework.memo["rule_order"] = {rule_id: rule.order for rule_id, rule in framework.rules.items()}
+    return found
+
+
+class Inference:
+    """What the rules concluded for one case (which fired for which hulpvraag, the findings, the groups that ran).
+
+    Passed empty to `assess`, it is filled; passed filled (by the assessment of the same case, municipality and
+    peildatum under another version of the rules whose rules fire the same way: engine.slices.Equivalence.
+    same_inference), `assess` takes it instead of running the rules again and redoes everything that follows from
+    it (facts, selection, entitlements, terms, missing facts) under its own framework."""
+
+    __slots__ = ("result",)
+
+    def __init__(self) -> None:
+        self.result: tuple | None = None
+
+
 def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
-           peildatum: _dt.date | None = None) -> Assessment:
+           peildatum: _dt.date | None = None, inference: Inference | None = None) -> Assessment:
     """Assess `case` against `framework` (optionally as if in another municipality or on another date)."""
     gemeente = gemeente or case.gemeente
     peildatum = peildatum or case.peildatum
@@ -97,7 +131,13 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
         raise CaseFileError(Diagnostic("E511", f"peildatum {peildatum} ligt vóór het begin van het kader "
                                        f"({framework.valid_from})", Span(case.source or "casus", 1, 1)))
     facts = build_facts(framework, case, gemeente, peildatum)
-    fired, produced, groups_run = infer(framework, case, facts, peildatum)
+    if inference is not None and inference.result is not None:
+        fired, produced, groups_run = (list(inference.result[0]), set(inference.result[1]),
+                                       set(inference.result[2]))
+    else:
+        fired, produced, groups_run = infer(framework, case, facts, peildatum)
+        if inference is not None:
+            inference.result = (tuple(fired), frozenset(produced), frozenset(groups_run))
 
     per_hv: dict[str, HulpvraagConclusions] = {hv.id: HulpvraagConclusions() for hv in case.hulpvragen}
     signals: dict[tuple[str, str], dict] = {}

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Iterator
 from .caseinput import Unit, count_cases, locate, read_unit, units
 from .changes import KINDS, Change, Differ, has_right
 from .errors import Diagnostic, RuleEngineError, Span, UsageError
-from .evaluate import assess
+from .evaluate import Inference, assess
 from .framework import Framework
 from .slices import Equivalence, fingerprint
 
@@ -80,6 +80,7 @@ class ImpactEvaluator:
         self.equivalence = Equivalence(base, proposal)
         self.differ = Differ(base, proposal)
         self.same_vocabulary = vocabulary(base) == vocabulary(proposal)
+        self.inference_shared = 0  # cases whose proposal assessment took the base's inference
 
     def unit(self, unit: Unit) -> ChunkResult:
         result = ChunkResult()
@@ -109,11 +110,16 @@ class ImpactEvaluator:
         return [_note(d, "alleen in het voorstel; de basisversie leest deze casus wel") for d in proposal_case]
 
     def case(self, case, proposal_case, source: str) -> CaseImpact:
-        before = assess(self.base, case)
         domains = frozenset(hv.domein for hv in case.hulpvragen)
         twice = not (self.shortcut and self.same_vocabulary and self.equivalence.same(case.gemeente, domains))
+        # the rules fire the same way under both (only entitlements or the parameters only they read differ):
+        # the proposal takes the base's inference and redoes only what follows from it
+        shared = Inference() if (twice and self.shortcut and self.same_vocabulary
+                                 and self.equivalence.same_inference(case.gemeente, domains)) else None
+        before = assess(self.base, case, inference=shared)
+        self.inference_shared += shared is not None
         try:
-            after = assess(self.proposal, proposal_case) if twice else before
+            after = assess(self.proposal, proposal_case, inference=shared) if twice else before
         except RuleEngineError as exc:  # the base version assessed it: say that the proposal is where it fails
             raise type(exc)([_note(d, "alleen in het voorstel") for d in exc.diagnostics]) from None
         changes = self.differ.changes(case, before, after) if twice else []
@@ -155,8 +161,14 @@ def _ready() -> bool:
 
 
 def evaluate_units(base: Framework, base_path: Path, proposal: Framework, proposal_path: Path,
-                   work: Iterable[Unit | Diagnostic], *, workers: int = 1, shortcut: bool = True) -> Iterator[ChunkResult]:
-    """Chunk results in input order, in this process (workers=1) or over worker processes."""
+                   work: Iterable[Unit | Diagnostic], *, workers: int = 1, shortcut: bool = True,
+                   scheduler: str | None = None) -> Iterator[ChunkResult]:
+    """Chunk results in input order, in this process (workers=1), over worker processes, or on the workers of a
+    Dask cluster (`scheduler`: its address; engine.cluster)."""
+    if scheduler is not None:
+        from .cluster import impact_units
+        yield from impact_units(scheduler, base, base_path, proposal, proposal_path, work, shortcut=shortcut)
+        return
     if workers <= 1:
         evaluator = ImpactEvaluator(base, proposal, shortcut=shortcut)
         for unit in work:
@@ -323,7 +335,8 @@ def _version(version, framework: Framework) -> dict:
 
 
 def run_impact(base_version, proposal_version, paths: list[Path], *, workers: int | None = None,
-               progress: Callable[[int, int], None] | None = None, shortcut: bool = True) -> ImpactReport:
+               progress: Callable[[int, int], None] | None = None, shortcut: bool = True,
+               scheduler: str | None = None) -> ImpactReport:
     """Compare two loaded rule versions (engine.revisions.RulesVersion with .framework) over the cases in `paths`."""
     base, proposal = base_version.framework, proposal_version.framework
     levels = [str(r.level) for r in base.ladder]
@@ -336,7 +349,7 @@ def run_impact(base_version, proposal_version, paths: list[Path], *, workers: in
         workers = 1 if total < PARALLEL_FROM else max(1, os.cpu_count() or 1)
     done = 0
     for chunk in evaluate_units(base, base_version.path, proposal, proposal_version.path, units(paths), workers=workers,
-                                shortcut=shortcut):
+                                shortcut=shortcut, scheduler=scheduler):
         for item in chunk.cases:
             report.add(item)
         report.errors += chunk.errors
@@ -349,9 +362,9 @@ def run_impact(base_version, proposal_version, paths: list[Path], *, workers: in
 
 
 def impact(base_ref: str, proposal_ref: str, rules_dir: Path, paths: list[Path], *, workers: int | None = None,
-           progress: Callable[[int, int], None] | None = None) -> ImpactReport:
+           progress: Callable[[int, int], None] | None = None, scheduler: str | None = None) -> ImpactReport:
     """The impact of `proposal_ref` against `base_ref` (each a rules folder or git:REV of the project holding
-    `rules_dir`) over the cases in `paths`."""
+    `rules_dir`) over the cases in `paths` (on a Dask cluster when `scheduler` names one)."""
     from .revisions import load_version, rules_version
 
     if workers is not None and workers < 1:
@@ -359,4 +372,4 @@ def impact(base_ref: str, proposal_ref: str, rules_dir: Path, paths: list[Path],
     with rules_version(base_ref, rules_dir) as base, rules_version(proposal_ref, rules_dir) as proposal:
         load_version(base)
         load_version(proposal)
-        return run_impact(base, proposal, paths, workers=workers, progress=progress)
+        return run_impact(base, proposal, paths, workers=workers, progress=progress, scheduler=scheduler)

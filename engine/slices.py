@@ -137,6 +137,25 @@ class SliceKeys:
         return found
 
 
+    def inference_key(self, gemeente: str, domains: frozenset[str]) -> tuple:
+        """What the inference of a case reads (the facts the running groups' rules read and the rules that fire):
+        the shared part (derived facts included), the profile, the rules of the groups that run, and the values
+        in `gemeente` of the parameters those rules read, directly or through derived facts. Not the entitlements,
+        nor parameters only entitlements read: when only those differ, the rules fire the same way."""
+        memo = ("inference", gemeente, domains)
+        found = self._memo.get(memo)
+        if found is None:
+            run = sorted(domains | {INTEGRAAL})
+            reads: set[str] = set()
+            for group in run:
+                reads |= self.group_reads.get(group, frozenset())
+            parameters = tuple((name, fingerprint(self.framework.parameter(name, gemeente)))
+                               for name in sorted(reads) if name in self.framework.parameters)
+            found = self._memo[memo] = (self.shared, self.profiles.get(gemeente),
+                                        tuple((g, self.groups.get(g)) for g in run), parameters)
+        return found
+
+
 class Equivalence:
     """Whether two frameworks assess a case in a municipality with hulpvragen in some domains the same way."""
 
@@ -149,3 +168,10 @@ class Equivalence:
         if self.identical:
             return True
         return self.base.key(gemeente, domains) == self.proposal.key(gemeente, domains)
+
+    def same_inference(self, gemeente: str, domains: frozenset[str]) -> bool:
+        """Whether the rules fire the same way for such a case under both versions (SliceKeys.inference_key), so
+        that the proposal's assessment can take the base's inference and redo only what follows from it."""
+        if self.identical:
+            return True
+        return self.base.inference_key(gemeente, domains) == self.proposal.inference_key(gemeente, domains)

@@ -324,3 +324,36 @@ def test_a_change_to_provisional_is_counted_as_its_own_kind(rules_copy, tmp_path
     assert not [c for c in changes if c[0].startswith("deadline_")]
     assert report["by_gemeente"]["soest"]["by_domein"]["werk_inkomen"]["onbekend"] >= 1
     assert "onbekend" in report["kinds"]
+
+
+def test_a_minima_percentage_reruns_only_what_follows_from_the_rules_and_gives_the_full_result(rules_copy, tmp_path):
+    """A minima scheme's income limit (a setting of Soest's profile, read only by that entitlement) cannot change
+    which rules fire: the proposal's assessment takes the base's inference and redoes facts, entitlements, terms
+    and missing facts; the report is the one of assessing every case twice in full. A Wmo rule change does not
+    qualify: those cases are assessed in full."""
+    from engine.caseinput import read_unit, units
+    from engine.impact import ImpactEvaluator
+
+    profile = rules_copy / "gemeenten" / "soest.yaml"
+    name, scheme = money_scheme(profile)
+    set_percentage(profile, name, Decimal(str(scheme["percentage"])) + 10)
+    from engine.population import case_line, generate
+    population = tmp_path / "soest.jsonl"
+    population.write_text("".join(case_line(c) + "\n" for c in generate(engine.load_framework(RULES), size=300,
+                                                                        seed=5, gemeente="soest")), encoding="utf-8")
+    shared = compare(RULES, rules_copy, [population], workers=1).to_json()
+    full = compare(RULES, rules_copy, [population], workers=1, shortcut=False).to_json()
+    assert shared["changed"] > 0 and any(c["kind"] == "eligibility" for c in shared["changes"])
+    shared.pop("assessed")
+    full.pop("assessed")
+    assert shared == full
+    base, proposal = engine.load_framework(RULES), engine.load_framework(rules_copy)
+    evaluator = ImpactEvaluator(base, proposal)
+    for unit in units([population]):
+        evaluator.unit(unit)
+    soest = sum(1 for unit in units([population]) for _, _, case in read_unit(base, unit) if case.gemeente == "soest")
+    assert 0 < evaluator.inference_shared <= soest
+    (rules_copy / "wmo" / "voorstel.yaml").write_text(RULE.format(age=80), encoding="utf-8")
+    ruled = ImpactEvaluator(base, engine.load_framework(rules_copy))
+    assert not ruled.equivalence.same_inference("baarn", frozenset({"wmo"}))
+    assert ruled.equivalence.same_inference("baarn", frozenset({"jeugd"}))

@@ -32,12 +32,15 @@ How each sharp edge of durable-rules 2.0.28 is handled here:
 - fixed C limits (error 303, a 64-entry stack in the alpha network; 255
   properties per fact): one ruleset per group, equality tests first so rules
   fan out early, and an error code from the engine becomes a clear error;
-- per firing, the library's action loop builds a closure, reads the clock
-  twice and serialises the session state to JSON again, although kader's
-  actions never change that state: about a seventh of a batch run. Our
-  rulesets run their actions through `_ActionLoop` instead, which makes the
-  same calls into the C engine in the same order (update the state, complete
-  the action, start the next) with the state serialised once per session.
+- per case, the library's Python host (`Host`, `_handle_function`, `do_actions`)
+  and per firing its action loop (a closure, two clock reads, the session
+  state serialised to JSON again, although kader's actions never change that
+  state) cost more than the Rete core itself. `run` therefore calls the C
+  extension `durable_rules_engine` directly (assert, start the session's
+  actions, update the state, complete and start the next, get and delete the
+  state): the same calls in the same order as the library, so the same rules
+  fire in the same order; the facts go to it as orjson text. Registering a
+  ruleset still goes through the library's `Host`.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import durable_rules_engine
+import orjson
 from durable import engine as _durable
 
 from engine.errors import Diagnostic, EvaluationError, Span
@@ -158,6 +162,7 @@ class DurableEngine:
                                                  Span(name, 1, 1)))
         with self._lock:
             ruleset = self._rulesets[name]
+            handle = ruleset._handle
             sid = str(next(self._sids))
             for fact in facts:
                 fact["sid"] = sid
@@ -165,9 +170,11 @@ class DurableEngine:
             refused = False
             try:
                 try:
-                    self._host.assert_facts(name, facts)
+                    loop = ruleset._flush_actions
+                    loop.session(sid, _outcome(_c.assert_facts(handle, _text(facts)), facts))
                     if not run.firings:  # no action ran in this session yet: deleting it would crash the process
-                        self._host.assert_fact(name, {**HEARTBEAT, "sid": sid})
+                        heartbeat = {**HEARTBEAT, "sid": sid}
+                        loop.session(sid, _outcome(_c.assert_fact(handle, _text(heartbeat)), heartbeat))
                 except (_durable.MessageNotHandledException, _durable.MessageObservedException) as exc:
                     refused = True
                     raise EvaluationError(Diagnostic(
@@ -178,50 +185,76 @@ class DurableEngine:
                         "E901", f"durable-rules kon de feiten niet verwerken in regelset {name}: {exc}"
                         + (" (te veel regels passen tegelijk; splits de groep of zet gelijkheidstests voorop)"
                            if "303" in str(exc) else ""), Span(name, 1, 1))) from None
-                state = ruleset.get_state(sid)
+                state = _c.get_state(handle, sid)
             finally:
                 self._current = None
                 if not refused:
-                    ruleset.delete_state(sid)
+                    _c.delete_state(handle, sid)
             specs = self._specs[name]
             if run.errors:
                 index, exc = run.errors[0]
                 raise EvaluationError(Diagnostic(
                     "E902", f"regel {specs[index].label} faalde tijdens de afleiding: {type(exc).__name__}: {exc}",
                     Span(specs[index].label, 1, 1)))
-            if state and "exception" in state:
-                raise EvaluationError(Diagnostic(
-                    "E902", f"een regel in {name} faalde tijdens de afleiding: {state['exception'].splitlines()[0][:200]}",
-                    Span(name, 1, 1)))
+            if state and '"exception"' in state:
+                parsed = json.loads(state)
+                if "exception" in parsed:
+                    raise EvaluationError(Diagnostic(
+                        "E902", f"een regel in {name} faalde tijdens de afleiding: "
+                        f"{str(parsed['exception']).splitlines()[0][:200]}", Span(name, 1, 1)))
             return run
+
+
+_c = durable_rules_engine  # the C extension: every call per case goes straight to it
+
+
+def _text(facts: Any) -> str:
+    """Facts as the JSON text the C engine reads (what the library's `json.dumps(..., ensure_ascii=False)` gives
+    to the engine, by orjson: the same values, parsed the same way)."""
+    try:
+        return orjson.dumps(facts).decode("utf-8")
+    except TypeError:  # a value orjson does not write (an integer beyond 64 bits): the library's own way
+        return json.dumps(facts, ensure_ascii=False)
+
+
+def _outcome(result: Any, message: Any) -> int:
+    """The state handle of an assert, as the library's `Ruleset._handle_result` reads the engine's answer."""
+    if result[0] == 1:
+        raise _durable.MessageNotHandledException(message)
+    if result[0] == 2:
+        raise _durable.MessageObservedException(message)
+    if result[0] == 3:
+        return 0
+    return result[1]
 
 
 class _Matched:
     """What an action of ours sees of a firing: the matched facts, and a way to assert a new fact in the session."""
 
-    __slots__ = ("_m", "_ruleset", "_sid")
+    __slots__ = ("_m", "_handle", "_sid")
 
-    def __init__(self, matched: dict, ruleset: Any, sid: str):
+    def __init__(self, matched: dict, handle: Any, sid: str):
         self._m = matched
-        self._ruleset = ruleset
+        self._handle = handle
         self._sid = sid
 
     def assert_fact(self, fact: dict) -> None:
         fact["sid"] = self._sid
-        self._ruleset.assert_fact(fact)
+        _outcome(_c.assert_fact(self._handle, _text(fact)), fact)
 
 
 class _ActionLoop:
-    """Replaces `Ruleset._flush_actions` of durable-rules 2.0.28 for kader's rulesets.
+    """Runs a session's actions straight on durable-rules' C engine, as the library's Python host would.
 
-    The library's loop, per firing: build a `Closure`, run the action through a
-    `Promise`, serialise the session state, `update_state`, then
-    `complete_and_start_action`, whose answer is the next firing (or nothing).
-    This loop makes the same engine calls in the same order. What it leaves out
-    is what kader does not use: closures with timers and leases (kader's
-    actions are synchronous and short), and serialising a state that no action
-    of ours changes (it is serialised once per session). An action that raises
-    abandons the action in the engine and reports the error, as the library does.
+    The library, per assert: `Host._handle_function` -> `Ruleset.assert_facts` (JSON text to the engine) ->
+    `Ruleset.do_actions`: `start_action_for_state`, then `_flush_actions`, which per firing builds a `Closure`, runs
+    the action through a `Promise`, serialises the session state, `update_state`, then `complete_and_start_action`,
+    whose answer is the next firing (or nothing). `session` makes the same engine calls in the same order, so the
+    same rules fire in the same order. What it leaves out is what kader does not use: the host's dispatch,
+    closures with timers and leases (kader's actions are synchronous and short), and parsing and serialising a
+    state that no action of ours changes (the engine's own text of it is handed back). An action that raises
+    abandons the action in the engine and the error propagates, as in the library. (Kept as the ruleset's
+    `_flush_actions` as well, so that the library's own path, if it is ever taken, runs our loop.)
     """
 
     def __init__(self, ruleset: Any, needs_facts: set[str]):
@@ -229,6 +262,24 @@ class _ActionLoop:
         self._handle = ruleset._handle
         self._actions = {name: promise._func for name, promise in ruleset._actions.items()}
         self._needs_facts = needs_facts  # actions that see all matched facts (test hooks), not only the hulpvraag
+
+    def session(self, sid: str, state_handle: int) -> None:
+        """Run every firing that the assert which gave `state_handle` started, to the end."""
+        handle = self._handle
+        started = _c.start_action_for_state(handle, state_handle)
+        if not started:
+            return
+        state_text, message = started[0], started[1]
+        actions = self._actions
+        while message:
+            action_name, matched = self._firing(message)
+            try:
+                actions[action_name](_Matched(matched, handle, sid))
+                _c.update_state(handle, state_text)
+                message = _c.complete_and_start_action(handle, state_handle)
+            except BaseException:
+                _c.abandon_action(handle, state_handle)
+                raise
 
     def __call__(self, state: dict, result_container: dict, state_offset: int,
                  complete: Callable[[BaseException | None, dict | None], None]) -> None:
@@ -238,11 +289,11 @@ class _ActionLoop:
         while message:
             action_name, matched = self._firing(message)
             try:
-                self._actions[action_name](_Matched(matched, self._ruleset, sid))
-                durable_rules_engine.update_state(self._handle, state_text)
-                message = durable_rules_engine.complete_and_start_action(self._handle, state_offset)
+                self._actions[action_name](_Matched(matched, self._handle, sid))
+                _c.update_state(self._handle, state_text)
+                message = _c.complete_and_start_action(self._handle, state_offset)
             except BaseException as error:
-                durable_rules_engine.abandon_action(self._handle, state_offset)
+                _c.abandon_action(self._handle, state_offset)
                 complete(error, None)
                 return
         complete(None, state)

@@ -1,0 +1,120 @@
+"""Straight-line Python (engine.pycode) computes what the closures of engine.calc compute: the same value, the same
+UNKNOWN, the same error, for every expression of the framework over the facts of real cases; and nothing from a rule
+file becomes program text."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+import pytest
+
+import engine
+from engine.calc import UNKNOWN, DerivedEvaluator, Evaluator, FormulaError, compile_closure
+from engine.facts import build_facts
+from engine.ir import And, Arith, Cmp, In, Lit, Not, Or, Ref
+from engine.population import generate
+from engine.pycode import derived_function, expression_function
+
+
+def _expressions(framework):
+    for rule in framework.rules.values():
+        yield f"regel {rule.id}", rule.when
+    for gemeente in sorted(framework.profiles):
+        for entitlement in framework.entitlements_for(gemeente):
+            for criterion in entitlement.criteria:
+                yield f"{entitlement.id}.{criterion.id}", criterion.when
+            for name, node, _ in entitlement.amounts:
+                yield f"{entitlement.id}.{name}", node
+
+
+def _outcome(function, env):
+    try:
+        value = function(env)
+    except FormulaError as exc:
+        return ("fout", str(exc))
+    return (type(value).__name__, value) if value is not UNKNOWN else ("onbekend",)
+
+
+def _envs(framework, count=120):
+    envs = []
+    for data in generate(framework, size=count, seed=3):
+        case = engine.case_from_text(framework, __import__("json").dumps(data), "pop.json")
+        facts = build_facts(framework, case, case.gemeente, case.peildatum)
+        envs.append(facts.base)
+        envs += [facts.hulpvraag(hv, framework) for hv in case.hulpvragen]
+        envs.append({"__personen__": []})  # nothing known: every expression UNKNOWN or decided by its literals
+    return envs
+
+
+def test_every_expression_and_derived_fact_of_the_framework_gives_what_its_closure_gives(framework):
+    envs = _envs(framework)
+    checked = 0
+    for label, node in _expressions(framework):
+        if node is None:
+            continue
+        closure, straight = compile_closure(node), expression_function(node, compile_closure)
+        assert straight.__name__ == "expression", label  # not the closure fallback
+        for env in envs:
+            assert _outcome(straight, env) == _outcome(closure, env), label
+        checked += 1
+    for derived in framework.derived.values() if isinstance(framework.derived, dict) else framework.derived:
+        reference = DerivedEvaluator(derived.parts, derived.rounding, derived.type)
+        reference._compiled = [(None if c is None else compile_closure(c), compile_closure(v)) for c, v in derived.parts]
+        assert derived_function(derived.parts, reference._finish, compile_closure) is not None, derived.key
+        fresh = DerivedEvaluator(derived.parts, derived.rounding, derived.type)
+        for env in envs:
+            assert _outcome(fresh, env) == _outcome(reference._closures, env), derived.key
+        checked += 1
+    assert checked > 100
+
+
+X, Y = Ref("casus.x", "geheel", "fact"), Ref("casus.y", "geheel", "fact")
+
+
+@pytest.mark.parametrize("node, env, expected", [
+    (And((Cmp(">", X, Lit(1, "geheel")), Cmp(">", Y, Lit(1, "geheel")))), {"casus.x": 0}, False),  # Kleene: False wins
+    (And((Cmp(">", X, Lit(1, "geheel")), Cmp(">", Y, Lit(1, "geheel")))), {"casus.x": 5}, UNKNOWN),
+    (Or((Cmp(">", X, Lit(1, "geheel")), Cmp(">", Y, Lit(1, "geheel")))), {"casus.y": 5}, True),
+    (Or((Cmp(">", X, Lit(1, "geheel")), Cmp(">", Y, Lit(1, "geheel")))), {"casus.y": 0}, UNKNOWN),
+    (Not(Cmp("==", X, Lit(3, "geheel"))), {"casus.x": 3}, False),
+    (In(X, (Lit(1, "geheel"), Lit(2, "geheel")), True), {"casus.x": 2}, False),
+    (Arith("/", X, Y, "decimaal"), {"casus.x": 1, "casus.y": 3}, Decimal("0.3333333333333333333333333333")),
+])
+def test_straight_line_python_keeps_three_valued_logic_and_28_digit_division(node, env, expected):
+    assert expression_function(node, compile_closure)(env) == expected if expected is not UNKNOWN else \
+        expression_function(node, compile_closure)(env) is UNKNOWN
+
+
+def test_a_part_the_closure_skips_is_skipped_too_so_a_division_by_zero_behind_a_false_is_no_error():
+    guarded = And((Cmp(">", X, Lit(0, "geheel")), Cmp(">", Arith("/", Lit(1, "geheel"), X, "decimaal"), Lit(0, "geheel"))))
+    function = expression_function(guarded, compile_closure)
+    assert function({"casus.x": 0}) is False
+    with pytest.raises(FormulaError, match="deling door nul"):
+        expression_function(Arith("/", Lit(1, "geheel"), X, "decimaal"), compile_closure)({"casus.x": 0})
+
+
+def test_text_from_a_rule_file_is_a_value_never_program_text():
+    hostile = "x'); import os; os._exit(3) #"
+    node = Cmp("==", Ref(hostile, "tekst", "fact"), Lit(hostile + '"\n', "tekst"))
+    function = expression_function(node, compile_closure)
+    assert function({hostile: hostile + '"\n'}) is True
+    assert function({hostile: "anders"}) is False
+    assert hostile not in "".join(str(c) for c in function.__code__.co_consts if isinstance(c, str))
+
+
+def test_an_expression_too_deep_for_straight_line_code_keeps_its_closure():
+    node = Cmp(">", X, Lit(0, "geheel"))
+    for _ in range(60):
+        node = Not(Cmp("==", Lit(True, "bool"), node))
+    function = expression_function(node, compile_closure)
+    assert function.__name__ != "expression"
+    assert function({"casus.x": 1}) == compile_closure(node)({"casus.x": 1})
+
+
+def test_evaluators_build_their_function_on_first_use_and_survive_a_round_trip():
+    evaluator = Evaluator(Cmp("<", X, Lit(_dt.date(2026, 1, 1), "datum")))
+    assert evaluator({"casus.x": _dt.date(2025, 1, 1)}) is True
+    copy = Evaluator.__new__(Evaluator)
+    copy.__setstate__(evaluator.__getstate__())
+    assert copy({}) is UNKNOWN
