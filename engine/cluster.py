@@ -48,12 +48,12 @@ def _client(address: str):
         from distributed import Client
     except ImportError:
         raise UsageError(Diagnostic(
-            E954", "--scheduler vraagt Dask: installeer kader met de extra 'cluster' "
+            "E954", "--scheduler vraagt Dask: installeer kader met de extra 'cluster' "
             "(pip install -e \".[cluster]\")", Span("--scheduler", 1, 1))) from None
     try:
         client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise ClusterError(Diagnostic(E955", f"de Dask-scheduler op {address} is niet bereikbaar: {exc}",
+        raise ClusterError(Diagnostic("E955", f"de Dask-scheduler op {address} is niet bereikbaar: {exc}",
                                       Span("--scheduler", 1, 1),
                                       hint="start er een met `dask scheduler` en workers met "
                                            "`dask worker ADRES --nthreads 1`")) from None
@@ -61,12 +61,12 @@ def _client(address: str):
     threads = {info.get("nthreads", 1) for info in workers.values()}
     if not workers:
         client.close()
-        raise ClusterError(Diagnostic(E956", f"de Dask-scheduler op {address} heeft geen workers",
+        raise ClusterError(Diagnostic("E956", f"de Dask-scheduler op {address} heeft geen workers",
                                       Span("--scheduler", 1, 1), hint="start workers met `dask worker ADRES --nthreads 1`"))
     if threads != {1}:
         client.close()
         raise ClusterError(Diagnostic(
-            E957", "elke Dask-worker moet één thread hebben (durable-rules is niet thread-safe); deze cluster heeft "
+            "E957", "elke Dask-worker moet één thread hebben (durable-rules is niet thread-safe); deze cluster heeft "
             f"workers met {', '.join(str(t) for t in sorted(threads))} threads", Span("--scheduler", 1, 1),
             hint="start de workers met `dask worker ADRES --nthreads 1 --nworkers N`"))
     return client
@@ -95,12 +95,12 @@ def _ordered(client, submit: Iterable[Any], display: str) -> Iterator[Any]:
         try:
             return item.result()
         except (FutureCancelledError, OSError) as exc:
-            raise ClusterError(Diagnostic(E958", f"de cluster kon een deel van {display} niet afmaken: "
+            raise ClusterError(Diagnostic("E958", f"de cluster kon een deel van {display} niet afmaken: "
                                           f"{type(exc).__name__}: {exc}", Span(display, 1, 1))) from None
         except Exception as exc:
             if type(exc).__name__ == "KilledWorker":
                 raise ClusterError(Diagnostic(
-                    E959", f"een deel van {display} liet herhaaldelijk een worker stoppen; de uitvoer is onvolledig",
+                    "E959", f"een deel van {display} liet herhaaldelijk een worker stoppen; de uitvoer is onvolledig",
                     Span(display, 1, 1), hint="probeer zonder --scheduler met --workers 1 om de casus te vinden")) from None
             raise
     try:

@@ -109,4 +109,4 @@ def test_a_cluster_whose_workers_have_more_threads_is_refused(population):
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as threaded:
         with pytest.raises(engine.RuleEngineError) as caught:
             list(_batch(population, 25, scheduler=threaded.scheduler_address))
-    assert caught.value.diagnostics[0].code == E957"
+    assert caught.value.diagnostics[0].code == "E957"
