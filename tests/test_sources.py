@@ -63,11 +63,11 @@ def test_alias_bombs_and_deep_nesting_are_refused_fast():
             ("- " * 5000 + "x", "x.yaml:1:129: " + deep),
             ("a: " + "{b: " * 1500 + "c" + "}" * 1500, "x.yaml:1:256: " + deep),
             ('a: "[[[["\nb: ' + "[" * 2000, "x.yaml:2:67: " + deep)):
-        start = time.perf_counter()
+        start = time.process_time()  # CPU, not wall time: a shared machine stretches the wall time
         with pytest.raises(SourceError) as error:
             parse_text(text, "x.yaml")
         assert [str(d) for d in error.value.diagnostics] == [expected]
-        assert time.perf_counter() - start < 2
+        assert time.process_time() - start < 2
     with pytest.raises(SourceError) as error:
         parse_text("[" * 100_000 + "]" * 100_000, "x.json", json_syntax=True)
     assert [str(d) for d in error.value.diagnostics] == ["x.json:1:65: " + deep]

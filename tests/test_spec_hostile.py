@@ -37,7 +37,10 @@ BASE = Path(__file__).resolve().parent / "diagnostics" / "base"
 LOCATED = re.compile(r"^\S.*:\d+:\d+: (error\[E\d{3}\]|note): ")
 SUMMARY = re.compile(r"^\d+ fout(en)? gevonden$")
 RUNNER = CliRunner(env={"COLUMNS": "160", "NO_COLOR": "1", "KADER_RULES": str(ROOT / "rules")})
-QUICK = 3.0  # seconds: generous, only to catch a refusal that takes the whole input in first
+QUICK = 3.0  # seconds of CPU: generous, only to catch a refusal that takes the whole input in first
+# CPU time of this process, not wall time: on a shared machine the wall time of the same work grows with the load
+# (a check at 3 s wall failed at load 10), while a refusal that reads the whole input still costs the CPU it did.
+HANG = 20.0  # seconds of wall time, for what must not block (a pipe, /dev/zero): blocking costs no CPU
 
 
 def assert_clean(result, what: str) -> None:
@@ -288,14 +291,14 @@ WATCH = Watch()
 
 def _load_watched(root: Path):
     """check_rules on `root`, after a warm-up load of the clean base (so that every lazy import is done),
-    returning the result, the time it took and what the audit hook saw."""
+    returning the result, the time it took (CPU and wall seconds) and what the audit hook saw."""
     with tempfile.TemporaryDirectory() as folder:
         shutil.copytree(BASE, Path(folder) / "rules")
         engine.check_rules(Path(folder) / "rules")
-    start = time.perf_counter()
+    cpu, wall = time.process_time(), time.perf_counter()
     with WATCH as events:
         framework, diagnostics = engine.check_rules(root)
-    return framework, diagnostics, time.perf_counter() - start, list(events)
+    return framework, diagnostics, (time.process_time() - cpu, time.perf_counter() - wall), list(events)
 
 
 def _outside(events, root: Path) -> list[str]:
@@ -373,7 +376,7 @@ def test_spec_an_escape_from_the_expression_language_is_refused_fast_and_never_r
     here = [d for d in diagnostics if d.span.path.endswith("wmo/huishouden.yaml") and d.span.line == line]
     assert here, [str(d) for d in diagnostics]
     assert all(d.code.startswith("E3") for d in here), [str(d) for d in here]
-    assert seconds < QUICK
+    assert seconds[0] < QUICK
     assert not marker.exists()
     assert [e for e in events if e[0] != "open"] == [], "something ran while the rules were read"
     assert _outside(events, root) == []
@@ -399,9 +402,9 @@ def test_spec_a_rule_file_bomb_is_refused_quickly(tmp_path, name, content, expec
     root = tmp_path / "rules"
     shutil.copytree(BASE, root)
     (root / "wmo" / "huishouden.yaml").write_text(content, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     result = RUNNER.invoke(app, ["check", str(root)])
-    assert time.perf_counter() - start < QUICK
+    assert time.process_time() - start < QUICK
     assert_clean(result, "kader check")
     assert result.exit_code == 1
     assert f"{root / 'wmo' / 'huishouden.yaml'}{expected}" in result.stderr.splitlines()
@@ -418,9 +421,9 @@ def test_spec_a_rule_file_bomb_is_refused_quickly(tmp_path, name, content, expec
 def test_spec_a_case_bomb_is_refused_quickly(tmp_path, name, filename, content, expected):
     path = tmp_path / filename
     path.write_text(content, encoding="utf-8")
-    start = time.perf_counter()
+    start = time.process_time()
     result = RUNNER.invoke(app, ["assess", str(path)])
-    assert time.perf_counter() - start < QUICK
+    assert time.process_time() - start < QUICK
     assert_clean(result, "kader assess")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"{path}{expected}"
@@ -438,11 +441,11 @@ def test_spec_a_giant_rule_file_is_refused_without_reading_it(tmp_path):
     with open(root / "wmo" / "groot.yaml", "wb") as handle:
         handle.truncate(4 * 1024**3)
     before = _max_rss_mb()
-    start = time.perf_counter()
+    start = time.process_time()
     check = RUNNER.invoke(app, ["check", str(root)])
     assess = RUNNER.invoke(app, ["assess", str(ROOT / "scenarios" / "voorbeelden" / "gezin-soest.yaml"),
                                  "--rules", str(root)])  # also through the cache key of the rules
-    assert time.perf_counter() - start < QUICK
+    assert time.process_time() - start < QUICK
     assert _max_rss_mb() - before < 200
     for result in (check, assess):
         assert_clean(result, "groot bestand")
@@ -489,7 +492,7 @@ def test_spec_links_and_special_files_cannot_make_the_loader_read_outside_the_ru
         shown = root / "wmo" / "pijp.yaml"
         os.mkfifo(shown)
     framework, diagnostics, seconds, events = _load_watched(root)
-    assert seconds < QUICK  # a pipe or /dev/zero never ends; it must not be opened at all
+    assert seconds[1] < HANG  # a pipe or /dev/zero never ends; it must not be opened at all
     assert framework is None
     first = diagnostics[0]
     assert (first.code, first.span.path, first.span.line) == ("E005" if name == "pipe" else "E004",
@@ -499,7 +502,7 @@ def test_spec_links_and_special_files_cannot_make_the_loader_read_outside_the_ru
     start = time.perf_counter()
     with WATCH as events:
         engine.fwcache.content_hash(root)
-    assert time.perf_counter() - start < QUICK and _outside(events, root) == []
+    assert time.perf_counter() - start < HANG and _outside(events, root) == []
 
 
 def test_spec_a_link_inside_the_rules_folder_is_followed(tmp_path):
