@@ -1,0 +1,520 @@
+"""`kader verify`: prove with z3 that the framework has no conflicts, gaps or dead rules, or show a household that does.
+
+For each domain, municipality and the peildatum, `engine.verify_model` translates the rules, derived facts and
+findings into z3 terms over one household. On those terms this module asks:
+
+- conflict: two rules that fire for the same hulpvraag, one says a provision suffices, the other excludes it (the
+  engine resolves this silently: exclusion wins); and a floor that leaves nothing to propose although a lighter rung
+  would suffice;
+- dead rule: a rule no household makes fire; unreachable provision: a provision no household gets proposed;
+  an entitlement criterion that is never met, or never not met;
+- gap: an onderwerp for which a household with every fact known gets no proposal (an undecided rung, or every
+  candidate excluded);
+- room: a difference between municipalities in a proposal that no override point, local provision or rule that
+  reads an override point explains (the proof form of `kader compare-gemeenten`).
+
+Every finding that exists for some household comes with that household as a case file `kader assess` accepts, and
+that case is assessed by the real engine here: `confirmed` says whether the engine shows the problem. What the
+translation does not cover is reported per rule, never skipped silently; a query that hits the time-out is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import z3
+from dateutil.relativedelta import relativedelta
+
+from .framework import INTEGRAAL, Framework
+from .registry import INKOMENSSOORTEN, VERWIJZERS, WOONSITUATIES
+from .select import NO_PROPOSAL
+from .verify_model import FALSE, TRUE, HouseholdModel, Untranslatable
+
+CONFLICT, FLOOR, DEAD, UNREACHABLE, NEVER, ALWAYS, GAP, ROOM, TIMEOUT, UNTRANSLATED = (
+    "conflict", "ondergrens_zonder_voorstel", "dode_regel", "onbereikbare_voorziening", "criterium_nooit",
+    "criterium_altijd", "gat", "ruimte", "time-out", "niet_vertaald")
+TITLES = {
+    CONFLICT: "conflict: volstaat en uitgesloten voor dezelfde voorziening",
+    FLOOR: "conflict: ondergrens laat niets over om voor te stellen",
+    DEAD: "dode regel: geen huishouden laat deze regel vuren",
+    UNREACHABLE: "onbereikbare voorziening: geen huishouden krijgt deze voorgesteld",
+    NEVER: "criterium nooit vervuld",
+    ALWAYS: "criterium altijd vervuld (nooit onwaar)",
+    GAP: "gat: alle feiten bekend en toch geen voorstel",
+    ROOM: "ruimte: voorstel verschilt tussen gemeenten zonder toegestane oorzaak",
+    TIMEOUT: "time-out: de solver besliste deze vraag niet binnen de tijd",
+    UNTRANSLATED: "niet vertaald",
+}
+
+
+@dataclass
+class Finding:
+    kind: str
+    message: str
+    domain: str
+    rules: list[tuple[str, str]] = field(default_factory=list)  # (rule id, file:line:col)
+    onderwerp: str | None = None
+    provision: str | None = None
+    gemeenten: list[str] = field(default_factory=list)
+    witness: dict | None = None
+    confirmed: bool | None = None  # the real engine shows the problem for the witness (None: no witness)
+    engine: str | None = None  # what the engine said about the witness
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.domain, self.onderwerp, self.provision, tuple(r for r, _ in self.rules))
+
+    def to_json(self) -> dict:
+        data: dict[str, Any] = {"kind": self.kind, "title": TITLES[self.kind], "message": self.message,
+                                "domain": self.domain, "gemeenten": self.gemeenten,
+                                "rules": [{"id": r, "at": at} for r, at in self.rules]}
+        if self.onderwerp:
+            data["onderwerp"] = self.onderwerp
+        if self.provision:
+            data["provision"] = self.provision
+        if self.witness is not None:
+            data["witness"] = self.witness
+            data["confirmed_by_engine"] = self.confirmed
+            data["engine"] = self.engine
+        return data
+
+
+@dataclass
+class Report:
+    rules_dir: str
+    peildatum: _dt.date
+    gemeenten: list[str]
+    findings: list[Finding]
+    queries: int
+    seconds: float
+    timeout_ms: int
+    base: str | None = None
+    base_findings: int | None = None
+    extra_persons: int = 2
+
+    def to_json(self) -> dict:
+        return {"rules": self.rules_dir, "peildatum": self.peildatum.isoformat(), "gemeenten": self.gemeenten,
+                "base": self.base, "base_findings": self.base_findings, "queries": self.queries,
+                "seconds": round(self.seconds, 2), "timeout_per_query_ms": self.timeout_ms,
+                "household": {"extra_persons": self.extra_persons},
+                "findings": [f.to_json() for f in self.findings]}
+
+
+class _Verifier:
+    def __init__(self, framework: Framework, peildatum: _dt.date, timeout_ms: int, extra: int):
+        self.fw, self.peildatum, self.timeout_ms, self.extra = framework, peildatum, timeout_ms, extra
+        self.queries = 0
+        self.findings: dict[tuple, Finding] = {}
+
+    # ------------------------------------------------------------------ solving
+    def solve(self, model: HouseholdModel, *goal: Any) -> tuple[str, Any]:
+        solver = z3.Solver()
+        solver.set("timeout", self.timeout_ms)
+        solver.add(*model.constraints)
+        solver.add(*goal)
+        self.queries += 1
+        result = solver.check()
+        if result == z3.sat:
+            return "sat", solver.model()
+        if result == z3.unsat:
+            return "unsat", None
+        return "unknown", solver.reason_unknown()
+
+    def add(self, finding: Finding, gemeente: str) -> Finding:
+        found = self.findings.get(finding.key)
+        if found is None:
+            self.findings[finding.key] = found = finding
+        if gemeente not in found.gemeenten:
+            found.gemeenten.append(gemeente)
+        return found
+
+    def at(self, rule) -> tuple[str, str]:
+        return rule.id, str(rule.span)
+
+    def timeout(self, model: HouseholdModel, what: str, rules, reason) -> None:
+        self.add(Finding(TIMEOUT, f"{what}: niet beslist binnen {self.timeout_ms} ms ({reason})", model.domain,
+                         [self.at(r) for r in rules]), model.gemeente)
+
+    # ------------------------------------------------------------------ the ladder
+    def rules_of(self, domain: str):
+        return [r for r in self.fw.rules.values() if r.group == domain and r.valid_on(self.peildatum)]
+
+    def targeting(self, model: HouseholdModel, kind: str, provision) -> list:
+        found = []
+        for rule in self.rules_of(model.domain):
+            if rule.scope != "hulpvraag":
+                continue
+            for conclusion in rule.then:
+                if conclusion.kind != kind:
+                    continue
+                target = conclusion.value
+                if target.provision == provision.id or provision.level in target.levels_set():
+                    found.append(rule)
+                    break
+        return found
+
+    def floors(self, model: HouseholdModel) -> list[tuple[Any, int]]:
+        return [(rule, c.floor) for rule in self.rules_of(model.domain) if rule.scope == "hulpvraag"
+                for c in rule.then if c.kind == "floor"]
+
+    def ladder(self, model: HouseholdModel, onderwerp: str) -> dict:
+        """The walk of engine.select as z3 terms, for a hulpvraag with `onderwerp`."""
+        candidates = self.fw.provisions_for(model.domain, onderwerp, model.gemeente)
+        fires = model.fires
+        excl = {p.id: z3.Or([fires(r) for r in self.targeting(model, "excludes", p)] or [FALSE]) for p in candidates}
+        suff = {p.id: z3.Or([fires(r) for r in self.targeting(model, "suffices", p)] or [FALSE]) for p in candidates}
+        floors = self.floors(model)
+        reach: Any = TRUE
+        chosen: dict[str, Any] = {}
+        undecided: list[Any] = []
+        ok = {p.id: z3.And(z3.Not(excl[p.id]), suff[p.id]) for p in candidates}
+        for rung in self.fw.ladder:
+            here = [p for p in candidates if p.level == rung.level]
+            below = z3.Or([fires(r) for r, level in floors if level > rung.level] or [FALSE])
+            if not here:
+                continue
+            earlier: list[Any] = []
+            for p in here:
+                chosen[p.id] = z3.And(reach, z3.Not(below), ok[p.id], *[z3.Not(e) for e in earlier])
+                earlier.append(ok[p.id])
+            any_ok = z3.Or(earlier)
+            any_open = z3.Or([z3.And(z3.Not(excl[p.id]), z3.Not(suff[p.id])) for p in here])
+            undecided.append(z3.And(reach, z3.Not(below), z3.Not(any_ok), any_open))
+            reach = z3.And(reach, z3.Or(below, z3.And(z3.Not(any_ok), z3.Not(any_open))))
+        return {"candidates": candidates, "excl": excl, "suff": suff, "ok": ok, "chosen": chosen,
+                "undecided": z3.Or(undecided or [FALSE]), "nothing": reach,
+                "proposal": z3.Or(list(chosen.values()) or [FALSE])}
+
+    # ------------------------------------------------------------------ analyses
+    def run_domain(self, domain: str, gemeente: str, alive: set[str], reachable: set[str]) -> None:
+        model = HouseholdModel(self.fw, domain, gemeente, self.peildatum, self.extra)
+        rules = self.rules_of(domain)
+        for rule in rules:  # dead rules (translate first: untranslated rules are reported)
+            model.fires(rule)
+        for rule in rules:
+            if rule.id in alive or rule.id in model.untranslated:
+                continue
+            status, found = self.solve(model, model.fires(rule))
+            if status == "sat":
+                alive.add(rule.id)
+            elif status == "unknown":
+                self.timeout(model, f"vuurt regel {rule.id} ooit", [rule], found)
+                alive.add(rule.id)
+        for rule_id, reason in model.untranslated.items():
+            rule = self.fw.rules[rule_id]
+            self.add(Finding(UNTRANSLATED, f"niet vertaald: {reason}; de analyses nemen aan dat deze regel wel of "
+                             "niet kan vuren", domain, [self.at(rule)]), gemeente)
+        if domain == INTEGRAAL:
+            return
+        for onderwerp in self.fw.domains[domain].onderwerpen:
+            self.run_onderwerp(model, onderwerp, reachable)
+        self.run_entitlements(model)
+
+    def run_onderwerp(self, model: HouseholdModel, onderwerp: str, reachable: set[str]) -> None:
+        topic = model.onderwerp == model.intern(onderwerp)
+        ladder = self.ladder(model, onderwerp)
+        domain = model.domain
+        for p in ladder["candidates"]:  # conflicts: suffices and excludes for one provision
+            for rs in self.targeting(model, "suffices", p):
+                for re_ in self.targeting(model, "excludes", p):
+                    if rs.id == re_.id:
+                        continue
+                    status, found = self.solve(model, topic, model.fires(rs), model.fires(re_))
+                    if status == "unknown":
+                        self.timeout(model, f"conflict {rs.id} / {re_.id}", [rs, re_], found)
+                    if status != "sat":
+                        continue
+                    finding = Finding(CONFLICT, f"voor {onderwerp} zegt {rs.id} dat {p.id} volstaat en sluit "
+                                      f"{re_.id} hem uit (de engine laat de uitsluiting winnen)", domain,
+                                      [self.at(rs), self.at(re_)], onderwerp, p.id)
+                    finding = self.add(finding, model.gemeente)
+                    if finding.witness is None:
+                        finding.witness = self.witness(model, found, onderwerp)
+            if p.id not in reachable:
+                status, found = self.solve(model, topic, ladder["chosen"][p.id])
+                if status == "sat":
+                    reachable.add(p.id)
+                elif status == "unknown":
+                    self.timeout(model, f"wordt {p.id} ooit voorgesteld", [], found)
+                    reachable.add(p.id)
+        for rule, level in self.floors(model):  # floors that leave nothing to propose
+            lighter = [ladder["ok"][p.id] for p in ladder["candidates"] if p.level < level]
+            if not lighter:
+                continue
+            status, found = self.solve(model, topic, model.fires(rule), ladder["nothing"], z3.Or(lighter))
+            if status == "unknown":
+                self.timeout(model, f"ondergrens {rule.id}", [rule], found)
+            elif status == "sat":
+                finding = self.add(Finding(FLOOR, f"voor {onderwerp} legt {rule.id} ondergrens {level} op terwijl een "
+                                           "lichtere voorziening volstaat, en op of boven de ondergrens is niets voor "
+                                           "te stellen", domain, [self.at(rule)], onderwerp), model.gemeente)
+                if finding.witness is None:
+                    finding.witness = self.witness(model, found, onderwerp)
+        all_known = z3.And(model.known_vars)
+        status, found = self.solve(model, topic, all_known, z3.Not(ladder["proposal"]))
+        if status == "unknown":
+            self.timeout(model, f"gat bij {onderwerp}", [], found)
+        elif status == "sat":
+            undecided = z3.is_true(found.eval(ladder["undecided"], model_completion=True))
+            if not ladder["candidates"]:
+                what = "het kader kent geen voorziening voor dit onderwerp"
+            elif undecided:
+                open_ = [p.id for p in ladder["candidates"]
+                         if z3.is_false(found.eval(z3.Or(ladder["excl"][p.id], ladder["suff"][p.id]),
+                                                   model_completion=True))]
+                what = "geen regel beslist over " + ", ".join(open_)
+            else:
+                what = "elke voorziening is uitgesloten of ligt onder een ondergrens"
+            finding = self.add(Finding(GAP, f"{domain}/{onderwerp}: met alle feiten bekend volgt geen voorstel: {what}",
+                                       domain, [], onderwerp), model.gemeente)
+            if finding.witness is None:
+                finding.witness = self.witness(model, found, onderwerp, all_known=True)
+
+    def run_entitlements(self, model: HouseholdModel) -> None:
+        for entitlement in self.fw.entitlements_for(model.gemeente):
+            requires = entitlement.requires
+            if requires.domein != model.domain:
+                continue
+            topic = z3.Or([model.onderwerp == model.intern(o) for o in requires.onderwerp]) if requires.onderwerp \
+                else TRUE
+            for criterion in entitlement.criteria:
+                try:
+                    term = model.tr(criterion.when, "hv")
+                except Untranslatable as exc:
+                    self.add(Finding(UNTRANSLATED, f"niet vertaald: criterium {entitlement.id}.{criterion.id}: {exc}",
+                                     model.domain, [(f"{entitlement.id}.{criterion.id}", str(entitlement.span))]),
+                             model.gemeente)
+                    continue
+                for kind, goal in ((NEVER, term.t), (ALWAYS, term.f)):
+                    status, found = self.solve(model, topic, goal)
+                    if status == "unknown":
+                        self.timeout(model, f"criterium {entitlement.id}.{criterion.id}", [], found)
+                    elif status == "unsat":
+                        text = "nooit vervuld" if kind == NEVER else "nooit onwaar (altijd vervuld of onbekend)"
+                        self.add(Finding(kind, f"criterium {criterion.id} van {entitlement.id} is {text}",
+                                         model.domain, [(f"{entitlement.id}.{criterion.id}", str(entitlement.span))]),
+                                 model.gemeente)
+
+    # ------------------------------------------------------------------ witnesses
+    def witness(self, model: HouseholdModel, found: Any, onderwerp: str | None, all_known: bool = False) -> dict:
+        return build_witness(model, found, onderwerp, all_known)
+
+
+def _val(found: Any, term: Any) -> Any:
+    value = found.eval(term, model_completion=True)
+    if z3.is_true(value):
+        return True
+    if z3.is_false(value):
+        return False
+    if z3.is_int_value(value):
+        return value.as_long()
+    if z3.is_rational_value(value):
+        return Decimal(value.numerator_as_long()) / Decimal(value.denominator_as_long())
+    return value
+
+
+def _fact_value(model: HouseholdModel, found: Any, name: str) -> tuple[bool, Any]:
+    """(given, value) of a fact variable for the witness case."""
+    raw, type_ = model.vars[name]
+    known = model.vars.get(name + "?")
+    if known is not None and not _val(found, known[0]):
+        return False, None
+    value = _val(found, raw)
+    if type_ == "tekst":
+        return True, model.text_of(value)
+    if type_ == "geld":
+        return True, f"{Decimal(value) / 100:.2f}"
+    if type_ == "decimaal":
+        return True, str(value)
+    return True, value
+
+
+def build_witness(model: HouseholdModel, found: Any, onderwerp: str | None, all_known: bool = False) -> dict:
+    """A case file (as a dict) that `kader assess` accepts, from a z3 model of `model`."""
+    P = model.peildatum
+    ids = ["p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"]
+    persons = []
+    present = [True] + [_val(found, model.present[i]) for i in range(1, model.slots)]
+    for i in range(model.slots):
+        if not present[i]:
+            continue
+        months = _val(found, model.months[i])
+        rol = ("aanvrager", "partner")[i] if i < 2 else ("kind" if _val(found, model.is_kind[i]) else "huisgenoot")
+        person: dict[str, Any] = {"id": ids[i], "rol": rol, "geboortedatum": (P - relativedelta(months=months)).isoformat()}
+        prefix = f"p{i}."
+        for name in model.vars:
+            if name.startswith(prefix) and not name.endswith("?"):
+                given, value = _fact_value(model, found, name)
+                if given:
+                    person[name[len(prefix):].removesuffix("_cent")] = value
+        persons.append(person)
+    hv_slot = _val(found, model.hv_slot)
+    hulpvragen = []
+    if model.domain != INTEGRAAL:
+        hv: dict[str, Any] = {"id": "hv1", "domein": model.domain, "onderwerp": onderwerp or model.text_of(
+            _val(found, model.onderwerp)), "persoon": ids[hv_slot]}
+        verwijzer = model.text_of(_val(found, model.vars["hv.verwijzer"][0]))
+        if verwijzer in VERWIJZERS and verwijzer != "geen":
+            hv["verwijzer"] = verwijzer
+        feiten = {}
+        for name in model.vars:
+            if name.startswith("hv.") and name != "hv.verwijzer" and not name.endswith("?"):
+                given, value = _fact_value(model, found, name)
+                if given:
+                    feiten[name[3:].removesuffix("_cent")] = value
+        hv["feiten"] = feiten
+        hulpvragen.append(hv)
+    for number, (domain, flag) in enumerate(sorted(model.domeinen.items()), start=2):
+        if domain != model.domain and _val(found, flag):
+            hulpvragen.append({"id": f"hv{number}", "domein": domain, "onderwerp": model.fw.domains[domain].onderwerpen[0],
+                               "persoon": "p1"})
+    case: dict[str, Any] = {"id": "verify-getuige", "gemeente": model.gemeente, "peildatum": P.isoformat()}
+    if _val(found, model.melding):
+        melddatum = P - _dt.timedelta(days=_val(found, model.dagen_melding))
+        case["melddatum"] = melddatum.isoformat()
+        if _val(found, model.aanvraag):
+            case["aanvraagdatum"] = (melddatum + _dt.timedelta(days=_val(found, model.dagen_aanvraag))).isoformat()
+    household: dict[str, Any] = {}
+    if _val(found, model.woonsituatie_known):
+        situatie = model.text_of(_val(found, model.woonsituatie))
+        if situatie in WOONSITUATIES:
+            household["woonsituatie"] = situatie
+    household["personen"] = persons
+    case["huishouden"] = household
+    if _val(found, model.inkomen_known):
+        inkomen = [{"persoon": "p1", "soort": s, "netto_per_maand": f"{Decimal(_val(found, model.income[s])) / 100:.2f}"}
+                   for s in INKOMENSSOORTEN if _val(found, model.income[s])]
+        other = _val(found, model.income_other)
+        if other:
+            owner = next(ids[i] for i in range(2, model.slots) if present[i])
+            inkomen.append({"persoon": owner, "soort": "loon", "netto_per_maand": f"{Decimal(other) / 100:.2f}"})
+        case["inkomen"] = inkomen
+    if _val(found, model.vermogen_known):
+        case["vermogen"] = {"totaal": f"{Decimal(_val(found, model.vermogen)) / 100:.2f}"}
+    if not hulpvragen:
+        hulpvragen.append({"id": "hv1", "domein": next(d for d, f in sorted(model.domeinen.items()) if _val(found, f)),
+                           "onderwerp": "", "persoon": "p1"})
+        hulpvragen[0]["onderwerp"] = model.fw.domains[hulpvragen[0]["domein"]].onderwerpen[0]
+    case["hulpvragen"] = hulpvragen
+    signalen = [s for s, flag in model.signalen.items() if _val(found, flag)]
+    if signalen:
+        case["signalen"] = signalen
+    feiten = {}
+    for name in model.vars:
+        if name.startswith("c.") and not name.endswith("?"):
+            given, value = _fact_value(model, found, name)
+            if given:
+                feiten[name[2:].removesuffix("_cent")] = value
+    if feiten:
+        case["feiten"] = feiten
+    return case
+
+
+def witness_yaml(case: dict) -> str:
+    import yaml
+    return yaml.safe_dump(case, sort_keys=False, allow_unicode=True)
+
+
+def confirm(framework: Framework, finding: Finding) -> None:
+    """Assess the witness with the real engine and say whether it shows the problem."""
+    from .case import case_from_text
+    from .errors import RuleEngineError
+    from .evaluate import assess
+    if finding.witness is None:
+        return
+    try:
+        case = case_from_text(framework, witness_yaml(finding.witness), "getuige.yaml")
+        result = assess(framework, case)
+    except RuleEngineError as exc:
+        finding.confirmed, finding.engine = False, f"de engine weigert de getuige: {exc}"
+        return
+    fired = {f.rule for f in result.trace.fired}
+    proposal = next((p for p in result.proposals if p["hulpvraag"] == "hv1"), None)
+    if finding.kind == CONFLICT:
+        ids = [r for r, _ in finding.rules]
+        finding.confirmed = all(r in fired for r in ids)
+        finding.engine = (f"beide regels vuren; voorstel: {proposal['provision'] or proposal['name']}"
+                          if finding.confirmed else "de engine laat niet beide regels vuren")
+    elif finding.kind in (GAP, FLOOR):
+        ok = proposal is not None and proposal["status"] == NO_PROPOSAL
+        if finding.kind == FLOOR:
+            ok = ok and finding.rules[0][0] in fired
+        finding.confirmed = ok
+        finding.engine = proposal["reason"] if proposal else "geen hulpvraag"
+
+
+def verify(framework: Framework, *, peildatum: _dt.date, gemeenten: list[str] | None = None,
+           timeout_ms: int = 5000, extra_persons: int = 2, rules_dir: str = "rules") -> Report:
+    started = time.perf_counter()
+    verifier = _Verifier(framework, peildatum, timeout_ms, extra_persons)
+    chosen = gemeenten or sorted(framework.profiles)
+    alive: set[str] = set()
+    reachable: set[str] = set()
+    for gemeente in chosen:
+        for domain in list(framework.domains) + [INTEGRAAL]:
+            if domain == INTEGRAAL and not any(r.group == INTEGRAAL for r in framework.rules.values()):
+                continue
+            verifier.run_domain(domain, gemeente, alive, reachable)
+    findings = list(verifier.findings.values())
+    for rule in framework.rules.values():
+        if rule.valid_on(peildatum) and rule.id not in alive and rule.id not in _untranslated(findings):
+            findings.append(Finding(DEAD, f"regel {rule.id} vuurt voor geen enkel huishouden (peildatum {peildatum})",
+                                    rule.group, [(rule.id, str(rule.span))], gemeenten=list(chosen)))
+    provisions = [p for p in framework.provisions.values()]
+    provisions += [p for g in chosen for p in framework.profiles[g].provisions.values()]
+    for provision in provisions:
+        if provision.id not in reachable:
+            findings.append(Finding(UNREACHABLE, f"{provision.id} wordt aan geen enkel huishouden voorgesteld",
+                                    provision.domain, [(provision.id, str(provision.span))], provision=provision.id,
+                                    gemeenten=list(chosen) if provision.gemeente is None else [provision.gemeente]))
+    for finding in findings:
+        confirm(framework, finding)
+    order = list(TITLES)
+    findings.sort(key=lambda f: (order.index(f.kind), f.domain, f.onderwerp or "", f.provision or "",
+                                 [r for r, _ in f.rules]))
+    return Report(rules_dir, peildatum, list(chosen), findings, verifier.queries, time.perf_counter() - started,
+                  timeout_ms, extra_persons=extra_persons)
+
+
+def _untranslated(findings: list[Finding]) -> set[str]:
+    return {r for f in findings if f.kind == UNTRANSLATED for r, _ in f.rules}
+
+
+def rules_at_revision(rules_dir: Path, revision: str) -> tuple[Path, tempfile.TemporaryDirectory]:
+    """The rules folder as it was at git revision `revision`, extracted into a temporary folder."""
+    rules_dir = rules_dir.resolve()
+    top = subprocess.run(["git", "-C", str(rules_dir), "rev-parse", "--show-toplevel"], capture_output=True,
+                         text=True, check=False)
+    if top.returncode != 0:
+        raise ValueError(f"{rules_dir} ligt niet in een git-repository")
+    root = Path(top.stdout.strip())
+    relative = rules_dir.relative_to(root)
+    holder = tempfile.TemporaryDirectory(prefix="kader-verify-base-")
+    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", revision, "--", str(relative)],
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        holder.cleanup()
+        raise ValueError(f"git kan {relative} op revisie '{revision}' niet lezen: "
+                         + archive.stderr.decode("utf-8", "replace").strip())
+    subprocess.run(["tar", "-x", "-C", holder.name], input=archive.stdout, check=True)
+    return Path(holder.name) / relative, holder
+
+
+def only_new(report: Report, base: Report) -> Report:
+    """The findings of `report` that `base` does not have (by kind, domain, onderwerp, provision and rules)."""
+    known = {f.key for f in base.findings}
+    report.findings = [f for f in report.findings if f.key not in known]
+    report.base_findings = len(base.findings)
+    return report
+
+
+def default_timeout_ms() -> int:
+    return int(os.environ.get("KADER_VERIFY_TIMEOUT_MS", "5000"))
