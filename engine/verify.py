@@ -68,9 +68,12 @@ class Finding:
     confirmed: bool | None = None  # the real engine shows the problem for the witness (None: no witness)
     engine: str | None = None  # what the engine said about the witness
 
+    onderwerpen: list[str] = field(default_factory=list)  # every onderwerp it occurs for (conflicts, floors)
+
     @property
     def key(self) -> tuple:
-        return (self.kind, self.domain, self.onderwerp, self.provision, tuple(r for r, _ in self.rules))
+        onderwerp = None if self.kind in (CONFLICT, FLOOR) else self.onderwerp
+        return (self.kind, self.domain, onderwerp, self.provision, tuple(r for r, _ in self.rules))
 
     def to_json(self) -> dict:
         data: dict[str, Any] = {"kind": self.kind, "title": TITLES[self.kind], "message": self.message,
@@ -78,6 +81,8 @@ class Finding:
                                 "rules": [{"id": r, "at": at} for r, at in self.rules]}
         if self.onderwerp:
             data["onderwerp"] = self.onderwerp
+        if self.onderwerpen:
+            data["onderwerpen"] = self.onderwerpen
         if self.provision:
             data["provision"] = self.provision
         if self.witness is not None:
@@ -116,17 +121,23 @@ class _Verifier:
 
     # ------------------------------------------------------------------ solving
     def solve(self, model: HouseholdModel, *goal: Any) -> tuple[str, Any]:
-        solver = z3.Solver()
-        solver.set("timeout", self.timeout_ms)
-        solver.add(*model.constraints)
-        solver.add(*goal)
-        self.queries += 1
-        result = solver.check()
-        if result == z3.sat:
-            return "sat", solver.model()
-        if result == z3.unsat:
-            return "unsat", None
-        return "unknown", solver.reason_unknown()
+        solver = getattr(model, "solver", None)
+        if solver is None:
+            solver = model.solver = z3.Solver()
+            solver.set("timeout", self.timeout_ms)
+            solver.add(*model.constraints)
+        solver.push()
+        try:
+            solver.add(*goal)
+            self.queries += 1
+            result = solver.check()
+            if result == z3.sat:
+                return "sat", solver.model()
+            if result == z3.unsat:
+                return "unsat", None
+            return "unknown", solver.reason_unknown()
+        finally:
+            solver.pop()
 
     def add(self, finding: Finding, gemeente: str) -> Finding:
         found = self.findings.get(finding.key)
@@ -134,6 +145,8 @@ class _Verifier:
             self.findings[finding.key] = found = finding
         if gemeente not in found.gemeenten:
             found.gemeenten.append(gemeente)
+        if finding.kind in (CONFLICT, FLOOR) and finding.onderwerp not in found.onderwerpen:
+            found.onderwerpen.append(finding.onderwerp)
         return found
 
     def at(self, rule) -> tuple[str, str]:
@@ -160,6 +173,11 @@ class _Verifier:
                     found.append(rule)
                     break
         return found
+
+    @staticmethod
+    def by_level(rule, provision) -> bool:
+        """Whether `rule` excludes `provision` only through its level (a whole rung, not the provision by name)."""
+        return not any(c.kind == "excludes" and c.value.provision == provision.id for c in rule.then)
 
     def floors(self, model: HouseholdModel) -> list[tuple[Any, int]]:
         return [(rule, c.floor) for rule in self.rules_of(model.domain) if rule.scope == "hulpvraag"
@@ -232,8 +250,9 @@ class _Verifier:
                         self.timeout(model, f"conflict {rs.id} / {re_.id}", [rs, re_], found)
                     if status != "sat":
                         continue
-                    finding = Finding(CONFLICT, f"voor {onderwerp} zegt {rs.id} dat {p.id} volstaat en sluit "
-                                      f"{re_.id} hem uit (de engine laat de uitsluiting winnen)", domain,
+                    how = "op niveau" if self.by_level(re_, p) else "bij naam"
+                    finding = Finding(CONFLICT, f"{rs.id} zegt dat {p.id} volstaat en {re_.id} sluit hem {how} uit "
+                                      "(de engine laat de uitsluiting winnen)", domain,
                                       [self.at(rs), self.at(re_)], onderwerp, p.id)
                     finding = self.add(finding, model.gemeente)
                     if finding.witness is None:
@@ -253,30 +272,52 @@ class _Verifier:
             if status == "unknown":
                 self.timeout(model, f"ondergrens {rule.id}", [rule], found)
             elif status == "sat":
-                finding = self.add(Finding(FLOOR, f"voor {onderwerp} legt {rule.id} ondergrens {level} op terwijl een "
+                finding = self.add(Finding(FLOOR, f"{rule.id} legt ondergrens {level} op terwijl een "
                                            "lichtere voorziening volstaat, en op of boven de ondergrens is niets voor "
                                            "te stellen", domain, [self.at(rule)], onderwerp), model.gemeente)
                 if finding.witness is None:
                     finding.witness = self.witness(model, found, onderwerp)
-        all_known = z3.And(model.known_vars)
-        status, found = self.solve(model, topic, all_known, z3.Not(ladder["proposal"]))
-        if status == "unknown":
-            self.timeout(model, f"gat bij {onderwerp}", [], found)
-        elif status == "sat":
-            undecided = z3.is_true(found.eval(ladder["undecided"], model_completion=True))
+        self.gaps(model, onderwerp, topic, ladder)
+
+    def gaps(self, model: HouseholdModel, onderwerp: str, topic: Any, ladder: dict, causes: int = 3) -> None:
+        """Households with every fact known and no proposal. Where a sufficient provision was excluded, the rules
+        that excluded it (and the floors) are the cause: up to `causes` different causes are reported."""
+        domain = model.domain
+        blocked: list[Any] = []
+        floors = [r for r, _ in self.floors(model)]
+        for _ in range(causes):
+            status, found = self.solve(model, topic, z3.And(model.known_vars), z3.Not(ladder["proposal"]), *blocked)
+            if status == "unknown":
+                self.timeout(model, f"gat bij {onderwerp}", [], found)
+                return
+            if status != "sat":
+                return
+
+            def true(term: Any, found: Any = found) -> bool:
+                return z3.is_true(found.eval(term, model_completion=True))
+            rules: list = []
             if not ladder["candidates"]:
                 what = "het kader kent geen voorziening voor dit onderwerp"
-            elif undecided:
-                open_ = [p.id for p in ladder["candidates"]
-                         if z3.is_false(found.eval(z3.Or(ladder["excl"][p.id], ladder["suff"][p.id]),
-                                                   model_completion=True))]
+            elif true(ladder["undecided"]):
+                open_ = [p.id for p in ladder["candidates"] if not true(z3.Or(ladder["excl"][p.id], ladder["suff"][p.id]))]
                 what = "geen regel beslist over " + ", ".join(open_)
             else:
-                what = "elke voorziening is uitgesloten of ligt onder een ondergrens"
+                overridden = [p for p in ladder["candidates"] if true(ladder["suff"][p.id]) and true(ladder["excl"][p.id])]
+                rules = [r for p in overridden for r in self.targeting(model, "excludes", p) if true(model.fires(r))]
+                rules += [r for r in floors if true(model.fires(r))]
+                rules = list(dict.fromkeys(rules))
+                if rules:
+                    what = ("elke voorziening is uitgesloten of ligt onder een ondergrens; uitgesloten hoewel een regel "
+                            "zegt dat ze volstaan: " + ", ".join(p.id for p in overridden))
+                else:
+                    what = "elke voorziening is uitgesloten en geen regel zegt dat er een volstaat"
             finding = self.add(Finding(GAP, f"{domain}/{onderwerp}: met alle feiten bekend volgt geen voorstel: {what}",
-                                       domain, [], onderwerp), model.gemeente)
+                                       domain, [self.at(r) for r in rules], onderwerp), model.gemeente)
             if finding.witness is None:
                 finding.witness = self.witness(model, found, onderwerp, all_known=True)
+            if not rules:
+                return
+            blocked.append(z3.Not(z3.And([model.fires(r) for r in rules])))
 
     def run_entitlements(self, model: HouseholdModel) -> None:
         for entitlement in self.fw.entitlements_for(model.gemeente):
