@@ -67,6 +67,7 @@ class Finding:
     witness: dict | None = None
     confirmed: bool | None = None  # the real engine shows the problem for the witness (None: no witness)
     engine: str | None = None  # what the engine said about the witness
+    witness_file: str | None = None  # where the witness was written (--witnesses)
 
     onderwerpen: list[str] = field(default_factory=list)  # every onderwerp it occurs for (conflicts, floors)
 
@@ -89,6 +90,8 @@ class Finding:
             data["witness"] = self.witness
             data["confirmed_by_engine"] = self.confirmed
             data["engine"] = self.engine
+        if self.witness_file:
+            data["witness_file"] = self.witness_file
         return data
 
 
@@ -256,7 +259,8 @@ class _Verifier:
                                       [self.at(rs), self.at(re_)], onderwerp, p.id)
                     finding = self.add(finding, model.gemeente)
                     if finding.witness is None:
-                        finding.witness = self.witness(model, found, onderwerp)
+                        finding.witness = self.witness(model, found, onderwerp,
+                                                       goals=(topic, model.fires(rs), model.fires(re_)))
             if p.id not in reachable:
                 status, found = self.solve(model, topic, ladder["chosen"][p.id])
                 if status == "sat":
@@ -276,7 +280,8 @@ class _Verifier:
                                            "lichtere voorziening volstaat, en op of boven de ondergrens is niets voor "
                                            "te stellen", domain, [self.at(rule)], onderwerp), model.gemeente)
                 if finding.witness is None:
-                    finding.witness = self.witness(model, found, onderwerp)
+                    finding.witness = self.witness(model, found, onderwerp, goals=(
+                        topic, model.fires(rule), ladder["nothing"], z3.Or(lighter)))
         self.gaps(model, onderwerp, topic, ladder)
 
     def gaps(self, model: HouseholdModel, onderwerp: str, topic: Any, ladder: dict, causes: int = 3) -> None:
@@ -299,7 +304,8 @@ class _Verifier:
             if not ladder["candidates"]:
                 what = "het kader kent geen voorziening voor dit onderwerp"
             elif true(ladder["undecided"]):
-                open_ = [p.id for p in ladder["candidates"] if not true(z3.Or(ladder["excl"][p.id], ladder["suff"][p.id]))]
+                open_ = [p for p in ladder["candidates"] if not true(z3.Or(ladder["excl"][p.id], ladder["suff"][p.id]))]
+                open_ = [p.id for p in open_ if p.level == min(q.level for q in open_)]  # the rung the walk stops at
                 what = "geen regel beslist over " + ", ".join(open_)
             else:
                 overridden = [p for p in ladder["candidates"] if true(ladder["suff"][p.id]) and true(ladder["excl"][p.id])]
@@ -314,7 +320,10 @@ class _Verifier:
             finding = self.add(Finding(GAP, f"{domain}/{onderwerp}: met alle feiten bekend volgt geen voorstel: {what}",
                                        domain, [self.at(r) for r in rules], onderwerp), model.gemeente)
             if finding.witness is None:
-                finding.witness = self.witness(model, found, onderwerp, all_known=True)
+                goals = (topic, z3.And(model.known_vars), z3.Not(ladder["proposal"]), *blocked)
+                if rules:
+                    goals += tuple(model.fires(r) for r in rules)
+                finding.witness = self.witness(model, found, onderwerp, all_known=True, goals=goals)
             if not rules:
                 return
             blocked.append(z3.Not(z3.And([model.fires(r) for r in rules])))
@@ -345,7 +354,23 @@ class _Verifier:
                                  model.gemeente)
 
     # ------------------------------------------------------------------ witnesses
-    def witness(self, model: HouseholdModel, found: Any, onderwerp: str | None, all_known: bool = False) -> dict:
+    def witness(self, model: HouseholdModel, found: Any, onderwerp: str | None, all_known: bool = False,
+                goals: tuple = ()) -> dict:
+        """The household of `found`, or a plainer one that satisfies `goals` as well: no partner or housemates, the
+        declared defaults, no verwijzer, no dates, income or vermogen, where the problem allows."""
+        if goals:
+            defaults = [model.vars[name][0] == (model.intern(value) if isinstance(value, str)
+                        else value) for name, value in model.defaults.items()
+                        if model.vars[name][1] in ("bool", "tekst")]
+            plain = defaults + [model.vars["hv.verwijzer"][0] == model.intern("geen")]
+            bare = [z3.Not(x) for x in model.present[1:]] + [z3.Not(model.melding)]
+            if not all_known:
+                bare += [z3.Not(model.inkomen_known), z3.Not(model.vermogen_known), z3.Not(model.woonsituatie_known)]
+            for extra in (plain + bare, plain):
+                status, nicer = self.solve(model, *goals, *extra)
+                if status == "sat":
+                    found = nicer
+                    break
         return build_witness(model, found, onderwerp, all_known)
 
 
@@ -363,12 +388,15 @@ def _val(found: Any, term: Any) -> Any:
 
 
 def _fact_value(model: HouseholdModel, found: Any, name: str) -> tuple[bool, Any]:
-    """(given, value) of a fact variable for the witness case."""
+    """(given, value) of a fact variable for the witness case; a value equal to the declared default is left out."""
     raw, type_ = model.vars[name]
     known = model.vars.get(name + "?")
     if known is not None and not _val(found, known[0]):
         return False, None
     value = _val(found, raw)
+    default = model.defaults.get(name)
+    if default is not None and (model.text_of(value) if type_ == "tekst" else value) == default:
+        return False, None
     if type_ == "tekst":
         return True, model.text_of(value)
     if type_ == "geld":
@@ -559,3 +587,44 @@ def only_new(report: Report, base: Report) -> Report:
 
 def default_timeout_ms() -> int:
     return int(os.environ.get("KADER_VERIFY_TIMEOUT_MS", "5000"))
+
+
+def verify_rules(root: Path | str, *, peildatum: _dt.date, gemeente: str | None = None, base: str | None = None,
+                 timeout_ms: int = 5000, extra_persons: int = 2, witnesses: Path | None = None) -> Report:
+    """`kader verify`: load the rules at `root`, verify them; with `base` ("git:REV") only what the change introduced.
+    With `witnesses`, every witness is written there as a case file (`<n>-<kind>.yaml`)."""
+    from .case import gemeente_option
+    from .errors import Diagnostic, Span, UsageError
+    from .fwcache import load_framework
+    from .loader import display_path
+    root = Path(root)
+    framework = load_framework(root)
+    chosen = [gemeente_option(framework, gemeente)] if gemeente else None
+    if peildatum < framework.valid_from:
+        raise UsageError(Diagnostic("E511", f"peildatum {peildatum} ligt vóór het begin van het kader "
+                                    f"({framework.valid_from})", Span("--peildatum", 1, 1)))
+    report = verify(framework, peildatum=peildatum, gemeenten=chosen, timeout_ms=timeout_ms,
+                    extra_persons=extra_persons, rules_dir=display_path(root))
+    if base is not None:
+        if not base.startswith("git:") or len(base) <= 4:
+            raise UsageError(Diagnostic("E723", f"--base verwacht git:REVISIE (bijvoorbeeld git:main), niet '{base}'",
+                                        Span("--base", 1, 1)))
+        try:
+            base_dir, holder = rules_at_revision(root, base[4:])
+        except ValueError as exc:
+            raise UsageError(Diagnostic("E724", str(exc), Span("--base", 1, 1))) from None
+        with holder:
+            base_framework = load_framework(base_dir, cache=False)
+            base_report = verify(base_framework, peildatum=peildatum, gemeenten=chosen, timeout_ms=timeout_ms,
+                                 extra_persons=extra_persons, rules_dir=base)
+        report = only_new(report, base_report)
+        report.base = base
+    if witnesses is not None:
+        witnesses.mkdir(parents=True, exist_ok=True)
+        for number, finding in enumerate(report.findings, start=1):
+            if finding.witness is not None:
+                path = witnesses / f"{number:03d}-{finding.kind}.yaml"
+                path.write_text(f"# kader verify: {TITLES[finding.kind]}\n# {finding.message}\n"
+                                + witness_yaml(finding.witness), encoding="utf-8")
+                finding.witness_file = str(path)
+    return report

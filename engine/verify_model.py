@@ -117,6 +117,8 @@ class HouseholdModel:
     def _known(self, name: str, default, value: V, raw, type_: str) -> V:
         self.vars[name] = (raw, type_)
         if default is not None:
+            self.defaults[name] = default
+        if default is not None:
             value.k = TRUE  # a case that leaves it out gets the default: always known
         else:
             k = z3.Bool(name + "?")
@@ -127,6 +129,7 @@ class HouseholdModel:
     def _build(self) -> None:
         fw = self.fw
         self.vars: dict[str, tuple[Any, str]] = {}
+        self.defaults: dict[str, Any] = {}
         S = self.slots
         self.present = [TRUE, z3.Bool("partner_aanwezig")] + [z3.Bool(f"persoon{i}_aanwezig") for i in range(2, S)]
         self.is_kind = [FALSE, FALSE] + [z3.Bool(f"persoon{i}_is_kind") for i in range(2, S)]
