@@ -68,6 +68,7 @@ class Finding:
     confirmed: bool | None = None  # the real engine shows the problem for the witness (None: no witness)
     engine: str | None = None  # what the engine said about the witness
     witness_file: str | None = None  # where the witness was written (--witnesses)
+    compare: tuple[str, str] | None = None  # room: the two municipalities the witness is assessed in
 
     onderwerpen: list[str] = field(default_factory=list)  # every onderwerp it occurs for (conflicts, floors)
 
@@ -328,6 +329,63 @@ class _Verifier:
                 return
             blocked.append(z3.Not(z3.And([model.fires(r) for r in rules])))
 
+    def run_room(self, domain: str, first: str, second: str) -> None:
+        """Room respected: with every override point free within its bounds in each municipality, a rule that reads
+        no override point fires alike in both, and the proposal differs only where such a rule or a local provision
+        makes it differ (the proof form of `kader compare-gemeenten`)."""
+        from .harmonisation import dependencies
+        strings: dict[str, int] = {}
+        a = HouseholdModel(self.fw, domain, first, self.peildatum, self.extra, room="A", strings=strings)
+        b = HouseholdModel(self.fw, domain, second, self.peildatum, self.extra, room="B", strings=strings)
+        pair = HouseholdModel.__new__(HouseholdModel)
+        pair.constraints, pair.domain, pair.gemeente = a.constraints + b.constraints, domain, f"{first}/{second}"
+        deps = dependencies(self.fw).rules
+        rules = self.rules_of(domain)
+        where = f"{first}/{second}"
+        for rule in rules:
+            points = deps.get(rule.id, frozenset()) - {"casus.gemeente"}
+            if points:
+                continue  # municipal room: an override point may make it differ
+            status, found = self.solve(pair, z3.Xor(a.fires(rule), b.fires(rule)))
+            if status == "unknown":
+                self.timeout(pair, f"ruimte bij {rule.id}", [rule], found)
+            elif status == "sat":
+                finding = self.add(Finding(ROOM, f"{rule.id} leest geen override-punt en vuurt toch anders in "
+                                           f"{first} dan in {second}", domain, [self.at(rule)]), where)
+                if finding.witness is None:
+                    self.room_witness(finding, a, b, found, None)
+        allowed = [z3.Or(z3.And(a.fires(r), b.fires(r)), z3.And(z3.Not(a.fires(r)), z3.Not(b.fires(r))))
+                   for r in rules if deps.get(r.id, frozenset()) - {"casus.gemeente"}]
+        for onderwerp in (self.fw.domains[domain].onderwerpen if domain != INTEGRAAL else ()):
+            topic = a.onderwerp == a.intern(onderwerp)
+            la, lb = self.ladder(a, onderwerp), self.ladder(b, onderwerp)
+            local = [la["excl"][p.id] for p in la["candidates"] if p.gemeente] + \
+                [lb["excl"][p.id] for p in lb["candidates"] if p.gemeente]
+            shared = [p.id for p in la["candidates"] if p.gemeente is None]
+            differs = z3.Or([z3.Xor(la["chosen"][p], lb["chosen"][p]) for p in shared] or [FALSE])
+            status, found = self.solve(pair, topic, differs, *allowed, *local)
+            if status == "unknown":
+                self.timeout(pair, f"ruimte bij {domain}/{onderwerp}", [], found)
+            elif status == "sat":
+                finding = self.add(Finding(ROOM, f"{domain}/{onderwerp}: het voorstel verschilt tussen {first} en "
+                                           f"{second} zonder override-punt of lokale voorziening", domain, [],
+                                           onderwerp), where)
+                if finding.witness is None:
+                    self.room_witness(finding, a, b, found, onderwerp)
+
+    @staticmethod
+    def room_witness(finding: Finding, a: HouseholdModel, b: HouseholdModel, found: Any, onderwerp: str | None) -> None:
+        """The household, in the municipality of side A; `compare` names the municipalities of both sides."""
+        here, there = (a.text_of(_val(found, m.gemeente_var)) for m in (a, b))
+        finding.witness = build_witness(a, found, onderwerp)
+        finding.witness["gemeente"] = here
+        finding.compare = (here, there)
+        points = {name: str(_val(found, var)) for name, var in a.symbolic.items()}
+        others = {name: str(_val(found, var)) for name, var in b.symbolic.items()}
+        if points != others:
+            finding.message += (" (override-punten: " + ", ".join(f"{n} {points[n]}/{others[n]}" for n in sorted(points)
+                                                                   if points[n] != others[n]) + ")")
+
     def run_entitlements(self, model: HouseholdModel) -> None:
         for entitlement in self.fw.entitlements_for(model.gemeente):
             requires = entitlement.requires
@@ -512,6 +570,18 @@ def confirm(framework: Framework, finding: Finding) -> None:
         finding.confirmed = all(r in fired for r in ids)
         finding.engine = (f"beide regels vuren; voorstel: {proposal['provision'] or proposal['name']}"
                           if finding.confirmed else "de engine laat niet beide regels vuren")
+    elif finding.kind == ROOM and finding.compare:
+        other = assess(framework, case, gemeente=finding.compare[1])
+        if finding.onderwerp is None:
+            rule = finding.rules[0][0]
+            here, there = rule in fired, rule in {f.rule for f in other.trace.fired}
+        else:
+            here = proposal["provision"] if proposal else None
+            there = next((p["provision"] for p in other.proposals if p["hulpvraag"] == "hv1"), None)
+        finding.confirmed = here != there
+        finding.engine = (f"{finding.compare[0]}: {here}, {finding.compare[1]}: {there}" if finding.confirmed else
+                          "met de huidige profielen geen verschil; het verschil vraagt andere override-waarden "
+                          "binnen de grenzen")
     elif finding.kind in (GAP, FLOOR):
         ok = proposal is not None and proposal["status"] == NO_PROPOSAL
         if finding.kind == FLOOR:
@@ -532,6 +602,11 @@ def verify(framework: Framework, *, peildatum: _dt.date, gemeenten: list[str] | 
             if domain == INTEGRAAL and not any(r.group == INTEGRAAL for r in framework.rules.values()):
                 continue
             verifier.run_domain(domain, gemeente, alive, reachable)
+    for first, second in zip(chosen, chosen[1:], strict=False):
+        for domain in list(framework.domains) + [INTEGRAAL]:
+            if domain == INTEGRAAL and not any(r.group == INTEGRAAL for r in framework.rules.values()):
+                continue
+            verifier.run_room(domain, first, second)
     findings = list(verifier.findings.values())
     for rule in framework.rules.values():
         if rule.valid_on(peildatum) and rule.id not in alive and rule.id not in _untranslated(findings):

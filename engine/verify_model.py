@@ -74,11 +74,16 @@ def _to_real(value: Any) -> Any:
 class HouseholdModel:
     """The z3 variables and translated terms of one household; see the module docstring."""
 
-    def __init__(self, framework: Framework, domain: str, gemeente: str, peildatum: _dt.date, extra: int = 2):
+    def __init__(self, framework: Framework, domain: str, gemeente: str, peildatum: _dt.date, extra: int = 2,
+                 room: str | None = None, strings: dict[str, int] | None = None):
         self.fw, self.domain, self.gemeente, self.peildatum = framework, domain, gemeente, peildatum
         self.constraints: list[Any] = []
         self.known_vars: list[Any] = []  # every "known" Bool of a fact a case gives (for "every fact known")
-        self.strings: dict[str, int] = {}
+        self.strings: dict[str, int] = {} if strings is None else strings
+        # room: the override points are free within their declared bounds (variables named <parameter>@<room>), and
+        # casus.gemeente is free among the profiles; two models with different `room` share every household fact
+        self.room = room
+        self.symbolic: dict[str, Any] = {}
         self.slots = 2 + extra
         self._derived = {d.key: d for d in framework.derived}
         self._memo: dict[tuple, Any] = {}
@@ -87,6 +92,28 @@ class HouseholdModel:
         values, _, pending = _parameters(framework, gemeente, peildatum)
         self.params, self.pending = values, pending
         self._build()
+        if room is not None:
+            self._room(room)
+
+    def _room(self, room: str) -> None:
+        for name, parameter in self.fw.parameters.items():
+            override = parameter.override
+            if override is None or not override.allowed or parameter.key != "peildatum":
+                continue
+            var = z3.Int(f"{name}@{room}") if parameter.type == "geheel" else z3.Real(f"{name}@{room}")
+            framework_value = parameter.at(self.peildatum)
+            if override.min is not None:
+                self.constraints.append(var >= _real(override.min))
+            if override.max is not None:
+                self.constraints.append(var <= _real(override.max))
+            if override.min_kaderwaarde and framework_value is not None:
+                self.constraints.append(var >= _real(framework_value[0]))
+            if parameter.type == "geld":
+                cents = z3.Int(f"{name}@{room}_cent")
+                self.constraints.append(var * 100 == z3.ToReal(cents))
+            self.symbolic[name] = var
+        self.gemeente_var = z3.Int(f"gemeente@{room}")
+        self.constraints.append(z3.Or([self.gemeente_var == self.intern(g) for g in self.fw.profiles]))
 
     # ------------------------------------------------------------------ variables
     def intern(self, text: str) -> Any:
@@ -264,6 +291,8 @@ class HouseholdModel:
     def lookup(self, ref: Ref, ctx: str) -> Any:
         key = ref.key
         if ref.kind == "parameter" and "." not in key:
+            if key in self.symbolic:
+                return V(self.symbolic[key], TRUE)
             if key in self.params:
                 return V(_real(self.params[key]), TRUE)
             return V(z3.IntVal(0), FALSE)  # no value on the peildatum (te verifiëren or none): unknown
@@ -318,6 +347,8 @@ class HouseholdModel:
         if key == "huishouden.woonsituatie":
             return V(self.woonsituatie, self.woonsituatie_known, "enum")
         if key == "casus.gemeente":
+            if self.room is not None:
+                return V(self.gemeente_var, TRUE, "enum")
             return V(self.intern(self.gemeente), TRUE, "enum")
         if key == "casus.signalen":
             return V(self.signalen, TRUE, "list")

@@ -187,3 +187,39 @@ def test_time_outs_are_reported_and_never_turned_into_a_proof(monkeypatch):
     kinds = {f.kind for f in report.findings}
     assert kinds == {"time-out"}
     assert any("vuurt regel wmo.dood ooit" in f.message and "50 ms" in f.message for f in report.findings)
+
+
+def test_room_override_point_within_bounds_is_room_and_a_rule_reading_the_municipality_is_not():
+    """Municipal room runs through override points (wmo.oudere_signaal reads signaal_leeftijd, 70..90: no finding).
+    The loader refuses casus.gemeente in a rule (E170); a framework object changed behind the loader's back to read
+    it is caught by the room proof, with a household the engine assesses differently in baarn and bunschoten."""
+    import dataclasses
+
+    from engine.ir import And, Cmp, Lit, Ref
+    framework = engine.load_framework(SEEDED, cache=False)
+    clean = verify(framework, peildatum=PEIL)
+    assert not [f for f in clean.findings if f.kind == "ruimte"]
+    rule = framework.rules["wmo.oudere_signaal"]
+    reads_gemeente = And((Cmp("==", Ref("hulpvraag.onderwerp", "tekst", "fact"), Lit("begeleiding", "tekst")),
+                          Cmp("==", Ref("casus.gemeente", "tekst", "fact"), Lit("baarn", "tekst"))))
+    framework.rules["wmo.oudere_signaal"] = dataclasses.replace(rule, when=reads_gemeente,
+                                                               references=frozenset({"casus.gemeente"}))
+    try:
+        from engine.harmonisation import _DEPENDENCIES
+        _DEPENDENCIES.pop(framework.hash, None)
+        report = verify(framework, peildatum=PEIL, gemeenten=["baarn", "bunschoten"])
+    finally:
+        framework.rules["wmo.oudere_signaal"] = rule
+        _DEPENDENCIES.pop(framework.hash, None)
+    room = [f for f in report.findings if f.kind == "ruimte"]
+    assert [[r for r, _ in f.rules] for f in room] == [["wmo.oudere_signaal"]]
+    # the durable ruleset was compiled from the file, so the engine's own evaluator judges the changed condition
+    from engine.calc import Evaluator
+    from engine.facts import build_facts
+    case = engine.case_from_text(framework, witness_yaml(room[0].witness), "getuige.yaml")
+    outcome = {}
+    for gemeente in room[0].compare:
+        facts = build_facts(framework, case, gemeente, PEIL)
+        outcome[gemeente] = Evaluator(reads_gemeente)(facts.hulpvraag(case.hulpvragen[0], framework))
+    assert sorted(outcome.values()) == [False, True]
+    assert outcome.get("baarn") is True
