@@ -286,48 +286,60 @@ class _Verifier:
         self.gaps(model, onderwerp, topic, ladder)
 
     def gaps(self, model: HouseholdModel, onderwerp: str, topic: Any, ladder: dict, causes: int = 3) -> None:
-        """Households with every fact known and no proposal. Where a sufficient provision was excluded, the rules
-        that excluded it (and the floors) are the cause: up to `causes` different causes are reported."""
+        """Households with every fact known and no proposal, in two kinds, each asked for on its own: the walk stops at
+        a rung no rule decides (one finding per undecided set of provisions), or every provision is excluded or below
+        a floor (where a sufficient provision was excluded, the rules that excluded it and the floors are the cause).
+        Up to `causes` of each kind are reported."""
         domain = model.domain
-        blocked: list[Any] = []
         floors = [r for r, _ in self.floors(model)]
-        for _ in range(causes):
-            status, found = self.solve(model, topic, z3.And(model.known_vars), z3.Not(ladder["proposal"]), *blocked)
-            if status == "unknown":
-                self.timeout(model, f"gat bij {onderwerp}", [], found)
-                return
-            if status != "sat":
-                return
+        known = z3.And(model.known_vars)
+        if not ladder["candidates"]:
+            status, found = self.solve(model, topic, known)
+            if status == "sat":
+                finding = self.add(Finding(GAP, f"{domain}/{onderwerp}: het kader kent geen voorziening voor dit "
+                                           "onderwerp", domain, [], onderwerp), model.gemeente)
+                if finding.witness is None:
+                    finding.witness = self.witness(model, found, onderwerp, all_known=True, goals=(topic, known))
+            return
+        for kind in ("undecided", "nothing"):
+            blocked: list[Any] = []
+            for _ in range(causes):
+                goals = (topic, known, ladder[kind], *blocked)
+                status, found = self.solve(model, *goals)
+                if status == "unknown":
+                    self.timeout(model, f"gat bij {onderwerp}", [], found)
+                    break
+                if status != "sat":
+                    break
 
-            def true(term: Any, found: Any = found) -> bool:
-                return z3.is_true(found.eval(term, model_completion=True))
-            rules: list = []
-            if not ladder["candidates"]:
-                what = "het kader kent geen voorziening voor dit onderwerp"
-            elif true(ladder["undecided"]):
-                open_ = [p for p in ladder["candidates"] if not true(z3.Or(ladder["excl"][p.id], ladder["suff"][p.id]))]
-                open_ = [p.id for p in open_ if p.level == min(q.level for q in open_)]  # the rung the walk stops at
-                what = "geen regel beslist over " + ", ".join(open_)
-            else:
-                overridden = [p for p in ladder["candidates"] if true(ladder["suff"][p.id]) and true(ladder["excl"][p.id])]
-                rules = [r for p in overridden for r in self.targeting(model, "excludes", p) if true(model.fires(r))]
-                rules += [r for r in floors if true(model.fires(r))]
-                rules = list(dict.fromkeys(rules))
-                if rules:
-                    what = ("elke voorziening is uitgesloten of ligt onder een ondergrens; uitgesloten hoewel een regel "
-                            "zegt dat ze volstaan: " + ", ".join(p.id for p in overridden))
+                def true(term: Any, found: Any = found) -> bool:
+                    return z3.is_true(found.eval(term, model_completion=True))
+                rules: list = []
+                provision = None
+                if kind == "undecided":
+                    open_ = [p for p in ladder["candidates"] if not true(z3.Or(ladder["excl"][p.id], ladder["suff"][p.id]))]
+                    open_ = [p.id for p in open_ if p.level == min(q.level for q in open_)]  # where the walk stops
+                    what = "geen regel beslist over " + ", ".join(open_)
+                    provision = ", ".join(open_)
+                    cause = z3.And(*[z3.And(z3.Not(ladder["excl"][p]), z3.Not(ladder["suff"][p])) for p in open_])
                 else:
-                    what = "elke voorziening is uitgesloten en geen regel zegt dat er een volstaat"
-            finding = self.add(Finding(GAP, f"{domain}/{onderwerp}: met alle feiten bekend volgt geen voorstel: {what}",
-                                       domain, [self.at(r) for r in rules], onderwerp), model.gemeente)
-            if finding.witness is None:
-                goals = (topic, z3.And(model.known_vars), z3.Not(ladder["proposal"]), *blocked)
-                if rules:
-                    goals += tuple(model.fires(r) for r in rules)
-                finding.witness = self.witness(model, found, onderwerp, all_known=True, goals=goals)
-            if not rules:
-                return
-            blocked.append(z3.Not(z3.And([model.fires(r) for r in rules])))
+                    overridden = [p for p in ladder["candidates"] if true(ladder["suff"][p.id]) and true(ladder["excl"][p.id])]
+                    rules = [r for p in overridden for r in self.targeting(model, "excludes", p) if true(model.fires(r))]
+                    rules += [r for r in floors if true(model.fires(r))]
+                    rules = list(dict.fromkeys(rules))
+                    if rules:
+                        what = ("elke voorziening is uitgesloten of ligt onder een ondergrens; uitgesloten hoewel een "
+                                "regel zegt dat ze volstaan: " + ", ".join(p.id for p in overridden))
+                        cause = z3.And([model.fires(r) for r in rules])
+                    else:
+                        what = "elke voorziening is uitgesloten en geen regel zegt dat er een volstaat"
+                        cause = z3.Not(z3.Or([ladder["suff"][p.id] for p in ladder["candidates"]]))
+                finding = self.add(Finding(GAP, f"{domain}/{onderwerp}: met alle feiten bekend volgt geen voorstel: "
+                                           f"{what}", domain, [self.at(r) for r in rules], onderwerp, provision),
+                                   model.gemeente)
+                if finding.witness is None:
+                    finding.witness = self.witness(model, found, onderwerp, all_known=True, goals=goals + (cause,))
+                blocked.append(z3.Not(cause))
 
     def run_room(self, domain: str, first: str, second: str) -> None:
         """Room respected: with every override point free within its bounds in each municipality, a rule that reads
