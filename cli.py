@@ -541,11 +541,14 @@ def verify(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconden per vraag aan de solver.")] = 5.0,
     witnesses: Annotated[Optional[Path], typer.Option("--witnesses", show_default=False,
                                                       help="Schrijf elke getuige als casusbestand in deze map.")] = None,
+    personen: Annotated[int, typer.Option("--personen", min=0, max=6,
+                                          help="Huisgenoten en kinderen naast aanvrager en partner.")] = 2,
 ) -> None:
     """Bewijs met een SMT-solver (z3) dat de regels geen conflicten, gaten of dode regels hebben, of toon een huishouden dat het tegendeel laat zien."""
     from engine.verify import verify_rules
     report = verify_rules(rules_dir or default_rules_dir(), peildatum=_day(peildatum) or _dt.date.today(),
-                          gemeente=_gemeente(gemeente), base=base, timeout_ms=int(timeout * 1000), witnesses=witnesses)
+                          gemeente=_gemeente(gemeente), base=base, timeout_ms=int(timeout * 1000), witnesses=witnesses,
+                          extra_persons=personen)
     if format is TextOrJson.json:
         from engine.assessment import dumps
         _print_json(dumps(report.to_json()))

@@ -113,7 +113,8 @@ class Report:
         return {"rules": self.rules_dir, "peildatum": self.peildatum.isoformat(), "gemeenten": self.gemeenten,
                 "base": self.base, "base_findings": self.base_findings, "queries": self.queries,
                 "seconds": round(self.seconds, 2), "timeout_per_query_ms": self.timeout_ms,
-                "household": {"extra_persons": self.extra_persons},
+                "household": {"extra_persons": self.extra_persons, "max_age_years": 110,
+                              "declared_numbers_nonnegative": True},
                 "findings": [f.to_json() for f in self.findings]}
 
 

@@ -31,6 +31,9 @@ from .ir import BOOL, DATUM, GELD, TEKST, And, Arith, Call, Cmp, FindingRef, IfE
 from .registry import BUILTINS, INKOMENSSOORTEN, VERWIJZERS, WOONSITUATIES
 
 MAX_MONTHS = 110 * 12  # the oldest person a witness may have
+# Declared whole numbers, amounts and decimals (counts, months, costs) are taken as 0 or more: the case contract
+# accepts a negative value for them, but no household has -3 months of low income. Proofs hold for such households.
+NONNEGATIVE = True
 CASE_PERSON_FIELDS = ("beperkt", "studiefinanciering", "commerciele_huurder", "rechtmatig_verblijf")
 
 
@@ -129,14 +132,15 @@ class HouseholdModel:
             v = z3.Int(name)
             self.constraints.append(z3.Or([v == self.intern(x) for x in values]))
         elif type_ == GELD:
-            v = z3.Int(name + "_cent")
-            self.constraints.append(z3.And(v >= -10**9, v <= 10**9))
+            v = z3.Int(name + "_cent")  # declared amounts (costs) are not negative: see NONNEGATIVE
+            self.constraints.append(z3.And(v >= 0, v <= 10**9))
             return self._known(name, default, V(_to_real(v) / 100, None), raw=v, type_=type_)
         elif type_ == "geheel":
             v = z3.Int(name)
-            self.constraints.append(z3.And(v >= -10**6, v <= 10**6))
+            self.constraints.append(z3.And(v >= 0, v <= 10**6))
         elif type_ == "decimaal":
             v = z3.Real(name)
+            self.constraints.append(v >= 0)
         else:
             raise Untranslatable(f"feit {name} van type {type_}")
         return self._known(name, default, V(v, None, "enum" if type_ == TEKST else "num"), raw=v, type_=type_)
