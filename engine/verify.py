@@ -199,9 +199,10 @@ class _Verifier:
         chosen: dict[str, Any] = {}
         undecided: list[Any] = []
         ok = {p.id: z3.And(z3.Not(excl[p.id]), suff[p.id]) for p in candidates}
+        under: dict[int, Any] = {}  # level -> below a floor that fires
         for rung in self.fw.ladder:
             here = [p for p in candidates if p.level == rung.level]
-            below = z3.Or([fires(r) for r, level in floors if level > rung.level] or [FALSE])
+            below = under[rung.level] = z3.Or([fires(r) for r, level in floors if level > rung.level] or [FALSE])
             if not here:
                 continue
             earlier: list[Any] = []
@@ -213,7 +214,7 @@ class _Verifier:
             undecided.append(z3.And(reach, z3.Not(below), z3.Not(any_ok), any_open))
             reach = z3.And(reach, z3.Or(below, z3.And(z3.Not(any_ok), z3.Not(any_open))))
         return {"candidates": candidates, "excl": excl, "suff": suff, "ok": ok, "chosen": chosen,
-                "undecided": z3.Or(undecided or [FALSE]), "nothing": reach,
+                "undecided": z3.Or(undecided or [FALSE]), "nothing": reach, "below": under,
                 "proposal": z3.Or(list(chosen.values()) or [FALSE])}
 
     # ------------------------------------------------------------------ analyses
@@ -318,7 +319,8 @@ class _Verifier:
                 rules: list = []
                 provision = None
                 if kind == "undecided":
-                    open_ = [p for p in ladder["candidates"] if not true(z3.Or(ladder["excl"][p.id], ladder["suff"][p.id]))]
+                    open_ = [p for p in ladder["candidates"] if not true(z3.Or(ladder["excl"][p.id], ladder["suff"][p.id],
+                                                                                ladder["below"][p.level]))]
                     open_ = [p.id for p in open_ if p.level == min(q.level for q in open_)]  # where the walk stops
                     what = "geen regel beslist over " + ", ".join(open_)
                     provision = ", ".join(open_)
