@@ -667,10 +667,23 @@ def rules_at_revision(rules_dir: Path, revision: str) -> tuple[Path, tempfile.Te
     return Path(holder.name) / relative, holder
 
 
-def only_new(report: Report, base: Report) -> Report:
-    """The findings of `report` that `base` does not have (by kind, domain, onderwerp, provision and rules)."""
+def only_new(report: Report, base: Report, base_framework: Framework | None = None) -> Report:
+    """The findings of `report` that `base` does not have: not the same finding (kind, domain, onderwerp, provision,
+    rules), and, for a finding with a witness, a witness the base framework does not show the problem for either
+    (the solver may pick another household or cause for the same gap; the engine decides whether it is new)."""
     known = {f.key for f in base.findings}
-    report.findings = [f for f in report.findings if f.key not in known]
+    fresh = []
+    for finding in report.findings:
+        if finding.key in known:
+            continue
+        if finding.witness is not None and base_framework is not None and finding.kind in (CONFLICT, FLOOR, GAP):
+            probe = Finding(finding.kind, finding.message, finding.domain, list(finding.rules), finding.onderwerp,
+                            finding.provision, witness=finding.witness)
+            confirm(base_framework, probe)
+            if probe.confirmed:
+                continue  # the base rules already have this problem for this household
+        fresh.append(finding)
+    report.findings = fresh
     report.base_findings = len(base.findings)
     return report
 
@@ -693,9 +706,10 @@ def verify_rules(root: Path | str, *, peildatum: _dt.date, gemeente: str | None 
     if peildatum < framework.valid_from:
         raise UsageError(Diagnostic("E511", f"peildatum {peildatum} ligt vóór het begin van het kader "
                                     f"({framework.valid_from})", Span("--peildatum", 1, 1)))
-    report = verify(framework, peildatum=peildatum, gemeenten=chosen, timeout_ms=timeout_ms,
-                    extra_persons=extra_persons, rules_dir=display_path(root))
-    if base is not None:
+    if base is None:
+        report = verify(framework, peildatum=peildatum, gemeenten=chosen, timeout_ms=timeout_ms,
+                        extra_persons=extra_persons, rules_dir=display_path(root))
+    else:
         if not base.startswith("git:") or len(base) <= 4:
             raise UsageError(Diagnostic("E723", f"--base verwacht git:REVISIE (bijvoorbeeld git:main), niet '{base}'",
                                         Span("--base", 1, 1)))
@@ -703,11 +717,17 @@ def verify_rules(root: Path | str, *, peildatum: _dt.date, gemeente: str | None 
             base_dir, holder = rules_at_revision(root, base[4:])
         except ValueError as exc:
             raise UsageError(Diagnostic("E724", str(exc), Span("--base", 1, 1))) from None
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
         with holder:
-            base_framework = load_framework(base_dir, cache=False)
-            base_report = verify(base_framework, peildatum=peildatum, gemeenten=chosen, timeout_ms=timeout_ms,
-                                 extra_persons=extra_persons, rules_dir=base)
-        report = only_new(report, base_report)
+            base_framework = load_framework(base_dir, cache=False)  # refuses broken base rules here, located
+            # the base is verified in a second process while this one verifies the change (two cores)
+            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                pending = pool.submit(_verify_at, str(base_dir), peildatum, chosen, timeout_ms, extra_persons, base)
+                report = verify(framework, peildatum=peildatum, gemeenten=chosen, timeout_ms=timeout_ms,
+                                extra_persons=extra_persons, rules_dir=display_path(root))
+                base_report = pending.result()
+            report = only_new(report, base_report, base_framework)
         report.base = base
     if witnesses is not None:
         witnesses.mkdir(parents=True, exist_ok=True)
@@ -718,3 +738,11 @@ def verify_rules(root: Path | str, *, peildatum: _dt.date, gemeente: str | None 
                                 + witness_yaml(finding.witness), encoding="utf-8")
                 finding.witness_file = str(path)
     return report
+
+
+def _verify_at(root: str, peildatum: _dt.date, gemeenten: list[str] | None, timeout_ms: int, extra_persons: int,
+               label: str) -> Report:
+    """verify() on the rules in `root`, in a worker process (for --base)."""
+    from .fwcache import load_framework
+    return verify(load_framework(root, cache=False), peildatum=peildatum, gemeenten=gemeenten, timeout_ms=timeout_ms,
+                  extra_persons=extra_persons, rules_dir=label)
