@@ -223,3 +223,37 @@ def test_room_override_point_within_bounds_is_room_and_a_rule_reading_the_munici
         outcome[gemeente] = Evaluator(reads_gemeente)(facts.hulpvraag(case.hulpvragen[0], framework))
     assert sorted(outcome.values()) == [False, True]
     assert outcome.get("baarn") is True
+
+
+def test_a_rule_the_translation_does_not_cover_is_reported_not_skipped(tmp_path):
+    """Dates of a case are not translated: the rule is listed as 'niet vertaald' with the reason, and it is never
+    called dead (the analyses treat it as a rule that may or may not fire)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(SEEDED, rules)
+    kader = rules / "kader.yaml"
+    kader.write_text(kader.read_text(encoding="utf-8").replace("parameters:\n", """  ingang:
+    scope: hulpvraag
+    type: datum
+    question: Wanneer begint de hulp?
+    legal_basis: "Wmo 2015 art. 2.3.5 lid 3"
+  einde:
+    scope: hulpvraag
+    type: datum
+    question: Wanneer eindigt de hulp?
+    legal_basis: "Wmo 2015 art. 2.3.5 lid 3"
+parameters:
+""", 1), encoding="utf-8")
+    path = rules / "wmo" / "regels.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + """  - id: wmo.met_datum
+    title: Datums
+    legal_basis: "Wmo 2015 art. 2.3.5 lid 3"
+    when: hulpvraag.ingang < hulpvraag.einde
+    then:
+      - signal: spoed
+    reason: een periode
+""", encoding="utf-8")
+    report = verify(engine.load_framework(rules, cache=False), peildatum=PEIL, gemeenten=["baarn"])
+    untranslated = [f for f in report.findings if f.kind == "niet_vertaald"]
+    assert [[r for r, _ in f.rules] for f in untranslated] == [["wmo.met_datum"]]
+    assert "datumfeit hulpvraag.ingang" in untranslated[0].message
+    assert "wmo.met_datum" not in {r for f in report.findings if f.kind == "dode_regel" for r, _ in f.rules}
