@@ -524,6 +524,8 @@ def build_witness(model: HouseholdModel, found: Any, onderwerp: str | None, all_
         case["melddatum"] = melddatum.isoformat()
         if _val(found, model.aanvraag):
             case["aanvraagdatum"] = (melddatum + _dt.timedelta(days=_val(found, model.dagen_aanvraag))).isoformat()
+    elif _val(found, model.aanvraag):
+        case["aanvraagdatum"] = P.isoformat()
     household: dict[str, Any] = {}
     if _val(found, model.woonsituatie_known):
         situatie = model.text_of(_val(found, model.woonsituatie))

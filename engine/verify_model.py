@@ -227,8 +227,10 @@ class HouseholdModel:
         self.aanvraag = z3.Bool("aanvraag_ontvangen")
         self.dagen_melding = z3.Int("dagen_sinds_melding")
         self.dagen_aanvraag = z3.Int("dagen_melding_tot_aanvraag")
+        # a melddatum up to ten years before the peildatum, an aanvraagdatum between melddatum and peildatum (or, without
+        # a melddatum, on the peildatum: only casus.aanvraag_ontvangen and the day count read it)
         self.constraints += [self.dagen_melding >= 0, self.dagen_melding <= 3650, self.dagen_aanvraag >= 0,
-                             self.dagen_aanvraag <= self.dagen_melding, z3.Implies(self.aanvraag, self.melding)]
+                             self.dagen_aanvraag <= self.dagen_melding]
         self.inkomen_known = z3.Bool("inkomen?")
         self.known_vars.append(self.inkomen_known)
         self.income = {s: z3.Int("inkomen." + s) for s in INKOMENSSOORTEN}  # cents, of the aanvrager
@@ -367,7 +369,7 @@ class HouseholdModel:
         if key == "casus.dagen_sinds_melding":
             return V(self.dagen_melding, self.melding)
         if key == "casus.dagen_melding_tot_aanvraag":
-            return V(self.dagen_aanvraag, self.aanvraag)
+            return V(self.dagen_aanvraag, z3.And(self.melding, self.aanvraag))
         if key == "casus.vermogen":
             return V(_to_real(self.vermogen) / 100, self.vermogen_known)
         purposes = {"casus.inkomen": "bijstand", "casus.inkomen_bijzondere_bijstand": "bijzondere_bijstand",
