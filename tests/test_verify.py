@@ -169,8 +169,9 @@ def test_cli_verify_refuses_a_bad_base(runner):
 def test_real_framework_is_translated_completely_and_every_witness_is_confirmed(framework):
     """The whole framework on 2026-03-01 in the three municipalities: nothing untranslated, no time-outs, and the
     engine shows the problem for every witness (the findings themselves are listed in the README)."""
-    report = verify(framework, peildatum=PEIL)
+    report = verify(framework, peildatum=PEIL, timeout_ms=15_000)  # wall-clock time-outs: the suite shares the cores
     kinds = {f.kind for f in report.findings}
+    assert not [f.message for f in report.findings if f.kind == "time-out"]
     assert "niet_vertaald" not in kinds and "time-out" not in kinds
     assert all(f.confirmed for f in report.findings if f.witness is not None)
     dead = {r for f in report.findings if f.kind == "dode_regel" for r, _ in f.rules}
