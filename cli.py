@@ -537,7 +537,7 @@ def verify(
     peildatum: PeildatumOption = None,
     format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
     base: Annotated[Optional[str], typer.Option("--base", show_default=False,
-                                                help="Alleen wat nieuw is ten opzichte van git:REVISIE.")] = None,
+                                                help="Alleen wat nieuw is ten opzichte van git:REVISIE (of een regelmap).")] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconden per vraag aan de solver.")] = 5.0,
     witnesses: Annotated[Optional[Path], typer.Option("--witnesses", show_default=False,
                                                       help="Schrijf elke getuige als casusbestand in deze map.")] = None,

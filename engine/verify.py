@@ -21,9 +21,6 @@ translation does not cover is reported per rule, never skipped silently; a query
 from __future__ import annotations
 
 import datetime as _dt
-import os
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -662,26 +659,6 @@ def _untranslated(findings: list[Finding]) -> set[str]:
     return {r for f in findings if f.kind == UNTRANSLATED for r, _ in f.rules}
 
 
-def rules_at_revision(rules_dir: Path, revision: str) -> tuple[Path, tempfile.TemporaryDirectory]:
-    """The rules folder as it was at git revision `revision`, extracted into a temporary folder."""
-    rules_dir = rules_dir.resolve()
-    top = subprocess.run(["git", "-C", str(rules_dir), "rev-parse", "--show-toplevel"], capture_output=True,
-                         text=True, check=False)
-    if top.returncode != 0:
-        raise ValueError(f"{rules_dir} ligt niet in een git-repository")
-    root = Path(top.stdout.strip())
-    relative = rules_dir.relative_to(root)
-    holder = tempfile.TemporaryDirectory(prefix="kader-verify-base-")
-    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", revision, "--", str(relative)],
-                             capture_output=True, check=False)
-    if archive.returncode != 0:
-        holder.cleanup()
-        raise ValueError(f"git kan {relative} op revisie '{revision}' niet lezen: "
-                         + archive.stderr.decode("utf-8", "replace").strip())
-    subprocess.run(["tar", "-x", "-C", holder.name], input=archive.stdout, check=True)
-    return Path(holder.name) / relative, holder
-
-
 def only_new(report: Report, base: Report, base_framework: Framework | None = None) -> Report:
     """The findings of `report` that `base` does not have: not the same finding (kind, domain, onderwerp, provision,
     rules), and, for a finding with a witness, a witness the base framework does not show the problem for either
@@ -703,10 +680,6 @@ def only_new(report: Report, base: Report, base_framework: Framework | None = No
     return report
 
 
-def default_timeout_ms() -> int:
-    return int(os.environ.get("KADER_VERIFY_TIMEOUT_MS", "5000"))
-
-
 def verify_rules(root: Path | str, *, peildatum: _dt.date, gemeente: str | None = None, base: str | None = None,
                  timeout_ms: int = 5000, extra_persons: int = 2, witnesses: Path | None = None) -> Report:
     """`kader verify`: load the rules at `root`, verify them; with `base` ("git:REV") only what the change introduced.
@@ -725,20 +698,16 @@ def verify_rules(root: Path | str, *, peildatum: _dt.date, gemeente: str | None 
         report = verify(framework, peildatum=peildatum, gemeenten=chosen, timeout_ms=timeout_ms,
                         extra_persons=extra_persons, rules_dir=display_path(root))
     else:
-        if not base.startswith("git:") or len(base) <= 4:
-            raise UsageError(Diagnostic("E723", f"--base verwacht git:REVISIE (bijvoorbeeld git:main), niet '{base}'",
-                                        Span("--base", 1, 1)))
-        try:
-            base_dir, holder = rules_at_revision(root, base[4:])
-        except ValueError as exc:
-            raise UsageError(Diagnostic("E724", str(exc), Span("--base", 1, 1))) from None
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
-        with holder:
-            base_framework = load_framework(base_dir, cache=False)  # refuses broken base rules here, located
+
+        from .revisions import load_version, rules_version
+        with rules_version(base, root) as version:  # git:REV read with `git archive`, its members checked; or a folder
+            base_framework = load_version(version)  # broken base rules are refused here, located at the revision
             # the base is verified in a second process while this one verifies the change (two cores)
             with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-                pending = pool.submit(_verify_at, str(base_dir), peildatum, chosen, timeout_ms, extra_persons, base)
+                pending = pool.submit(_verify_at, str(version.path), peildatum, chosen, timeout_ms, extra_persons,
+                                      version.label)
                 report = verify(framework, peildatum=peildatum, gemeenten=chosen, timeout_ms=timeout_ms,
                                 extra_persons=extra_persons, rules_dir=display_path(root))
                 base_report = pending.result()

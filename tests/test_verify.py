@@ -162,7 +162,7 @@ def test_cli_verify_refuses_a_bad_base(runner):
     result = runner.invoke(app, ["verify", str(SEEDED), "--gemeente", "baarn", "--peildatum", "2026-03-01",
                                  "--base", "main"])
     assert result.exit_code != 0
-    assert "E723" in result.output
+    assert "E806" in result.output  # neither a rules folder nor git:REV
 
 
 @pytest.mark.slow
