@@ -689,7 +689,9 @@ def verify_rules(root: Path | str, *, peildatum: _dt.date, gemeente: str | None 
     from .fwcache import load_framework
     from .loader import display_path
     root = Path(root)
-    framework = load_framework(root)
+    # not from the cache: engine/fwcache.py keys by content only, so a framework cached from another folder with the
+    # same files (a git:REV extracted by --base) would point its rules at that folder instead of this one
+    framework = load_framework(root, cache=False)
     chosen = [gemeente_option(framework, gemeente)] if gemeente else None
     if peildatum < framework.valid_from:
         raise UsageError(Diagnostic("E511", f"peildatum {peildatum} ligt vóór het begin van het kader "

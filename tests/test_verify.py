@@ -151,6 +151,9 @@ def test_cli_verify_json_and_witness_files(runner, tmp_path):
     kinds = sorted({f["kind"] for f in data["findings"]})
     assert kinds == ["conflict", "criterium_nooit", "dode_regel", "gat", "onbereikbare_voorziening",
                      "ondergrens_zonder_voorstel"]
+    from engine.loader import display_path
+    where = {rule["at"].rsplit("/wmo/", 1)[0] for f in data["findings"] for rule in f["rules"] if "/wmo/" in rule["at"]}
+    assert where == {display_path(SEEDED)}  # the folder asked for, even after --base cached the same files elsewhere
     files = sorted(out.glob("*.yaml"))
     assert files and all(f["witness_file"] for f in data["findings"] if "witness" in f)
     assessed = runner.invoke(app, ["assess", str(files[0]), "--rules", str(SEEDED), "--format", "json"])
