@@ -573,6 +573,36 @@ def compare_gemeenten(
 
 @app.command()
 @handles_errors
+def verify(
+    rules_dir: Annotated[Optional[Path], typer.Argument(metavar="[RULES]", show_default=False,
+                                                         help="Regelmap (standaard: rules/ of $KADER_RULES).")] = None,
+    gemeente: GemeenteOption = None,
+    peildatum: PeildatumOption = None,
+    format: Annotated[TextOrJson, typer.Option("--format", help="Tekst of JSON.")] = TextOrJson.text,
+    base: Annotated[Optional[str], typer.Option("--base", show_default=False,
+                                                help="Alleen wat nieuw is ten opzichte van git:REVISIE (of een regelmap).")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconden per vraag aan de solver.")] = 5.0,
+    witnesses: Annotated[Optional[Path], typer.Option("--witnesses", show_default=False,
+                                                      help="Schrijf elke getuige als casusbestand in deze map.")] = None,
+    personen: Annotated[int, typer.Option("--personen", min=0, max=6,
+                                          help="Huisgenoten en kinderen naast aanvrager en partner.")] = 2,
+) -> None:
+    """Bewijs met een SMT-solver (z3) dat de regels geen conflicten, gaten of dode regels hebben, of toon een huishouden dat het tegendeel laat zien."""
+    from engine.verify import verify_rules
+    report = verify_rules(rules_dir or default_rules_dir(), peildatum=_day(peildatum) or _dt.date.today(),
+                          gemeente=_gemeente(gemeente), base=base, timeout_ms=int(timeout * 1000), witnesses=witnesses,
+                          extra_persons=personen)
+    if format is TextOrJson.json:
+        from engine.assessment import dumps
+        _print_json(dumps(report.to_json()))
+    else:
+        from views.verify import render_verify
+        render_verify(_console(), report.to_json())
+    raise typer.Exit(1 if report.findings else 0)
+
+
+@app.command()
+@handles_errors
 def population(
     size: Annotated[int, typer.Option("--size", min=0, show_default=False, help="Aantal huishoudens.")],
     seed: Annotated[int, typer.Option("--seed", show_default=False,
