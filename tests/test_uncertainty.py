@@ -260,7 +260,13 @@ def test_decisive_questions_for_a_young_applicant_name_what_they_settle():
     by_fact = {q["fact"]: q for q in questions}
     assert by_fact["persoon.medisch_urenbeperkt"]["settles"] == ["termijn:pw_zoektermijn"]
     assert by_fact["persoon.medisch_urenbeperkt"]["values"] == [True, False]
-    assert all(q["impact"] in ("beslissend", "samen_beslissend") for q in questions if q["tested"])
+    assert all(q["impact"] in ("beslissend", "samen_beslissend", "signaal") for q in questions if q["tested"])
+    # a fact that decides only a signal is asked after every fact that decides a proposal, right or term
+    kinds = [q["impact"] == "signaal" for q in questions if q["tested"]]
+    assert kinds == sorted(kinds)
+    for question in questions:
+        if question["impact"] == "signaal":
+            assert all(name.startswith(("signaal:", "controle:")) for name in question["changes"]), question
 
 
 def test_no_housemate_question_for_someone_living_alone():

@@ -148,7 +148,7 @@ def _provisional(assessment: Assessment, kind: str) -> list[dict]:
 
 
 IMPACT = {"beslissend": "beslissend", "samen_beslissend": "beslissend samen met een ander feit",
-          "kan_voorstel_wijzigen": "kan het voorstel wijzigen"}
+          "kan_voorstel_wijzigen": "kan het voorstel wijzigen", "signaal": "beslist alleen een signaal"}
 
 
 def question_rows(assessment: Assessment) -> list[tuple[str, Text]]:
