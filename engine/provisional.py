@@ -122,7 +122,7 @@ def _marks(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDe
     choice, or a fact that decides only together with another). The fact is set under every name the rule can
     read it by (`persoon.x`, `aanvrager.x`, `partner.x`) and the derived facts of the casus and household that
     read it are computed again; a person's own derived fact is not followed (then ALSO)."""
-    env = missing.env(rule, hv)
+    env = missing.env(rule, hv)  # each trial writes into it and restores it before returning (no copy)
     person = next((h.persoon for h in case.hulpvragen if h.id == hv), None) if hv else None
     found = {}
     for item in facts:
@@ -153,21 +153,34 @@ def _names(case: Case, fact: str, owner: str | None, person: str | None) -> tupl
 
 
 def _evaluate_with(framework: Framework, rule: RuleDef, env: dict, names: tuple[str, ...], value: bool) -> Any:
-    """The rule's value with the fact set to `value` (UNKNOWN when a person's derived fact reads it)."""
+    """The rule's value with the fact set to `value` (UNKNOWN when a person's derived fact reads it). `env` is
+    written into and left as it was."""
+    _missing = object()
+    saved = {name: env.get(name, _missing) for name in names}
     changed = set(names)
-    env = {**env, **dict.fromkeys(names, value)}
-    for derived, reads in _derived_reads(framework):
-        if not reads & changed:
-            continue
-        if derived.scope == "persoon":
-            return UNKNOWN
-        result = derived.evaluate(env)
-        if result is UNKNOWN:
-            env.pop(derived.key, None)
-        else:
-            env[derived.key] = result
-        changed.add(derived.key)
-    return rule.evaluate(env)
+    env.update(dict.fromkeys(names, value))
+    try:
+        if changed.isdisjoint(_derived_inputs(framework)):
+            return rule.evaluate(env)  # no derived fact reads it (the common case)
+        for derived, reads in _derived_reads(framework):
+            if not reads & changed:
+                continue
+            if derived.scope == "persoon":
+                return UNKNOWN
+            saved.setdefault(derived.key, env.get(derived.key, _missing))
+            result = derived.evaluate(env)
+            if result is UNKNOWN:
+                env.pop(derived.key, None)
+            else:
+                env[derived.key] = result
+            changed.add(derived.key)
+        return rule.evaluate(env)
+    finally:
+        for name, before in saved.items():
+            if before is _missing:
+                env.pop(name, None)
+            else:
+                env[name] = before
 
 
 def _derived_reads(framework: Framework) -> tuple:
@@ -180,6 +193,14 @@ def _derived_reads(framework: Framework) -> tuple:
                                           if node is not None and hasattr(node, "__dataclass_fields__")))
              | derived.depends)
             for derived in framework.derived)
+    return found
+
+
+def _derived_inputs(framework: Framework) -> frozenset[str]:
+    key = ("provisional_derived_inputs",)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = frozenset().union(*(reads for _, reads in _derived_reads(framework)))
     return found
 
 
