@@ -280,17 +280,31 @@ def test_no_housemate_question_for_someone_living_alone():
         assert "huisgeno" not in question["fact"] and "huisgeno" not in question["question"].lower()
 
 
-@settings(max_examples=examples(25), deadline=None)
-@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), pick=st.integers(0, 10_000))
-def test_a_listed_decisive_fact_changes_an_outcome_for_some_value(data, pick):
-    """Answering a fact listed as decisive with one of its values changes a proposal, right, term or signal."""
+def _half_known(data: dict, keep: int) -> dict:
+    """The household as a first intake knows it: of each hulpvraag's facts only every `keep`-th is given."""
+    data = copy.deepcopy(data)
+    for hv in data.get("hulpvragen", []):
+        facts = hv.get("feiten") or {}
+        hv["feiten"] = {k: v for i, (k, v) in enumerate(sorted(facts.items())) if i % keep == 0}
+    return data
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), keep=st.integers(1, 3),
+       pick=st.integers(0, 10_000))
+def test_a_listed_decisive_fact_changes_an_outcome_for_some_value(data, keep, pick):
+    """Answering a fact listed as deciding alone (`beslissend`, or `signaal` for one that decides only a
+    signal) with one of its values changes a proposal, right, term or signal; over households given in full
+    and with a half or two thirds of the hulpvraag facts left out, as at an intake."""
     from engine.decisive import decisive_questions
 
-    case = gen.load(FRAMEWORK, data)
+    case = gen.load(FRAMEWORK, _half_known(data, keep))
     result = engine.assess(FRAMEWORK, case)
-    questions = [q for q in decisive_questions(FRAMEWORK, case, result) if q["impact"] == "beslissend" and q["tested"]]
+    questions = [q for q in decisive_questions(FRAMEWORK, case, result)
+                 if q["impact"] in ("beslissend", "signaal") and q["tested"]]
     if not questions:
         return
+    event("a listed fact")
     question = questions[pick % len(questions)]
     before = _outcomes(result)
     assert any(_outcomes(engine.assess(FRAMEWORK, _answered(case, question["fact"], question["hulpvraag"],
@@ -298,14 +312,15 @@ def test_a_listed_decisive_fact_changes_an_outcome_for_some_value(data, pick):
                for value in question["values"]), question
 
 
-@settings(max_examples=examples(25), deadline=None)
-@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), pick=st.integers(0, 10_000),
-       value=st.booleans())
-def test_an_unlisted_fact_changes_no_outcome(data, pick, value):
-    """Answering a yes/no fact that the case leaves open and the decisive questions do not list changes nothing."""
+@settings(max_examples=examples(40), deadline=None)
+@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), keep=st.integers(1, 3),
+       pick=st.integers(0, 10_000), choice=st.integers(0, 1_000))
+def test_an_unlisted_fact_changes_no_outcome(data, keep, pick, choice):
+    """Answering a yes/no or choice fact that the case leaves open and the decisive questions do not list,
+    with any of its values, changes nothing; over households given in full and half known."""
     from engine.decisive import decisive_questions
 
-    case = gen.load(FRAMEWORK, data)
+    case = gen.load(FRAMEWORK, _half_known(data, keep))
     result = engine.assess(FRAMEWORK, case)
     questions = decisive_questions(FRAMEWORK, case, result)
     listed = {(q["fact"], q["hulpvraag"], q.get("persoon")) for q in questions}
@@ -313,22 +328,28 @@ def test_an_unlisted_fact_changes_no_outcome(data, pick, value):
     listed_people = {(q["fact"], q.get("persoon") or next((h.persoon for h in case.hulpvragen if h.id == q["hulpvraag"]),
                                                           None)) for q in questions if q["fact"].startswith("persoon.")}
     vocab = gen.vocabulary(FRAMEWORK)
+
+    def open_fact(info) -> bool:
+        return (info.type == "bool" or bool(info.values)) and info.default is None
+
     open_facts = []
     for hv in case.hulpvragen:
         for name, info in vocab.hulpvraag_facts[hv.domein]:
             key = "hulpvraag." + name
-            if info.type == "bool" and info.default is None and key not in hv.facts \
-                    and (not info.onderwerpen or hv.onderwerp in info.onderwerpen):
-                open_facts.append((key, hv.id, None))
+            if open_fact(info) and key not in hv.facts and (not info.onderwerpen or hv.onderwerp in info.onderwerpen):
+                open_facts.append((key, hv.id, None, info))
         for name, info in vocab.person_facts:
             key = "persoon." + name
-            if info.type == "bool" and info.default is None and key not in case.person(hv.persoon).facts:
-                open_facts.append((key, hv.id, hv.persoon))
-    unlisted = [f for f in open_facts if f not in listed and (f[0], f[1], None) not in listed
+            if open_fact(info) and key not in case.person(hv.persoon).facts:
+                open_facts.append((key, hv.id, hv.persoon, info))
+    unlisted = [f for f in open_facts if f[:3] not in listed and (f[0], f[1], None) not in listed
                 and (f[0], f[2]) not in listed_people]
     if not unlisted:
         return
-    fact, hulpvraag, persoon = unlisted[pick % len(unlisted)]
+    event("an unlisted open fact")
+    fact, hulpvraag, persoon, info = unlisted[pick % len(unlisted)]
+    values = [True, False] if info.type == "bool" else list(info.values)
+    value = values[choice % len(values)]
     after = engine.assess(FRAMEWORK, _answered(case, fact, hulpvraag, persoon, value))
     assert _outcomes(after) == _outcomes(result), (fact, hulpvraag, persoon, value)
 
