@@ -119,8 +119,10 @@ class Intake:
         questions = [q for q in questions if q is not None]
         open_hvs = [p["hulpvraag"] for p in result.proposals if p["provision"] is None]
         # When no single fact (nor a pair) decides an open proposal, three or more facts decide it together:
-        # then the facts the missing-facts list traces for that hulpvraag are asked, one at a time.
-        listed = {q.key for q in questions}
+        # then the facts the missing-facts list traces for that hulpvraag are asked, one at a time (also one
+        # that is listed for a signal it decides alone: here it is asked for the proposal).
+        wanted = {f"voorstel:{hv}" for hv in open_hvs}
+        listed = {q.key for q in questions if wanted & set(q.changes)}
         fallback = []
         for item in result.missing_facts:
             if item["hulpvraag"] not in open_hvs or not item["fact"].startswith(("hulpvraag.", "persoon.", "casus.")):
