@@ -241,6 +241,13 @@ def decisive_questions(framework: Framework, case: Case, assessment: Assessment 
             open_cache[key] = open_outcomes(result)
         return found, open_cache[key]
 
+    signals = _SignalOnly(framework, case, assessment, gemeente, peildatum, before, still_open)
+
+    def answered_alone(item: dict, value: Any) -> tuple[Outcomes, set]:
+        """One fact answered: a fact that only signal and check rules read is tried on those rules alone."""
+        found = signals.answered(item, value)
+        return found if found is not None else answered(((item, value),))
+
     tested: list[tuple[tuple, dict]] = []
     untested: list[dict] = []
     jointly: list[tuple[int, dict, str, tuple]] = []  # decide nothing alone: tried together with another fact
@@ -255,7 +262,7 @@ def decisive_questions(framework: Framework, case: Case, assessment: Assessment 
         settles: set[str] = set()
         best = best_decision = 0
         for value in values:
-            now, now_open = answered(((item, value),))
+            now, now_open = answered_alone(item, value)
             changed = {name for name in set(before) | set(now) if before.get(name) != now.get(name)}
             settled = still_open - now_open
             changes |= changed
@@ -291,6 +298,93 @@ def decisive_questions(framework: Framework, case: Case, assessment: Assessment 
             tested.append(((1 if decision else 3, 0, 0, -len(changes), index), question))
     tested.sort(key=lambda pair: pair[0])
     return [q for _, q in tested] + untested
+
+
+class _SignalOnly:
+    """Sharing work for a fact that only rules with signal or check conclusions read (directly or through
+    derived facts), and no entitlement: its answer can change no proposal, right or term, and no finding, so
+    instead of a whole assessment only the facts are built again and those rules evaluated, with the same
+    three-valued test for undecided rules as the assessment's provisional step. `answered` returns None for
+    any other fact (then the whole case is assessed)."""
+
+    def __init__(self, framework: Framework, case: Case, assessment: Assessment, gemeente: str, peildatum,
+                 before: Outcomes, still_open: set):
+        self.framework, self.case, self.gemeente, self.peildatum = framework, case, gemeente, peildatum
+        self.before, self.still_open = before, still_open
+        self.assessment = assessment
+        self.missing = None
+        self.provisional_rules = {f"signaal:{p['id']}@{p['hulpvraag'] or 'casus'}": set(p["rules"])
+                                  for p in assessment.provisional if p["kind"] == "signal"}
+
+    def answered(self, item: dict, value: Any) -> tuple[Outcomes, set] | None:
+        from .facts import build_facts
+        from .missing import MissingFacts
+        from .provisional import targets, undecided
+
+        readers = signal_readers(self.framework, self.gemeente, item["fact"])
+        if readers is None or getattr(self.assessment.trace, "source", None) is None:
+            return None
+        if self.missing is None:
+            self.missing = _traced(self.framework, self.case, self.assessment, self.gemeente, self.peildatum)
+        changed = with_answer(self.case, item, value)
+        facts = build_facts(self.framework, changed, self.gemeente, self.peildatum)
+        missing = MissingFacts(self.framework, changed, facts, self.missing.produced, self.missing.groups_run,
+                               self.peildatum)
+        by_signal: dict[str, list] = {}
+        for rule in readers:
+            if rule.group not in missing.groups_run or not rule.valid_on(self.peildatum):
+                continue
+            for hv in targets(changed, rule):
+                for conclusion in rule.then:
+                    if conclusion.kind == "signal":
+                        by_signal.setdefault(f"signaal:{conclusion.signal}@{hv or 'casus'}", []).append((rule, hv))
+        now, now_open = dict(self.before), set(self.still_open)
+        for name, pairs in by_signal.items():
+            if self.before.get(name) == "vast":
+                continue  # established by a rule that holds whatever this fact is (three-valued logic is monotone)
+            if any(rule.evaluate(missing.env(rule, hv)) is True for rule, hv in pairs):
+                now[name] = "vast"
+                now_open.discard(name)
+                continue
+            own = {rule.id for rule, _ in pairs}
+            if any(undecided(missing, rule, hv, set()) for rule, hv in pairs) \
+                    or self.provisional_rules.get(name, set()) - own:
+                now[name] = "voorlopig"
+                now_open.add(name)
+            else:
+                now.pop(name, None)
+                now_open.discard(name)
+        return now, now_open
+
+
+def signal_readers(framework: Framework, gemeente: str, fact: str) -> tuple | None:
+    """The rules that read `fact` (directly, under a person alias, or through derived facts) when every one of
+    them concludes only signals and checks and no entitlement of the municipality reads it; else None."""
+    key = ("decisive_signal_readers", gemeente, fact)
+    if key in framework.memo:
+        return framework.memo[key]
+    from .reach import Reach
+
+    index = framework.memo.get(("decisive_readers",))
+    if index is None:  # every key a rule condition reads, and the rules that read it; once per rule set
+        reach, index = Reach(framework), {}
+        for rule in framework.rules.values():
+            for name in reach.keys(rule.when):
+                index.setdefault(name, []).append(rule)
+        framework.memo[("decisive_readers",)] = index
+        framework.memo[("decisive_reach",)] = reach
+    entitled = framework.memo.get(("decisive_entitlement_keys", gemeente))
+    if entitled is None:
+        reach = framework.memo[("decisive_reach",)]
+        entitled = framework.memo[("decisive_entitlement_keys", gemeente)] = frozenset().union(
+            *(reach.entitlement_keys(e) for e in framework.entitlements_for(gemeente)))
+    readers = tuple(index.get(fact, ()))
+    found = readers
+    if not readers or any(c.kind not in ("signal", "check") for rule in readers for c in rule.then) \
+            or fact in entitled:
+        found = None
+    framework.memo[key] = found
+    return found
 
 
 JOINT_LIMIT = 8  # at most this many partner facts are tried with a fact that decides nothing alone
