@@ -516,3 +516,25 @@ def test_the_wording_of_a_provisional_item_holds_in_both_directions(data, pick):
                    "signal": [(s["id"], s["hulpvraag"]) for s in after.signals],
                    "check": [(c["id"], c["hulpvraag"]) for c in after.checks]}[item["kind"]]
     assert (item["id"], item["hulpvraag"]) not in established, (item["text"], fact, value)
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), keep=st.integers(1, 3))
+def test_a_fact_only_signal_rules_read_is_tried_as_a_whole_assessment_would(data, keep):
+    """The shortcut for a fact that only signal and check rules read (engine.decisive._SignalOnly) gives the
+    same outcomes and open outcomes as assessing the whole case with the fact answered, for every value."""
+    from engine import decisive
+
+    case = gen.load(FRAMEWORK, _half_known(data, keep))
+    result = engine.assess(FRAMEWORK, case)
+    before, still_open = decisive.outcomes(result), decisive.open_outcomes(result)
+    shortcut = decisive._SignalOnly(FRAMEWORK, case, result, case.gemeente, case.peildatum, before, still_open)
+    for item in decisive.candidates(case, result):
+        kind = decisive._value_type(FRAMEWORK, case, item)
+        for value in (kind[1] if kind else ()):
+            fast = shortcut.answered(item, value)
+            if fast is None:
+                continue
+            event("a fact only signal rules read")
+            whole = engine.assess(FRAMEWORK, decisive.with_answer(case, item, value))
+            assert fast == (decisive.outcomes(whole), decisive.open_outcomes(whole)), (item["fact"], value)
