@@ -67,7 +67,7 @@ def main() -> None:
         after.append(len(questions))
         traced = {(m["fact"], m["hulpvraag"], m.get("persoon")) for m in result.missing_facts}
         after_traced.append(sum((q["fact"], q["hulpvraag"], q.get("persoon")) in traced for q in questions))
-        alone.append(sum(q["impact"] == "beslissend" for q in questions))
+        alone.append(sum(q["impact"] == "beslissend" and q["tested"] for q in questions))
         deciding = [q["tested"] and any(c.startswith(DECISION) for c in q["changes"]) for q in questions]
         decision.append(sum(deciding))
         signal_only.append(sum(q["tested"] and not d for q, d in zip(questions, deciding, strict=True)))
