@@ -161,7 +161,7 @@ def question_rows(assessment: Assessment) -> list[tuple[str, Text]]:
         if not item.get("tested", True):
             settles = "niet per waarde getoetst"
         elif item.get("settles"):
-            settles = ", ".join(item["settles"])
+            settles = ("alleen een signaal: " if item["impact"] == "signaal" else "") + ", ".join(item["settles"])
         else:
             settles = IMPACT.get(item["impact"], item["impact"]) + ": " + ", ".join(item.get("changes", []))
         rows.append((f"{number}. {where}", Text.assemble(item["question"], "\n", (item["fact"], "cyan"),
