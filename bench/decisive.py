@@ -4,7 +4,8 @@
 
 For each case of `kader population --seed S` (the first N): the share of hulpvragen with a proposal; the
 number of questions the missing-facts list shows (all of them, and those marked `beslissend`) against the
-number of decisive questions (`kader assess --questions`: facts whose answer can change an outcome now);
+number of decisive questions (`kader assess --questions`: facts whose answer can change an outcome now), split
+into those that can change a proposal, right or term and those that change only a signal;
 and the wall time of one assessment, without and with the decisive questions.
 """
 
@@ -19,7 +20,7 @@ from _common import population_file
 
 import engine
 from engine.caseinput import case_from_line
-from engine.decisive import decisive_questions
+from engine.decisive import DECISION, decisive_questions
 
 
 def _intake(framework, case):
@@ -49,6 +50,7 @@ def main() -> None:
         engine.assess(framework, case)
     hulpvragen = decided = 0
     before_all, before_decisive, after, alone, after_traced = [], [], [], [], []
+    decision, signal_only, untested = [], [], []
     plain_ms, with_ms = [], []
     for case in cases:
         start = time.perf_counter()
@@ -65,7 +67,11 @@ def main() -> None:
         after.append(len(questions))
         traced = {(m["fact"], m["hulpvraag"], m.get("persoon")) for m in result.missing_facts}
         after_traced.append(sum((q["fact"], q["hulpvraag"], q.get("persoon")) in traced for q in questions))
-        alone.append(sum(q["impact"] == "beslissend" for q in questions))
+        alone.append(sum(q["impact"] == "beslissend" and q["tested"] for q in questions))
+        deciding = [q["tested"] and any(c.startswith(DECISION) for c in q["changes"]) for q in questions]
+        decision.append(sum(deciding))
+        signal_only.append(sum(q["tested"] and not d for q, d in zip(questions, deciding, strict=True)))
+        untested.append(sum(not q["tested"] for q in questions))
 
     def share(part, whole):
         return f"{100 * part / whole:.1f} %" if whole else "-"
@@ -79,10 +85,12 @@ def main() -> None:
     print(f"| hulpvragen with a proposal | {decided} of {hulpvragen} ({share(decided, hulpvragen)}) |")
     print(f"| questions per case before: every missing fact | {mean(before_all)} (total {sum(before_all)}) |")
     print(f"| questions per case before: marked beslissend | {mean(before_decisive)} (total {sum(before_decisive)}) |")
-    print(f"| questions per case after: decisive (`--questions`) | {mean(after)} (total {sum(after)}) |")
-    print(f"| of which decide an outcome alone | {mean(alone)} (total {sum(alone)}) |")
-    print(f"| of which were in the missing facts before (the rest decide a signal, newly asked) | "
-          f"{mean(after_traced)} (total {sum(after_traced)}) |")
+    print(f"| questions per case after: every one listed (`--questions`) | {mean(after)} (total {sum(after)}) |")
+    print(f"| of which can change a proposal, right or term | {mean(decision)} (total {sum(decision)}) |")
+    print(f"| of which decide such an outcome alone (`beslissend`) | {mean(alone)} (total {sum(alone)}) |")
+    print(f"| of which change only a signal (`signaal`, asked last) | {mean(signal_only)} (total {sum(signal_only)}) |")
+    print(f"| of which cannot be tried by value (income, vermogen, a date) | {mean(untested)} (total {sum(untested)}) |")
+    print(f"| of which were in the missing facts before | {mean(after_traced)} (total {sum(after_traced)}) |")
     print(f"| cases with no question at all, before / after | {sum(n == 0 for n in before_all)} / "
           f"{sum(n == 0 for n in after)} |")
     print(f"| wall time per assessment, without questions | {statistics.median(plain_ms):.2f} ms median |")

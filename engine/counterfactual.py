@@ -309,6 +309,7 @@ def counterfactuals(framework: Framework, case: Case, *, gemeente: str | None = 
     differ = Differ(framework, framework)
     horizon = peildatum + relativedelta(years=horizon_years) if horizon_years is not None else None
     kept = []
+    moved: set[int] = set()  # age counterfactuals whose own limit did not flip anything on its birthday
     for candidate in candidates.values():
         changed = _with_fact(case, candidate, peildatum)
         if changed is None:
@@ -317,7 +318,9 @@ def counterfactuals(framework: Framework, case: Case, *, gemeente: str | None = 
             found = _on_the_date(framework, case, candidate, gemeente, peildatum, horizon, assessment)
             if found is None:
                 continue
-            before_it, again = found
+            before_it, again, was_moved = found
+            if was_moved:
+                moved.add(id(candidate))
             # an outcome counts only if it flips on that very day: one that another person's birthday (or a change
             # of the law) flipped earlier is not this limit's doing
             earlier = _state(before_it)
@@ -336,7 +339,27 @@ def counterfactuals(framework: Framework, case: Case, *, gemeente: str | None = 
             candidate.text = f"{candidate.summary}; dan: " + "; ".join(candidate.consequences)
             kept.append(candidate)
     kept.sort(key=lambda c: (c.fact, c.person or "", abs(c.change)))
-    return kept
+    return _one_limit_each(kept, moved)
+
+
+def _one_limit_each(kept: list[Counterfactual], moved: set[int]) -> list[Counterfactual]:
+    """One consequence credited to one limit: two limits on the same age of the same person that flip on the
+    same day (AOW art. 7a: the lowest possible pensioengerechtigde leeftijd, 65, and the one for the birth
+    date) are one counterfactual, the limit whose own birthday flips it; a limit that flips nothing on its own
+    birthday (the outcome flips later, at the other one) is not named."""
+    groups: dict[tuple, list[Counterfactual]] = {}
+    for candidate in kept:
+        if candidate.date is None:
+            continue
+        groups.setdefault((base_key(candidate.fact), candidate.person, candidate.hulpvraag, candidate.date),
+                          []).append(candidate)
+    dropped = set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        keep = next((c for c in group if id(c) not in moved), group[0])
+        dropped |= {id(c) for c in group if c is not keep}
+    return [c for c in kept if id(c) not in dropped]
 
 
 def _state(assessment) -> tuple[set, dict]:
@@ -370,8 +393,9 @@ def _just_before(framework, case, candidate, gemeente, peildatum, assessment):
 
 
 def _on_the_date(framework, case, candidate, gemeente, peildatum, horizon, assessment):
-    """(assessment the day before, assessment on the day) for an age counterfactual, on the first day within
-    the horizon on which one of its outcomes flips; None when none does. Updates the candidate's date."""
+    """(assessment the day before, assessment on the day, whether that day is not the limit's own birthday) for
+    an age counterfactual, on the first day within the horizon on which one of its outcomes flips; None when
+    none does. Updates the candidate's date."""
     def flipped(day) -> tuple[bool, object]:
         result = assess(framework, case, gemeente=gemeente, peildatum=day)
         state = _state(result)
@@ -406,7 +430,7 @@ def _on_the_date(framework, case, candidate, gemeente, peildatum, horizon, asses
     candidate.change = candidate.target - candidate.current
     before = assess(framework, case, gemeente=gemeente, peildatum=day - _dt.timedelta(days=1)) \
         if day > peildatum else assessment
-    return before, again
+    return before, again, moved
 
 
 def _with_fact(case: Case, candidate: Counterfactual, peildatum: _dt.date) -> Case | None:

@@ -145,13 +145,7 @@ def with_answer(case: Case, item: dict | tuple, value: Any) -> Case:
 def _same_rung(framework: Framework, case: Case, assessment: Assessment, gemeente: str, peildatum) -> list[dict]:
     """Facts that could make another provision on the rung of a decided proposal sufficient (the ladder takes
     the first sufficient provision of a rung in the framework's order, so such an answer changes the proposal)."""
-    from .evaluate import infer
-    from .facts import build_facts
-    from .missing import MissingFacts
-
-    facts = build_facts(framework, case, gemeente, peildatum)
-    _, produced, groups_run = infer(framework, case, facts, peildatum)
-    missing = MissingFacts(framework, case, facts, produced, groups_run, peildatum)
+    missing = None  # traced only when some decided proposal has another provision on its rung (one inference)
     found: list[dict] = []
     for proposal in assessment.proposals:
         if proposal["provision"] is None:
@@ -166,25 +160,60 @@ def _same_rung(framework: Framework, case: Case, assessment: Assessment, gemeent
                 pairs += index.by_provision.get(provision.id, ())
         for rule, conclusion in pairs:
             if conclusion.kind == "suffices":
+                if missing is None:
+                    missing = _traced(framework, case, assessment, gemeente, peildatum)
                 found += [{**item, "impact": "kan_voorstel_wijzigen", "rules": [rule.id]} for item in
-                          missing.gather(lambda rule=rule, hv=hv: missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen"),
+                          missing.gather(lambda rule=rule, hv=hv, missing=missing: missing.explain_rule(rule, hv.id, "kan_voorstel_wijzigen"),
                                          keep=False)]
     return found
 
 
-def candidates(assessment: Assessment, extra: list[dict] = ()) -> list[dict]:
-    """The traced missing facts, the facts provisional signals wait on, and `extra`, each once."""
+def _traced(framework: Framework, case: Case, assessment: Assessment, gemeente: str, peildatum):
+    """The missing-facts tracer of `assessment`, built from what the assessment already holds (its facts and
+    findings; the groups that ran follow from the hulpvragen), so no second inference runs; a new inference
+    only when the assessment does not carry its facts."""
+    from .evaluate import infer
+    from .facts import build_facts
+    from .framework import INTEGRAAL
+    from .missing import MissingFacts
+
+    source = getattr(assessment.trace, "source", None)
+    if source is not None and source[0] is framework and assessment.gemeente == gemeente \
+            and assessment.peildatum == peildatum:
+        facts = source[1]
+        produced = set(assessment.trace.findings)
+        groups_run = {hv.domein for hv in case.hulpvragen if hv.domein in framework.groups and hv.domein != INTEGRAAL}
+        if INTEGRAAL in framework.groups:
+            groups_run.add(INTEGRAAL)
+    else:
+        facts = build_facts(framework, case, gemeente, peildatum)
+        _, produced, groups_run = infer(framework, case, facts, peildatum)
+    return MissingFacts(framework, case, facts, produced, groups_run, peildatum)
+
+
+def candidates(case: Case, assessment: Assessment, extra: list[dict] = ()) -> list[dict]:
+    """The traced missing facts, the facts provisional signals wait on, and `extra`, each once: a person fact is
+    one fact of that person, whichever hulpvraag it was traced for (asked once, not once per hulpvraag)."""
     found: dict[tuple, dict] = {}
-    for item in list(assessment.missing_facts) + list(extra):
-        found.setdefault((item["fact"], item["hulpvraag"], item.get("persoon")), dict(item))
-    for entry in assessment.provisional:
-        if entry["kind"] != "signal":
-            continue
-        for fact in entry["waits_on"]:
-            key = (fact["fact"], fact["hulpvraag"], fact.get("persoon"))
-            if key not in found:
-                found[key] = {**fact, "impact": "beslissend", "rules": list(entry["rules"])}
+    waiting = [{**fact, "impact": "beslissend", "rules": list(entry["rules"])}
+               for entry in assessment.provisional if entry["kind"] == "signal" for fact in entry["waits_on"]]
+    for item in list(assessment.missing_facts) + list(extra) + waiting:
+        found.setdefault(_target(case, item), dict(item))
     return list(found.values())
+
+
+def _target(case: Case, item: dict) -> tuple:
+    """What an answer to `item` writes: (fact, hulpvraag) for a hulpvraag fact, (fact, person) for a person fact,
+    (fact,) for a casus fact."""
+    fact = item["fact"]
+    if fact.startswith("hulpvraag."):
+        return (fact, item.get("hulpvraag"))
+    if fact.startswith("persoon."):
+        return (fact, "persoon", person_of(case, item))
+    return (fact,)
+
+
+DECISION = ("voorstel:", "aanspraak:", "termijn:")  # the outcomes a decision is about; the rest are signals
 
 
 def decisive_questions(framework: Framework, case: Case, assessment: Assessment | None = None, *,
@@ -195,68 +224,167 @@ def decisive_questions(framework: Framework, case: Case, assessment: Assessment 
     assessment = assessment or assess(framework, case, gemeente=gemeente, peildatum=peildatum)
     before = outcomes(assessment)
     still_open = open_outcomes(assessment)
-    cache: dict[tuple, Assessment] = {}
+    cache: dict[tuple, Outcomes] = {}
+    open_cache: dict[tuple, set] = {}
 
-    def answered(answers: tuple) -> Assessment:
-        found = cache.get(answers)
+    def answered(answers: tuple) -> Outcomes:
+        """The outcomes with these answers given; one assessment per distinct set of answers (keyed by what
+        each answer writes, so a person fact traced for two hulpvragen is assessed once)."""
+        key = tuple(sorted(((_target(case, item), repr(value)) for item, value in answers)))
+        found = cache.get(key)
         if found is None:
             changed = case
             for item, value in answers:
                 changed = with_answer(changed, item, value)
-            found = cache[answers] = assess(framework, changed, gemeente=gemeente, peildatum=peildatum)
-        return found
+            result = assess(framework, changed, gemeente=gemeente, peildatum=peildatum)
+            found = cache[key] = outcomes(result)
+            open_cache[key] = open_outcomes(result)
+        return found, open_cache[key]
+
+    signals = _SignalOnly(framework, case, assessment, gemeente, peildatum, before, still_open)
+
+    def answered_alone(item: dict, value: Any) -> tuple[Outcomes, set]:
+        """One fact answered: a fact that only signal and check rules read is tried on those rules alone."""
+        found = signals.answered(item, value)
+        return found if found is not None else answered(((item, value),))
 
     tested: list[tuple[tuple, dict]] = []
     untested: list[dict] = []
     jointly: list[tuple[int, dict, str, tuple]] = []  # decide nothing alone: tried together with another fact
-    for index, item in enumerate(candidates(assessment, _same_rung(framework, case, assessment, gemeente, peildatum))):
+    for index, item in enumerate(candidates(case, assessment, _same_rung(framework, case, assessment, gemeente,
+                                                                         peildatum))):
         kind = _value_type(framework, case, item)
         if kind is None:
             untested.append({**item, "tested": False})
             continue
         type_, values = kind
-        frozen = _frozen(item)
         changes: set[str] = set()
         settles: set[str] = set()
-        best = 0
+        best = best_decision = 0
         for value in values:
-            after = answered(((frozen, value),))
-            now = outcomes(after)
+            now, now_open = answered_alone(item, value)
             changed = {name for name in set(before) | set(now) if before.get(name) != now.get(name)}
-            settled = still_open - open_outcomes(after)
+            settled = still_open - now_open
             changes |= changed
             settles |= settled
             best = max(best, len(settled))
+            best_decision = max(best_decision, sum(name.startswith(DECISION) for name in settled))
         if not changes:
             jointly.append((index, item, type_, values))
             continue
-        question = {**item, "impact": "beslissend", "tested": True, "type": type_, "values": list(values),
-                    "settles": sorted(settles), "changes": sorted(changes)}
-        tested.append(((0, -best, -len(changes), index), question))
+        # a fact that changes only a signal or check is asked after every fact that can change a proposal, a
+        # right or a term: it decides no outcome of the decision itself (impact `signaal`)
+        decision = any(name.startswith(DECISION) for name in changes)
+        question = {**item, "impact": "beslissend" if decision else "signaal", "tested": True, "type": type_,
+                    "values": list(values), "settles": sorted(settles), "changes": sorted(changes)}
+        rank = (0, -best_decision, -best, -len(changes), index) if decision else (2, -best, -len(changes), 0, index)
+        tested.append((rank, question))
     # A fact that changes nothing alone may still decide together with another unknown fact of the same
     # hulpvraag (two facts that both keep a rung undecided): with the other one answered either way, does its
     # own answer change an outcome? Then it is asked after the facts that decide alone, as `samen_beslissend`.
     for index, item, type_, values in jointly:
-        frozen = _frozen(item)
-        partners = [(_frozen(o), v) for _, o, _, vs in jointly if o is not item
+        partners = [(o, v) for _, o, _, vs in jointly if o is not item
                     and o.get("hulpvraag") == item.get("hulpvraag") for v in vs][:2 * JOINT_LIMIT]
         changes = set()
         for partner in partners:
-            base = outcomes(answered((partner,)))
+            base, _ = answered((partner,))
             for value in values:
-                now = outcomes(answered(tuple(sorted((partner, (frozen, value)), key=repr))))
+                now, _ = answered((partner, (item, value)))
                 changes |= {name for name in set(base) | set(now) if base.get(name) != now.get(name)}
         if changes:
+            decision = any(name.startswith(DECISION) for name in changes)
             question = {**item, "impact": "samen_beslissend", "tested": True, "type": type_, "values": list(values),
                         "settles": [], "changes": sorted(changes)}
-            tested.append(((1, 0, -len(changes), index), question))
+            tested.append(((1 if decision else 3, 0, 0, -len(changes), index), question))
     tested.sort(key=lambda pair: pair[0])
     return [q for _, q in tested] + untested
 
 
+class _SignalOnly:
+    """Sharing work for a fact that only rules with signal or check conclusions read (directly or through
+    derived facts), and no entitlement: its answer can change no proposal, right or term, and no finding, so
+    instead of a whole assessment only the facts are built again and those rules evaluated, with the same
+    three-valued test for undecided rules as the assessment's provisional step. `answered` returns None for
+    any other fact (then the whole case is assessed)."""
+
+    def __init__(self, framework: Framework, case: Case, assessment: Assessment, gemeente: str, peildatum,
+                 before: Outcomes, still_open: set):
+        self.framework, self.case, self.gemeente, self.peildatum = framework, case, gemeente, peildatum
+        self.before, self.still_open = before, still_open
+        self.assessment = assessment
+        self.missing = None
+        self.provisional_rules = {f"signaal:{p['id']}@{p['hulpvraag'] or 'casus'}": set(p["rules"])
+                                  for p in assessment.provisional if p["kind"] == "signal"}
+
+    def answered(self, item: dict, value: Any) -> tuple[Outcomes, set] | None:
+        from .facts import build_facts
+        from .missing import MissingFacts
+        from .provisional import targets, undecided
+
+        readers = signal_readers(self.framework, self.gemeente, item["fact"])
+        if readers is None or getattr(self.assessment.trace, "source", None) is None:
+            return None
+        if self.missing is None:
+            self.missing = _traced(self.framework, self.case, self.assessment, self.gemeente, self.peildatum)
+        changed = with_answer(self.case, item, value)
+        facts = build_facts(self.framework, changed, self.gemeente, self.peildatum)
+        missing = MissingFacts(self.framework, changed, facts, self.missing.produced, self.missing.groups_run,
+                               self.peildatum)
+        by_signal: dict[str, list] = {}
+        for rule in readers:
+            if rule.group not in missing.groups_run or not rule.valid_on(self.peildatum):
+                continue
+            for hv in targets(changed, rule):
+                for conclusion in rule.then:
+                    if conclusion.kind == "signal":
+                        by_signal.setdefault(f"signaal:{conclusion.signal}@{hv or 'casus'}", []).append((rule, hv))
+        now, now_open = dict(self.before), set(self.still_open)
+        for name, pairs in by_signal.items():
+            if self.before.get(name) == "vast":
+                continue  # established by a rule that holds whatever this fact is (three-valued logic is monotone)
+            if any(rule.evaluate(missing.env(rule, hv)) is True for rule, hv in pairs):
+                now[name] = "vast"
+                now_open.discard(name)
+                continue
+            own = {rule.id for rule, _ in pairs}
+            if any(undecided(missing, rule, hv, set()) for rule, hv in pairs) \
+                    or self.provisional_rules.get(name, set()) - own:
+                now[name] = "voorlopig"
+                now_open.add(name)
+            else:
+                now.pop(name, None)
+                now_open.discard(name)
+        return now, now_open
+
+
+def signal_readers(framework: Framework, gemeente: str, fact: str) -> tuple | None:
+    """The rules that read `fact` (directly, under a person alias, or through derived facts) when every one of
+    them concludes only signals and checks and no entitlement of the municipality reads it; else None."""
+    key = ("decisive_signal_readers", gemeente, fact)
+    if key in framework.memo:
+        return framework.memo[key]
+    from .reach import Reach
+
+    index = framework.memo.get(("decisive_readers",))
+    if index is None:  # every key a rule condition reads, and the rules that read it; once per rule set
+        reach, index = Reach(framework), {}
+        for rule in framework.rules.values():
+            for name in reach.keys(rule.when):
+                index.setdefault(name, []).append(rule)
+        framework.memo[("decisive_readers",)] = index
+        framework.memo[("decisive_reach",)] = reach
+    entitled = framework.memo.get(("decisive_entitlement_keys", gemeente))
+    if entitled is None:
+        reach = framework.memo[("decisive_reach",)]
+        entitled = framework.memo[("decisive_entitlement_keys", gemeente)] = frozenset().union(
+            *(reach.entitlement_keys(e) for e in framework.entitlements_for(gemeente)))
+    readers = tuple(index.get(fact, ()))
+    found = readers
+    if not readers or any(c.kind not in ("signal", "check") for rule in readers for c in rule.then) \
+            or fact in entitled:
+        found = None
+    framework.memo[key] = found
+    return found
+
+
 JOINT_LIMIT = 8  # at most this many partner facts are tried with a fact that decides nothing alone
-
-
-def _frozen(item: dict) -> tuple:
-    """A hashable form of a missing-fact item (for the cache of answered assessments)."""
-    return (item["fact"], item.get("hulpvraag"), item.get("persoon"))

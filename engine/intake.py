@@ -119,8 +119,10 @@ class Intake:
         questions = [q for q in questions if q is not None]
         open_hvs = [p["hulpvraag"] for p in result.proposals if p["provision"] is None]
         # When no single fact (nor a pair) decides an open proposal, three or more facts decide it together:
-        # then the facts the missing-facts list traces for that hulpvraag are asked, one at a time.
-        listed = {q.key for q in questions}
+        # then the facts the missing-facts list traces for that hulpvraag are asked, one at a time (also one
+        # that is listed for a signal it decides alone: here it is asked for the proposal).
+        wanted = {f"voorstel:{hv}" for hv in open_hvs}
+        listed = {q.key for q in questions if wanted & set(q.changes)}
         fallback = []
         for item in result.missing_facts:
             if item["hulpvraag"] not in open_hvs or not item["fact"].startswith(("hulpvraag.", "persoon.", "casus.")):
@@ -135,13 +137,15 @@ class Intake:
         return Progress(result, questions, open_hvs, [q for q in found if not q.get("tested")], fallback)
 
     def next_question(self, progress: Progress) -> Question | None:
-        """The question to ask now: the first that can change an open proposal, else the first; none skipped."""
+        """The question to ask now: the first (not skipped) that can change an open proposal. None when no
+        answer can change an open proposal any more: the intake leads to proposals, and a question that
+        decides only a right, a term or a signal is left to `kader assess --questions`."""
         waiting = [q for q in progress.questions if q.key not in self.skipped]
         wanted = {f"voorstel:{hv}" for hv in progress.open_hulpvragen}
         for question in waiting + [q for q in progress.fallback if q.key not in self.skipped]:
             if wanted & set(question.changes):
                 return question
-        return waiting[0] if waiting else None
+        return None
 
     def _question(self, item: dict) -> Question | None:
         name = item["fact"].split(".", 1)[1]

@@ -157,6 +157,24 @@ def test_an_aow_counterfactual_holds_on_the_date_it_names():
     assert ("lighter", "hv1") in {(e.kind, e.subject) for e in item.effects}
 
 
+def test_the_aow_age_is_named_once_as_the_limit_that_flips_it():
+    """AOW art. 7a: someone born 1962-05-01 reaches the pensioengerechtigde leeftijd (67 years and 3 months for
+    1961-01-01 to 1964-09-30) on 2029-08-01; the lowest possible AOW age (65, aow_leeftijd_ondergrens_maanden)
+    flips nothing on his 65th birthday. One counterfactual, crediting the move to the SVB (PW art. 7 lid 6) to
+    aow_leeftijd_maanden, not a second one naming the lower bound for the same day."""
+    framework = engine.load_framework(REAL_RULES)
+    data = {"id": "aow", "gemeente": "soest", "peildatum": "2026-03-01",
+            "huishouden": {"personen": [{"id": "p1", "rol": "aanvrager", "geboortedatum": "1962-05-01"}],
+                           "woonsituatie": "huurwoning"},
+            "inkomen": [], "vermogen": {"totaal": "0.00"},
+            "hulpvragen": [{"id": "hv1", "domein": "werk_inkomen", "onderwerp": "levensonderhoud", "persoon": "p1",
+                            "feiten": {"voorliggende_voorziening": False}}]}
+    aow = engine.case_from_text(framework, yaml.safe_dump(data), "aow.yaml")
+    ages = [c for c in counterfactuals(framework, aow) if c.fact == "aanvrager.leeftijd_maanden"]
+    assert [(c.threshold_text, c.date.isoformat()) for c in ages] == [("aow_leeftijd_maanden", "2029-08-01")]
+    assert int(ages[0].target) == 67 * 12 + 3
+
+
 def test_a_consequence_is_credited_to_the_limit_that_causes_it():
     """PW art. 19 and the Soest minima scheme (120 % of the norm): moving income from 0 to 120 % of the norm also
     crosses 100 %, but only what changes at 120 % is credited to that limit; bijstand ends at 100 %."""

@@ -1,6 +1,6 @@
 """Undecided outcomes (docs/uncertainty.md): never silently absent, never falsely certain.
 
-- A statutory term whose exception facts are unknown is listed as provisional ("geldt, tenzij ..."), with the
+- A statutory term whose exception facts are unknown is listed as provisional ("geldt, tenzij ... ja is"), with the
   date it would have and the facts that decide it, and those facts are asked in the missing facts
   (Participatiewet art. 41 lid 4: the zoektermijn applies to an aanvraag that only concerns people under 27
   unless an exception is established).
@@ -260,7 +260,13 @@ def test_decisive_questions_for_a_young_applicant_name_what_they_settle():
     by_fact = {q["fact"]: q for q in questions}
     assert by_fact["persoon.medisch_urenbeperkt"]["settles"] == ["termijn:pw_zoektermijn"]
     assert by_fact["persoon.medisch_urenbeperkt"]["values"] == [True, False]
-    assert all(q["impact"] in ("beslissend", "samen_beslissend") for q in questions if q["tested"])
+    assert all(q["impact"] in ("beslissend", "samen_beslissend", "signaal") for q in questions if q["tested"])
+    # a fact that decides only a signal is asked after every fact that decides a proposal, right or term
+    kinds = [q["impact"] == "signaal" for q in questions if q["tested"]]
+    assert kinds == sorted(kinds)
+    for question in questions:
+        if question["impact"] == "signaal":
+            assert all(name.startswith(("signaal:", "controle:")) for name in question["changes"]), question
 
 
 def test_no_housemate_question_for_someone_living_alone():
@@ -274,17 +280,31 @@ def test_no_housemate_question_for_someone_living_alone():
         assert "huisgeno" not in question["fact"] and "huisgeno" not in question["question"].lower()
 
 
-@settings(max_examples=examples(25), deadline=None)
-@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), pick=st.integers(0, 10_000))
-def test_a_listed_decisive_fact_changes_an_outcome_for_some_value(data, pick):
-    """Answering a fact listed as decisive with one of its values changes a proposal, right, term or signal."""
+def _half_known(data: dict, keep: int) -> dict:
+    """The household as a first intake knows it: of each hulpvraag's facts only every `keep`-th is given."""
+    data = copy.deepcopy(data)
+    for hv in data.get("hulpvragen", []):
+        facts = hv.get("feiten") or {}
+        hv["feiten"] = {k: v for i, (k, v) in enumerate(sorted(facts.items())) if i % keep == 0}
+    return data
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), keep=st.integers(1, 3),
+       pick=st.integers(0, 10_000))
+def test_a_listed_decisive_fact_changes_an_outcome_for_some_value(data, keep, pick):
+    """Answering a fact listed as deciding alone (`beslissend`, or `signaal` for one that decides only a
+    signal) with one of its values changes a proposal, right, term or signal; over households given in full
+    and with a half or two thirds of the hulpvraag facts left out, as at an intake."""
     from engine.decisive import decisive_questions
 
-    case = gen.load(FRAMEWORK, data)
+    case = gen.load(FRAMEWORK, _half_known(data, keep))
     result = engine.assess(FRAMEWORK, case)
-    questions = [q for q in decisive_questions(FRAMEWORK, case, result) if q["impact"] == "beslissend" and q["tested"]]
+    questions = [q for q in decisive_questions(FRAMEWORK, case, result)
+                 if q["impact"] in ("beslissend", "signaal") and q["tested"]]
     if not questions:
         return
+    event("a listed fact")
     question = questions[pick % len(questions)]
     before = _outcomes(result)
     assert any(_outcomes(engine.assess(FRAMEWORK, _answered(case, question["fact"], question["hulpvraag"],
@@ -292,14 +312,15 @@ def test_a_listed_decisive_fact_changes_an_outcome_for_some_value(data, pick):
                for value in question["values"]), question
 
 
-@settings(max_examples=examples(25), deadline=None)
-@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), pick=st.integers(0, 10_000),
-       value=st.booleans())
-def test_an_unlisted_fact_changes_no_outcome(data, pick, value):
-    """Answering a yes/no fact that the case leaves open and the decisive questions do not list changes nothing."""
+@settings(max_examples=examples(40), deadline=None)
+@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), keep=st.integers(1, 3),
+       pick=st.integers(0, 10_000), choice=st.integers(0, 1_000))
+def test_an_unlisted_fact_changes_no_outcome(data, keep, pick, choice):
+    """Answering a yes/no or choice fact that the case leaves open and the decisive questions do not list,
+    with any of its values, changes nothing; over households given in full and half known."""
     from engine.decisive import decisive_questions
 
-    case = gen.load(FRAMEWORK, data)
+    case = gen.load(FRAMEWORK, _half_known(data, keep))
     result = engine.assess(FRAMEWORK, case)
     questions = decisive_questions(FRAMEWORK, case, result)
     listed = {(q["fact"], q["hulpvraag"], q.get("persoon")) for q in questions}
@@ -307,22 +328,28 @@ def test_an_unlisted_fact_changes_no_outcome(data, pick, value):
     listed_people = {(q["fact"], q.get("persoon") or next((h.persoon for h in case.hulpvragen if h.id == q["hulpvraag"]),
                                                           None)) for q in questions if q["fact"].startswith("persoon.")}
     vocab = gen.vocabulary(FRAMEWORK)
+
+    def open_fact(info) -> bool:
+        return (info.type == "bool" or bool(info.values)) and info.default is None
+
     open_facts = []
     for hv in case.hulpvragen:
         for name, info in vocab.hulpvraag_facts[hv.domein]:
             key = "hulpvraag." + name
-            if info.type == "bool" and info.default is None and key not in hv.facts \
-                    and (not info.onderwerpen or hv.onderwerp in info.onderwerpen):
-                open_facts.append((key, hv.id, None))
+            if open_fact(info) and key not in hv.facts and (not info.onderwerpen or hv.onderwerp in info.onderwerpen):
+                open_facts.append((key, hv.id, None, info))
         for name, info in vocab.person_facts:
             key = "persoon." + name
-            if info.type == "bool" and info.default is None and key not in case.person(hv.persoon).facts:
-                open_facts.append((key, hv.id, hv.persoon))
-    unlisted = [f for f in open_facts if f not in listed and (f[0], f[1], None) not in listed
+            if open_fact(info) and key not in case.person(hv.persoon).facts:
+                open_facts.append((key, hv.id, hv.persoon, info))
+    unlisted = [f for f in open_facts if f[:3] not in listed and (f[0], f[1], None) not in listed
                 and (f[0], f[2]) not in listed_people]
     if not unlisted:
         return
-    fact, hulpvraag, persoon = unlisted[pick % len(unlisted)]
+    event("an unlisted open fact")
+    fact, hulpvraag, persoon, info = unlisted[pick % len(unlisted)]
+    values = [True, False] if info.type == "bool" else list(info.values)
+    value = values[choice % len(values)]
     after = engine.assess(FRAMEWORK, _answered(case, fact, hulpvraag, persoon, value))
     assert _outcomes(after) == _outcomes(result), (fact, hulpvraag, persoon, value)
 
@@ -379,3 +406,135 @@ def test_a_lighter_provision_on_the_same_rung_is_asked_about():
     question = next(q for q in decisive_questions(FRAMEWORK, case, result)
                     if q["fact"] == "hulpvraag.eigen_kracht_toereikend")
     assert question["impact"] == "beslissend" and question["changes"] == ["voorstel:hv1"]
+
+
+# ---------------------------------------------------------------- wording: "geldt, tenzij" only for exceptions
+
+GEZIN_SOEST = ROOT / "scenarios" / "voorbeelden" / "gezin-soest.yaml"
+
+
+def _item(result, kind: str, ident: str, hulpvraag: str) -> dict | None:
+    return next((p for p in result.provisional if (p["kind"], p["id"], p["hulpvraag"]) == (kind, ident, hulpvraag)),
+                None)
+
+
+def _established(result, kind: str, ident: str, hulpvraag: str) -> bool:
+    found = result.signals if kind == "signal" else result.checks
+    return any((s["id"], s["hulpvraag"]) == (ident, hulpvraag) for s in found)
+
+
+def test_decided_by_text_words_each_fact_by_what_it_does():
+    from engine.provisional import ALSO, IF, UNLESS, decided_by_text
+
+    a, b = {"fact": "persoon.a", "persoon": "p1"}, {"fact": "hulpvraag.b"}
+    assert decided_by_text([a, b], {("persoon.a", "p1"): UNLESS, ("hulpvraag.b", None): UNLESS}) \
+        == "geldt, tenzij persoon.a (p1) of hulpvraag.b ja is"
+    assert decided_by_text([a, b], {("persoon.a", "p1"): IF, ("hulpvraag.b", None): IF}) \
+        == "mogelijk: geldt alleen als persoon.a (p1) en hulpvraag.b ja zijn"
+    assert decided_by_text([a, b], {("persoon.a", "p1"): IF, ("hulpvraag.b", None): UNLESS}) \
+        == "mogelijk: geldt alleen als persoon.a (p1) ja is; tenzij hulpvraag.b ja is"
+    assert decided_by_text([a, b], {("persoon.a", "p1"): ALSO}) == "mogelijk: hangt af van persoon.a (p1), hulpvraag.b"
+
+
+def test_a_signal_that_needs_a_fact_is_worded_geldt_alleen_als_not_geldt_tenzij():
+    """Wmo 2015 art. 2.3.5 lid 5 onder b, Zvw art. 10 onder e en f (rule wmo.zvw.persoonlijke_verzorging): the
+    Zvw signal is raised only when persoonlijke verzorging is needed. Unknown, it is 'mogelijk: geldt alleen
+    als ... ja is' (not 'geldt, tenzij', which would claim it applies): nee removes it, ja establishes it."""
+    case = engine.load_case(FRAMEWORK, GEZIN_SOEST)
+    result = engine.assess(FRAMEWORK, case)
+    item = _item(result, "signal", "zvw", "hv1")
+    assert item["text"] == "mogelijk: geldt alleen als hulpvraag.persoonlijke_verzorging_nodig ja is"
+    no = engine.assess(FRAMEWORK, _answered(case, "hulpvraag.persoonlijke_verzorging_nodig", "hv1", None, False))
+    assert _item(no, "signal", "zvw", "hv1") is None and not _established(no, "signal", "zvw", "hv1")
+    yes = engine.assess(FRAMEWORK, _answered(case, "hulpvraag.persoonlijke_verzorging_nodig", "hv1", None, True))
+    assert _item(yes, "signal", "zvw", "hv1") is None and _established(yes, "signal", "zvw", "hv1")
+
+
+def test_a_check_with_exceptions_is_worded_geldt_tenzij():
+    """Participatiewet art. 18b lid 1 en 2 (rule werk_inkomen.pw.taaltoets): the taaltoets applies to the
+    applicant of 64 unless eight years of Dutch-language education or a language certificate is shown: 'geldt,
+    tenzij ... ja is'; either ja removes it, both nee establish it."""
+    case = engine.load_case(FRAMEWORK, GEZIN_SOEST)
+    result = engine.assess(FRAMEWORK, case)
+    item = _item(result, "check", "taaltoets", "hv3")
+    assert item["text"] == ("geldt, tenzij persoon.acht_jaar_nederlandstalig_onderwijs (p1) of persoon.taalbewijs "
+                            "(p1) ja is")
+    one = engine.assess(FRAMEWORK, _answered(case, "persoon.taalbewijs", "hv3", "p1", True))
+    assert _item(one, "check", "taaltoets", "hv3") is None and not _established(one, "check", "taaltoets", "hv3")
+    both = _answered(_answered(case, "persoon.taalbewijs", "hv3", "p1", False),
+                     "persoon.acht_jaar_nederlandstalig_onderwijs", "hv3", "p1", False)
+    assert _established(engine.assess(FRAMEWORK, both), "check", "taaltoets", "hv3")
+
+
+def test_every_provisional_item_of_the_example_is_worded_by_what_decides_it():
+    """The 15 provisional items of scenarios/voorbeelden/gezin-soest.yaml: only the ones that apply unless an
+    exception is shown say 'geldt, tenzij'; the rest say 'mogelijk: ...'."""
+    result = engine.assess(FRAMEWORK, engine.load_case(FRAMEWORK, GEZIN_SOEST))
+    texts = {(p["kind"], p["id"], p["hulpvraag"]): p["text"] for p in result.provisional}
+    assert len(texts) == 15
+    unless = {k for k, t in texts.items() if t.startswith("geldt, tenzij")}
+    assert unless == {("check", "taaltoets", "hv3")}
+    assert all(t.startswith("mogelijk: ") for k, t in texts.items() if k not in unless)
+    assert texts[("signal", "wmo_pgb_niet_mogelijk", "hv1")].startswith(
+        "mogelijk: geldt alleen als hulpvraag.pgb_gewenst ja is; hangt ook af van ")  # Wmo 2015 art. 2.3.6 lid 2
+
+
+def _worded(text: str) -> tuple[list[str], list[str]]:
+    """(facts the text says it needs to be ja, facts whose ja the text says ends it)."""
+    import re
+
+    needed = re.search(r"geldt alleen als (.*?) ja (?:is|zijn)", text)
+    ends = re.search(r"tenzij (.*?) ja is", text)
+    return (needed.group(1).split(" en ") if needed else []), (ends.group(1).split(" of ") if ends else [])
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), pick=st.integers(0, 10_000))
+def test_the_wording_of_a_provisional_item_holds_in_both_directions(data, pick):
+    """For a provisional signal, check or term over generated households: a fact the text says it needs
+    ('geldt alleen als X ja is') answered nee ends it; a fact the text names as an exception ('tenzij X ja is')
+    answered ja ends it (the item is then neither provisional nor established)."""
+    case = gen.load(FRAMEWORK, data)
+    result = engine.assess(FRAMEWORK, case)
+    claims = []
+    for item in result.provisional:
+        if item["status"] != PROVISIONAL:
+            continue
+        needed, ends = _worded(item["text"])
+        for name, value in [(n, False) for n in needed] + [(n, True) for n in ends]:
+            fact = next(w for w in item["waits_on"]
+                        if w["fact"] + (f" ({w['persoon']})" if w.get("persoon") else "") == name)
+            claims.append((item, fact, value))
+    if not claims:
+        return
+    event("a worded claim")
+    item, fact, value = claims[pick % len(claims)]
+    after = engine.assess(FRAMEWORK, _answered(case, fact["fact"], fact["hulpvraag"], fact.get("persoon"), value))
+    key = (item["kind"], item["id"], item["hulpvraag"])
+    assert not any((p["kind"], p["id"], p["hulpvraag"]) == key for p in after.provisional), (item["text"], fact)
+    established = {"deadline": [(d["id"], item["hulpvraag"]) for d in after.deadlines],
+                   "signal": [(s["id"], s["hulpvraag"]) for s in after.signals],
+                   "check": [(c["id"], c["hulpvraag"]) for c in after.checks]}[item["kind"]]
+    assert (item["id"], item["hulpvraag"]) not in established, (item["text"], fact, value)
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), keep=st.integers(1, 3))
+def test_a_fact_only_signal_rules_read_is_tried_as_a_whole_assessment_would(data, keep):
+    """The shortcut for a fact that only signal and check rules read (engine.decisive._SignalOnly) gives the
+    same outcomes and open outcomes as assessing the whole case with the fact answered, for every value."""
+    from engine import decisive
+
+    case = gen.load(FRAMEWORK, _half_known(data, keep))
+    result = engine.assess(FRAMEWORK, case)
+    before, still_open = decisive.outcomes(result), decisive.open_outcomes(result)
+    shortcut = decisive._SignalOnly(FRAMEWORK, case, result, case.gemeente, case.peildatum, before, still_open)
+    for item in decisive.candidates(case, result):
+        kind = decisive._value_type(FRAMEWORK, case, item)
+        for value in (kind[1] if kind else ()):
+            fast = shortcut.answered(item, value)
+            if fast is None:
+                continue
+            event("a fact only signal rules read")
+            whole = engine.assess(FRAMEWORK, decisive.with_answer(case, item, value))
+            assert fast == (decisive.outcomes(whole), decisive.open_outcomes(whole)), (item["fact"], value)

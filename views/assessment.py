@@ -148,7 +148,7 @@ def _provisional(assessment: Assessment, kind: str) -> list[dict]:
 
 
 IMPACT = {"beslissend": "beslissend", "samen_beslissend": "beslissend samen met een ander feit",
-          "kan_voorstel_wijzigen": "kan het voorstel wijzigen"}
+          "kan_voorstel_wijzigen": "kan het voorstel wijzigen", "signaal": "beslist alleen een signaal"}
 
 
 def question_rows(assessment: Assessment) -> list[tuple[str, Text]]:
@@ -161,7 +161,7 @@ def question_rows(assessment: Assessment) -> list[tuple[str, Text]]:
         if not item.get("tested", True):
             settles = "niet per waarde getoetst"
         elif item.get("settles"):
-            settles = ", ".join(item["settles"])
+            settles = ("alleen een signaal: " if item["impact"] == "signaal" else "") + ", ".join(item["settles"])
         else:
             settles = IMPACT.get(item["impact"], item["impact"]) + ": " + ", ".join(item.get("changes", []))
         rows.append((f"{number}. {where}", Text.assemble(item["question"], "\n", (item["fact"], "cyan"),
