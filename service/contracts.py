@@ -121,13 +121,29 @@ class ExplanationOut(AssessmentOut):
     counterfactuals: Optional[list[dict[str, Any]]] = None
 
 
+class DecisiveQuestion(_Open):
+    """One question of `kader assess --questions`: an unknown fact whose answer can change an outcome now."""
+
+    hulpvraag: Optional[str]
+    fact: str
+    question: str
+    impact: str = Field(description="beslissend, samen_beslissend or signaal (changes only a signal)")
+    rules: list[str]
+    type: Optional[str] = None
+    values: Optional[list] = None
+    settles: list[str] = Field(description="the open outcomes one answer settles on its own")
+    changes: list[str] = Field(description="the outcomes some answer changes (voorstel:hv1, recht:..., ...)")
+
+
 class QuestionsOut(_Open):
-    """What is still needed to decide: the missing facts of the assessment, most decisive first."""
+    """What is still needed to decide: the ranked decisive questions (as `kader assess --questions` lists them),
+    then the missing facts of the assessment."""
 
     case_id: str
     gemeente: str
     peildatum: str
     framework: FrameworkRef
+    questions: list[DecisiveQuestion]
     missing_facts: list[MissingFact]
 
 

@@ -100,10 +100,15 @@ def explain_bytes(framework: Framework, body: Body, gemeente: str | None, peilda
 
 
 def questions_bytes(framework: Framework, body: Body, gemeente: str | None, peildatum: _dt.date | None) -> bytes:
-    """The facts still missing to decide, most decisive first, as the assessment lists them."""
-    result = engine.assess(framework, read_case(framework, body), gemeente=gemeente, peildatum=peildatum)
+    """What is still needed to decide: the ranked decisive questions of `kader assess --questions` (each unknown
+    fact tried with its possible values; only those that can change an outcome now, most settling first), and the
+    assessment's missing facts as it lists them."""
+    from engine.decisive import decisive_questions
+    case = read_case(framework, body)
+    result = engine.assess(framework, case, gemeente=gemeente, peildatum=peildatum)
+    questions = decisive_questions(framework, case, result, gemeente=result.gemeente, peildatum=result.peildatum)
     data = {"case_id": result.case_id, "gemeente": result.gemeente, "peildatum": result.peildatum.isoformat(),
-            "framework": result.framework, "missing_facts": result.missing_facts}
+            "framework": result.framework, "questions": questions, "missing_facts": result.missing_facts}
     return (dumps(data) + "\n").encode("utf-8")
 
 

@@ -84,6 +84,11 @@ def test_questions_lists_the_missing_facts_most_decisive_first(server):
     assert data["missing_facts"][0]["fact"] == "hulpvraag.andere_voorliggende_voorziening"
     assert data["missing_facts"][0]["impact"] == "beslissend"
     assert (data["case_id"], data["gemeente"], data["peildatum"]) == ("casus-0042", "soest", "2026-03-01")
+    # and the ranked decisive questions of `kader assess --questions`, with what each answer can change
+    asked = json.loads(cli_json("assess", str(EXAMPLE), "--questions", "--format", "json"))
+    assert data["questions"] == asked["questions"]
+    first = data["questions"][0]
+    assert first["impact"] in ("beslissend", "samen_beslissend") and "voorstel:hv2" in first["changes"]
 
 
 def test_facts_lists_declared_and_built_in_facts_with_type_and_legal_basis(server, framework):
