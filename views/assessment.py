@@ -206,7 +206,7 @@ def render_assessment(console: Console, assessment: Assessment, framework: Frame
             start = day(item["start"]) if item.get("start") else "onbekend"
             rows.append(("voorlopig", Text.assemble((when, "bold yellow"), ": ", item["title"], " (",
                                                      (item["id"], "cyan"), ")")))
-            rows.append(("", Text(f"voorlopig: {item['text']}", style="yellow")))
+            rows.append(("", Text(item["text"], style="yellow")))
             rows.append(("", Text(f"{item['from']} {start} + {item['term']}; {item['legal_basis']}", style="dim")))
         console.print(block(rows))
     provisional_signals = _provisional(assessment, "signal") + _provisional(assessment, "check")
