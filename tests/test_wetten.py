@@ -107,3 +107,17 @@ def test_explain_lists_the_law_texts_in_force_on_the_peildatum(runner):
     assert "Wetteksten (versie geldend op" in result.stdout
     assert ("Wmo 2015 art. 2.1.4 lid 3: https://wetten.overheid.nl/jci1.3:c:BWBR0035362&artikel=2.1.4&lid=3"
             "&z=2025-07-01&g=2025-07-01") in result.stdout
+
+
+def test_no_legal_basis_or_text_cites_the_design_notes_users_do_not_have():
+    """Issue 11: a legal basis names the law, verordening or beleidsregel it rests on, never a section of the
+    project's design notes ("domain 1.11", "domain 6.3 X-5"), which users do not have. YAML comments aside."""
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for path in sorted([*(root / "rules").rglob("*.yaml"), *(root / "scenarios").rglob("*.yaml")]):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.lstrip().startswith("#") and re.search(r"\bdomain [0-9]", line.split(" #")[0]):
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert found == []
