@@ -81,3 +81,27 @@ def test_the_other_persons_income_is_flagged_not_silently_counted(framework):
     item, result = _assess(framework, people, day, feiten={"samenwonen_wegens_zorgbehoefte": True},
                            inkomen=[{"persoon": "p2", "soort": "toeslag", "netto_per_maand": "300.00"}])
     assert "inkomen_ander_bij_zorg" not in {c["id"] for c in result.checks}  # art. 31 lid 2 onder d: no middelen
+
+
+KOP = {2024: Decimal("3480"), 2025: Decimal("3389"), 2026: Decimal("3416")}  # Wkb art. 2 lid 6 per year
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(day=st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)), children=st.integers(0, 3),
+       toeslagpartner=st.sampled_from([True, False, None]))
+def test_spec_art_24a_raises_the_halved_norm_by_a_twelfth_of_the_single_parent_supplement(
+        framework, day, children, toeslagpartner):
+    """Art. 24a (from 2026; before, CRvB 6 June 2018, ECLI:NL:CRVB:2018:1600): a parent whose partner has no right to
+    bijstand (art. 24: half the gehuwdennorm) and is his toeslagpartner misses the alleenstaande-ouderkop of the
+    kindgebonden budget; the norm is raised by 1/12 of it (Wkb art. 2 lid 6), rounded to the cent. No child: no raise.
+    Whether the partner is a toeslagpartner unknown: the norm is unknown, never a guess."""
+    people = [person("p1", "aanvrager", _born(day, 35)), person("p2", "partner", _born(day, 33), rechtmatig_verblijf=False)]
+    people += [person(f"k{i}", "kind", _born(day, 3 + i)) for i in range(children)]
+    feiten = {} if toeslagpartner is None else {"partner_is_toeslagpartner": toeslagpartner}
+    with_raise, _ = _assess(framework, people, day, feiten=feiten)
+    base, _ = _assess(framework, people[:2], day)  # the same couple without children: art. 24 only
+    if children and toeslagpartner is None:
+        assert with_raise["norm"] is None and with_raise["eligible"] is None
+        return
+    raise_ = (KOP[day.year] / 12).quantize(Decimal("0.01")) if children and toeslagpartner else Decimal("0.00")
+    assert Decimal(with_raise["norm"]) == Decimal(base["norm"]) + raise_
