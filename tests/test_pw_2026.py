@@ -105,3 +105,29 @@ def test_spec_art_24a_raises_the_halved_norm_by_a_twelfth_of_the_single_parent_s
         return
     raise_ = (KOP[day.year] / 12).quantize(Decimal("0.01")) if children and toeslagpartner else Decimal("0.00")
     assert Decimal(with_raise["norm"]) == Decimal(base["norm"]) + raise_
+
+
+PRESUMPTIONS = ("gehuwd_geweest_met_huisgenoot", "kind_met_huisgenoot", "samenlevingscontract_met_huisgenoot",
+                "geregistreerd_met_huisgenoot")
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(day=st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), which=st.sampled_from(PRESUMPTIONS),
+       age=st.integers(16, 70), relative=st.booleans(), care=st.booleans())
+def test_spec_each_presumption_of_art_3_lid_4_raises_the_check_unless_care_or_family(
+        framework, day, which, age, relative, care):
+    """Art. 3 lid 4 onder a-d (from 2026): with an adult housemate who is no blood relative, each presumption makes a
+    gezamenlijke huishouding present; only a care need as the reason to live together (lid 2 onder a) removes it.
+    Unanswered, the check is provisional and waits on the four presumptions."""
+    people = [person("p1", "aanvrager", _born(day, 40)),
+              person("h1", "huisgenoot", _born(day, age), bloedverwant_eerste_of_tweede_graad=relative)]
+    feiten = {name: name == which for name in PRESUMPTIONS}
+    if care:
+        feiten["samenwonen_wegens_zorgbehoefte"] = True
+    _, result = _assess(framework, people, day, feiten=feiten)
+    raised = "gezamenlijke_huishouding_vermoed" in {c["id"] for c in result.checks}
+    assert raised is (age >= 18 and not relative and not care)
+    if age >= 18 and not relative:
+        _, open_ = _assess(framework, people, day)
+        waiting = [p for p in open_.provisional if p["id"] == "gezamenlijke_huishouding_vermoed"]
+        assert [sorted(w["fact"] for w in p["waits_on"]) for p in waiting] == [sorted("casus." + n for n in PRESUMPTIONS)]
