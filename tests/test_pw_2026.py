@@ -131,3 +131,31 @@ def test_spec_each_presumption_of_art_3_lid_4_raises_the_check_unless_care_or_fa
         _, open_ = _assess(framework, people, day)
         waiting = [p for p in open_.provisional if p["id"] == "gezamenlijke_huishouding_vermoed"]
         assert [sorted(w["fact"] for w in p["waits_on"]) for p in waiting] == [sorted("casus." + n for n in PRESUMPTIONS)]
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(day=st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), shape=st.sampled_from(["single", "both", "one"]),
+       support=st.tuples(st.booleans(), st.booleans()), child=st.booleans())
+def test_spec_art_20_lid_4_caps_the_raised_youth_norm_at_the_art_21_norm_of_the_comparable_household(
+        framework, day, shape, support, child):
+    """Art. 20 lid 3 and 4 (from 2026, text read in the consolidation of 2026-01-01): the youth norm plus the raise of
+    746.45 (2026-01-01; 762.24 from 2026-07-01) for each 18-20 year old without parental support is at most the art. 21
+    norm of the same household had everyone been 21 or older; below that cap it is the sum, exactly."""
+    ages = {"single": (19, None), "both": (19, 20), "one": (19, 30)}[shape]
+
+    def household(young: bool) -> list[dict]:
+        a, p = ages if young else (25, None if ages[1] is None else 25)
+        people = [person("p1", "aanvrager", _born(day, a), onvoldoende_ouderlijke_steun=support[0])]
+        if p is not None:
+            people.append(person("p2", "partner", _born(day, p), onvoldoende_ouderlijke_steun=support[1]))
+        if child:
+            people.append(person("k1", "kind", _born(day, 1)))
+        return people
+    young, _ = _assess(framework, household(True), day)
+    adult, _ = _assess(framework, household(False), day)
+    raise_ = Decimal("746.45") if day < dt.date(2026, 7, 1) else Decimal("762.24")
+    count = sum(1 for age, s in zip(ages, support, strict=True) if age is not None and age < 21 and s)
+    plain = Decimal(young["norm"])
+    assert plain <= Decimal(adult["norm"])
+    without, _ = _assess(framework, [dict(p, onvoldoende_ouderlijke_steun=False) for p in household(True)], day)
+    assert plain == min(Decimal(without["norm"]) + count * raise_, Decimal(adult["norm"]))
