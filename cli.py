@@ -177,7 +177,8 @@ def assess(
         result.questions = decisive_questions(framework, engine.load_case(framework, case, display_path(case)),
                                               result, **context)
     if format is TableOrJson.json:
-        _print_json(result.to_json_text())
+        from engine.wetten import attach_links
+        _print_json(attach_links(framework, result).to_json_text())
         return
     from views.assessment import render_assessment
     render_assessment(_console(), result, framework)
@@ -213,6 +214,8 @@ def explain(
         found = counterfactuals(framework, case_obj, gemeente=result.gemeente, peildatum=result.peildatum,
                                 assessment=result, horizon_years=horizon or None)
     if format is TextOrJson.json:
+        from engine.wetten import attach_links
+        attach_links(framework, result, trace=True)
         if found is None:
             _print_json(result.to_json_text(trace=True))
         else:
@@ -220,7 +223,9 @@ def explain(
             _print_json(dumps({**result.to_json(trace=True), "counterfactuals": [c.to_json() for c in found]}))
         return
     from engine.coverage import keys_read
+    from engine.wetten import attach_links
     from views.assessment import render_explanation
+    attach_links(framework, result, trace=True)
     render_explanation(_console(), result, framework, hulpvraag, read=keys_read(framework, case_obj, result))
     if found is not None:
         from views.counterfactual import render_counterfactuals

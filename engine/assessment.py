@@ -96,6 +96,9 @@ class Assessment:
     provisional: list[dict] = field(default_factory=list)
     # the decisive questions, ranked (engine.decisive), only when asked for: None means not computed
     questions: list[dict] | None = None
+    # legal basis -> its statute references with the wetten.overheid.nl address in force on the peildatum
+    # (engine.wetten.legal_basis_links), only when asked for: None means not computed
+    legal_basis_links: dict[str, list] | None = None
 
     def to_json(self, *, trace: bool = False) -> dict:
         data = {
@@ -116,6 +119,8 @@ class Assessment:
             data["questions"] = self.questions
         if trace:
             data["trace"] = self.trace.to_json()
+        if self.legal_basis_links is not None:
+            data["legal_basis_links"] = self.legal_basis_links
         return data
 
     def to_json_text(self, *, trace: bool = False, indent: int | None = 2) -> str:

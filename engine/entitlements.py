@@ -32,14 +32,16 @@ def money_text(value: Any) -> str | None:
     return format(Decimal(value).quantize(Decimal("0.01")) + ZERO, "f")
 
 
-def applies(framework: Framework, entitlement: EntitlementDef, case: Case, proposals: list[dict]) -> bool:
+def applies(framework: Framework, entitlement: EntitlementDef, case: Case, proposals: list[dict],
+            values: dict | None = None) -> bool:
+    """`values`: the parameter values in force (a provision's eigen_bijdrage may depend on one)."""
     requires = entitlement.requires
     if requires.eigen_bijdrage is not None:
         for proposal in proposals:
             if proposal["provision"] is None or proposal["domein"] != requires.domein:
                 continue
             provision = framework.provision(proposal["provision"])
-            if provision is not None and provision.eigen_bijdrage == requires.eigen_bijdrage:
+            if provision is not None and provision.carries(requires.eigen_bijdrage, values):
                 return True
         return False
     for hv in case.hulpvragen:
@@ -110,7 +112,8 @@ def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[s
     return result
 
 
-def client_hulpvragen(framework: Framework, entitlement: EntitlementDef, case: Case, proposals: list[dict]) -> list:
+def client_hulpvragen(framework: Framework, entitlement: EntitlementDef, case: Case, proposals: list[dict],
+                      values: dict | None = None) -> list:
     """The hulpvragen an entitlement `per: client` is owed for: of its domain, with a proposal under its regime (or,
     without one, of the onderwerpen it requires)."""
     requires = entitlement.requires
@@ -122,7 +125,7 @@ def client_hulpvragen(framework: Framework, entitlement: EntitlementDef, case: C
         if requires.eigen_bijdrage is not None:
             proposal = by_hv.get(hv.id)
             provision = framework.provision(proposal["provision"]) if proposal and proposal["provision"] else None
-            if provision is None or provision.eigen_bijdrage != requires.eigen_bijdrage:
+            if provision is None or not provision.carries(requires.eigen_bijdrage, values):
                 continue
         elif requires.onderwerp and hv.onderwerp not in requires.onderwerp:
             continue
@@ -149,7 +152,7 @@ def per_client(framework: Framework, entitlement: EntitlementDef, case: Case, fa
     """An entitlement owed once per unmarried client or per married couple, each unit judged with its own client's
     facts and the rules that deny it for that client (or for the whole case). `bedrag` is the sum over the units;
     it is 0.00 only when every unit is exempt, and unknown when a unit's outcome is."""
-    units = client_units(case, client_hulpvragen(framework, entitlement, case, proposals))
+    units = client_units(case, client_hulpvragen(framework, entitlement, case, proposals, facts.base))
     results = []
     for _, hulpvragen in units:
         env = facts.hulpvraag(hulpvragen[0], framework)

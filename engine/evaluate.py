@@ -312,7 +312,7 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                   denied_for: dict[str, dict[str, list[str]]] | None = None) -> list[dict]:
     results = []
     for entitlement in framework.entitlements_for(gemeente):
-        if not applies(framework, entitlement, case, proposals):
+        if not applies(framework, entitlement, case, proposals, facts.base):
             continue
         if entitlement.per == "client":
             results.append(per_client(framework, entitlement, case, facts, proposals, (denied_for or {}).get(

@@ -103,6 +103,13 @@ def _keyed(framework: Framework, prefix: str, dates: dict[str, _dt.date | None])
 def _person_facts(framework: Framework, case: Case, peildatum: _dt.date) -> dict[str, dict[str, Any]]:
     persons = {}
     declared_defaults = _defaults(framework)[0]
+    own: dict[str, Decimal] | None = None  # persoon.inkomen: what counts as middelen for bijstand, per person
+    if case.inkomen is not None:
+        kinds = framework.inkomenssoorten
+        own = {}
+        for who, soort, amount in case.inkomen:
+            if kinds.get(soort, {}).get("bijstand", True):
+                own[who] = own.get(who, Decimal("0.00")) + amount
     for person in case.personen:
         years, months = age(person.geboortedatum, peildatum)
         facts: dict[str, Any] = dict(declared_defaults)
@@ -110,6 +117,8 @@ def _person_facts(framework: Framework, case: Case, peildatum: _dt.date) -> dict
         facts["persoon.rol"] = person.rol
         facts["persoon.leeftijd"] = years
         facts["persoon.leeftijd_maanden"] = months
+        if own is not None:
+            facts["persoon.inkomen"] = own.get(person.id, Decimal("0.00"))
         if framework.keyed:
             facts.update(_keyed(framework, "persoon.", {"persoon.geboortedatum": person.geboortedatum}))
         persons[person.id] = facts

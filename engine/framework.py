@@ -171,6 +171,16 @@ class ProvisionDef:
     gemeente: str | None = None  # set for a local (voorveld) provision
     decision: str | None = None
     order: int = 0
+    eigen_bijdrage_parameter: str | None = None  # carries its eigen_bijdrage only where this 0/1 parameter is 1
+
+    def carries(self, regime: str, values: dict | None) -> bool:
+        """Whether the provision carries eigen bijdrage `regime` with the parameter values in force (`values`:
+        name -> value on the peildatum for the municipality; None: as declared, without the parameter)."""
+        if self.eigen_bijdrage != regime:
+            return False
+        if self.eigen_bijdrage_parameter is None or values is None:
+            return True
+        return values.get(self.eigen_bijdrage_parameter) == 1
 
 
 @dataclass(frozen=True)

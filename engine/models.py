@@ -142,6 +142,8 @@ class Provision(Strict):
     onderwerpen: tuple[Name, ...] = Field(min_length=1)
     legal_basis: LegalBasis
     eigen_bijdrage: Literal["abonnementstarief", "geen", "eigen_regime"] | None = None
+    # the provision carries its eigen_bijdrage only where this parameter (0 or 1, a municipal override point) is 1
+    eigen_bijdrage_parameter: Name | None = None
     description: Text | None = None
 
 

@@ -108,6 +108,10 @@ TRUE_RATES = {
     "gedetineerd": 0.003, "verblijf_buitenland_langer_dan_4_weken": 0.01, "medisch_urenbeperkt": 0.08,
     "pro_vso_afgelopen_jaar": 0.05, "onvoldoende_ouderlijke_steun": 0.50,
     "bloedverwant_eerste_of_tweede_graad": 0.50, "betaalt_wlz_of_bw_bijdrage": 0.02,
+    # Participatiewet art. 3 lid 2 onder a and lid 4, art. 24a: rare situations, except that a partner is mostly
+    # also the toeslagpartner
+    "samenwonen_wegens_zorgbehoefte": 0.02, "partner_is_toeslagpartner": 0.90, "gehuwd_geweest_met_huisgenoot": 0.02,
+    "kind_met_huisgenoot": 0.02, "samenlevingscontract_met_huisgenoot": 0.02, "geregistreerd_met_huisgenoot": 0.02,
 }
 PERSON_FACT_ROLES = {"bloedverwant_eerste_of_tweede_graad": ("huisgenoot",)}  # asked only about these roles
 PERSON_FACT_AGES = {  # person questions an assessor only asks in an age range (from, to inclusive)
@@ -189,7 +193,13 @@ class _Builder:
         case["huishouden"] = household
         hulpvragen = self.hulpvragen(rng, persons, ages)
         case["hulpvragen"] = hulpvragen
+        # the casus answers first: some decide the norm (Participatiewet art. 3 lid 2 onder a, art. 24a), and the
+        # income is drawn around the norm this household really has
+        feiten = self.answers(rng, self.casus_facts, 0.0)
+        if feiten:
+            case["feiten"] = feiten
         norm, grens = self.norms(case, gemeente)
+        case.pop("feiten", None)
         ratio = self.income(rng, case, persons, ages, norm)
         schulden_hv = any(hv["onderwerp"] == "schulden" for hv in hulpvragen)
         signals = self.draw_signals(rng, ratio, schulden_hv, any(a < 18 for a in ages.values()),
@@ -197,7 +207,6 @@ class _Builder:
         self.vermogen(rng, case, grens, "schulden" in signals)
         case["hulpvragen"] = case.pop("hulpvragen")  # contract order: inkomen and vermogen come first
         case["signalen"] = signals
-        feiten = self.answers(rng, self.casus_facts, 0.0)
         if feiten:
             case["feiten"] = feiten
         self.check(case)

@@ -45,6 +45,8 @@ PERSON_FACTS: tuple[Builtin, ...] = (
             CONTRACT, default=False),
     Builtin("persoon.rechtmatig_verblijf", BOOL, "Nederlander of rechtmatig verblijvend (Vw 2000 art. 8 a-e, l)",
             CONTRACT, default=True),
+    Builtin("persoon.inkomen", GELD, "netto inkomen per maand van deze persoon dat als middelen telt (Participatiewet "
+            "art. 31-33: niet de inkomenssoorten van art. 31 lid 2); onbekend als de casus geen inkomen noemt", CONTRACT),
 )
 
 HOUSEHOLD_FACTS: tuple[Builtin, ...] = (

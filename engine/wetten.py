@@ -157,3 +157,47 @@ def links(framework, text: str, peildatum: _dt.date) -> dict[str, Any]:
     refs, unresolved = wetten.resolve(text)
     return {"legal_basis": text, "peildatum": peildatum.isoformat(),
             "references": [{**r.to_json(), "url": link(r, peildatum)} for r in refs], "unresolved": unresolved}
+
+
+def _bases(value: Any, found: set[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "legal_basis" and isinstance(item, str) and item.strip():
+                found.add(item)
+            else:
+                _bases(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _bases(item, found)
+
+
+def legal_basis_links(framework, data: dict, peildatum: _dt.date, rules: tuple[str, ...] = ()) -> dict[str, list]:
+    """For every legal basis in an assessment's JSON `data` (and of the `rules` named, e.g. those that fired),
+    its statute references with the address of the text in force on `peildatum`: legal basis -> references.
+
+    A legal basis made only of other sources (wetten.yaml andere_bronnen, an ECLI, an address) has no statute
+    reference and is left out; the order is the sorted legal basis text, so the JSON stays byte-identical."""
+    wetten = getattr(framework, "wetten", None)
+    if wetten is None:
+        return {}
+    found: set[str] = set()
+    _bases(data, found)
+    for rule_id in rules:
+        rule = framework.rules.get(rule_id)
+        if rule is not None and rule.legal_basis:
+            found.add(rule.legal_basis)
+    out: dict[str, list] = {}
+    for text in sorted(found):
+        refs, _ = wetten.resolve(text)
+        if refs:
+            out[text] = [{**r.to_json(), "url": link(r, peildatum)} for r in refs]
+    return out
+
+
+def attach_links(framework, assessment, *, trace: bool = False):
+    """Set `assessment.legal_basis_links` for the legal bases its JSON shows (with `trace`: also of the rules that
+    fired and the parameters used), and return the assessment."""
+    data = assessment.to_json(trace=trace)
+    fired = tuple(dict.fromkeys(f.rule for f in assessment.trace.fired)) if trace else ()
+    assessment.legal_basis_links = legal_basis_links(framework, data, assessment.peildatum, fired)
+    return assessment

@@ -24,6 +24,7 @@ from engine.errors import CaseFileError, Diagnostic, Span, UsageError
 from engine.framework import Framework
 from engine.sources import Document, SourceError, decode, parse_text
 from engine.types import date_problem
+from engine.wetten import attach_links
 
 BODY = "body"  # how diagnostics name the request body, in place of a file name
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -81,7 +82,7 @@ def query_gemeente(framework: Framework, value: str | None) -> str | None:
 def assess_bytes(framework: Framework, body: Body, gemeente: str | None, peildatum: _dt.date | None) -> bytes:
     """Exactly what `kader assess CASE --format json` writes to stdout."""
     result = engine.assess(framework, read_case(framework, body), gemeente=gemeente, peildatum=peildatum)
-    return (result.to_json_text() + "\n").encode("utf-8")
+    return (attach_links(framework, result).to_json_text() + "\n").encode("utf-8")
 
 
 def explain_bytes(framework: Framework, body: Body, gemeente: str | None, peildatum: _dt.date | None,
@@ -91,7 +92,7 @@ def explain_bytes(framework: Framework, body: Body, gemeente: str | None, peilda
     if hulpvraag is not None and hulpvraag not in {hv.id for hv in case.hulpvragen}:
         raise UsageError(Diagnostic("E700", f"onbekende hulpvraag '{hulpvraag[:40]}'; de casus heeft "
                                     + ", ".join(hv.id for hv in case.hulpvragen), Span(BODY, 1, 1)))
-    result = engine.assess(framework, case, gemeente=gemeente, peildatum=peildatum)
+    result = attach_links(framework, engine.assess(framework, case, gemeente=gemeente, peildatum=peildatum), trace=True)
     if not counterfactual:
         return (result.to_json_text(trace=True) + "\n").encode("utf-8")
     from engine.counterfactual import counterfactuals
@@ -139,7 +140,7 @@ def record_bytes(framework: Framework, rules_root: Path, body: Body, options, *,
     with registers.open_register(register, create=True) as target:
         record = registers.Recorder(target, framework, rules_root, clock).append(prepared)
         location = target.location
-    text = prepared.assessment.to_json_text() + "\n"
+    text = attach_links(framework, prepared.assessment).to_json_text() + "\n"
     return Recorded(text.encode("utf-8"), record.seq, record.hash, record.case_key, location)
 
 

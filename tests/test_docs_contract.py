@@ -226,7 +226,8 @@ def _key_paths(value, path: str, found: set, maps: frozenset) -> None:
             _key_paths(inner, path + "[]", found, maps)
 
 
-MAPS = frozenset({"trace.derived", "trace.person_derived", "trace.person_derived.*", "trace.parameters"})
+MAPS = frozenset({"trace.derived", "trace.person_derived", "trace.person_derived.*", "trace.parameters",
+                  "legal_basis_links"})
 
 
 def _documented_keys() -> set[str]:
@@ -251,10 +252,11 @@ def test_every_key_the_tool_emits_is_documented_and_every_documented_key_is_emit
     """Over every scenario case and the example, with the trace of `kader explain --format json`."""
     import engine
     from engine.case import load_case
+    from engine.wetten import attach_links
     emitted: set[str] = set()
     files = sorted((ROOT / "scenarios").rglob("*.yaml")) + [EXAMPLE]
     for path in files:
-        assessment = engine.assess(framework, load_case(framework, path))
+        assessment = attach_links(framework, engine.assess(framework, load_case(framework, path)), trace=True)
         _key_paths(assessment.to_json(trace=True), "", emitted, MAPS)
     # the named amounts an entitlement declares are documented by name, as `entitlements[].<name>`
     amounts = {name for e in framework.entitlements.values() for name, _, _ in e.amounts}

@@ -1,5 +1,8 @@
 """Municipal room declared where the law leaves it, and only there (issue 11 item 8).
 
+- Wmo 2015 art. 2.1.4 lid 3: whether an algemene voorziening carries the abonnementstarief is the verordening's
+  choice: a provision's `eigen_bijdrage_parameter` (a 0/1 override point) switches it per municipality.
+
 - Participatiewet art. 35 lid 3: categorical bijzondere bijstand is only the collective supplementary health
   insurance (or its premium); a profile that declares a flat refund with only an income test on that basis is
   refused (E409), and every minima scheme names the legal basis it really has.
@@ -68,3 +71,52 @@ def test_freeing_vermogen_for_bijzondere_bijstand_is_a_municipal_choice_within_0
 """)
     assert local is not None, diagnostics
     assert _draagkracht(local, "9000.00") == Decimal("5000.00")  # 9000 - 50 % of 8000
+
+
+def _hbh_case(framework, gemeente: str):
+    """A client who keeps the regie over her household: the algemene voorziening hulp bij het huishouden (level 1)."""
+    return make_case(
+        framework, gemeente=gemeente, peildatum="2026-03-02",
+        huishouden={"personen": [person("p1", "aanvrager", "1950-02-14", beperkt=True)], "woonsituatie": "huurwoning"},
+        inkomen=[{"persoon": "p1", "soort": "pensioen", "netto_per_maand": "2600.00"}],
+        hulpvragen=[{"id": "hv1", "domein": "wmo", "onderwerp": "huishouden", "persoon": "p1",
+                     "feiten": {"eigen_kracht_toereikend": False, "algemeen_gebruikelijke_voorziening": False,
+                                "mantelzorg_beschikbaar": False, "regie_over_huishouden": True}}])
+
+
+def _bijdrage(framework, gemeente: str):
+    result = engine.assess(framework, _hbh_case(framework, gemeente))
+    assert result.proposals[0]["provision"] == "wmo.hbh_algemene_voorziening"
+    return next((e for e in result.entitlements if e["id"] == "wmo_eigen_bijdrage"), None)
+
+
+OVERRIDE = """  abonnementstarief_hbh_algemene_voorziening:
+    decision: "Verordening maatschappelijke ondersteuning (testwaarde): de algemene voorziening hbh is niet aangewezen"
+    values:
+      - {{from: 2024-01-01, value: {value}}}
+"""
+
+
+def test_whether_the_algemene_voorziening_carries_the_abonnementstarief_is_the_verordenings_choice(rules_copy):
+    """Wmo 2015 art. 2.1.4 lid 3: the verordening decides whether an algemene voorziening carries the
+    abonnementstarief; the framework declares it an override point (0 or 1) with the kader default 1."""
+    framework = engine.load_framework(rules_copy)
+    assert _bijdrage(framework, "soest")["bedrag"] == "21.80"  # art. 2.1.4a lid 4, 2026
+    framework, diagnostics = _profile(rules_copy, "soest.yaml", "overrides:\n", "overrides:\n" + OVERRIDE.format(value=0))
+    assert framework is not None, [d.message for d in diagnostics]
+    assert _bijdrage(framework, "soest") is None  # not designated: no abonnementstarief for it
+    assert _bijdrage(framework, "baarn")["bedrag"] == "21.80"  # the other municipalities keep the framework's 1
+
+
+def test_the_abonnementstarief_switch_is_bounded_to_0_or_1(rules_copy):
+    framework, diagnostics = _profile(rules_copy, "soest.yaml", "overrides:\n", "overrides:\n" + OVERRIDE.format(value=2))
+    assert framework is None and [(d.code, "0 tot en met 1" in d.message) for d in diagnostics] == [("E404", True)]
+
+
+def test_an_eigen_bijdrage_parameter_that_is_no_0_or_1_switch_is_refused(rules_copy):
+    path = rules_copy / "wmo" / "voorzieningen.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("eigen_bijdrage_parameter: abonnementstarief_hbh_algemene_voorziening",
+                                 "eigen_bijdrage_parameter: abonnementstarief", 1), encoding="utf-8")
+    framework, diagnostics = engine.check_rules(rules_copy)
+    assert framework is None and [d.code for d in diagnostics] == ["E134"]

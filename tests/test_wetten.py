@@ -66,3 +66,58 @@ def test_kader_wet_prints_the_link(runner):
         "https://wetten.overheid.nl/jci1.3:c:BWBR0005537&artikel=4:13&lid=2&z=2026-03-01&g=2026-03-01")
     unresolved = runner.invoke(app, ["wet", "zomaar een tekst"])
     assert unresolved.exit_code == 1 and "geen wetsartikel" in unresolved.output
+
+
+def test_assess_json_links_every_statute_legal_basis_it_shows_to_the_version_of_the_peildatum(runner):
+    """Issue 11 item 11: the assessment JSON carries, per legal basis it shows, the wetten.overheid.nl address of
+    each cited article in the version in force on the peildatum (Juriconnect 1.3.1, docs/assessment.md)."""
+    result = runner.invoke(app, ["assess", "docs/voorbeeld-casus.yaml", "--format", "json", "--peildatum", "2026-03-01"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    links = data["legal_basis_links"]
+    shown = {p["legal_basis"] for p in data["proposals"] if p["legal_basis"]}
+    shown |= {e["legal_basis"] for e in data["entitlements"]} | {d["legal_basis"] for d in data["deadlines"]}
+    statute = {b for b in shown if not b.startswith("fonds of stichting van derden")}  # third parties: no statute
+    assert len(statute) > 5 and statute <= set(links)
+    assert list(links) == sorted(links)
+    for refs in links.values():
+        for ref in refs:
+            assert ref["url"].startswith(f"https://wetten.overheid.nl/jci1.3:c:{ref['bwb']}")
+            assert ref["url"].endswith("&z=2026-03-01&g=2026-03-01")
+            if ref["artikel"]:
+                assert f"&artikel={ref['artikel']}" in ref["url"]
+    # the bijstand beslistermijn rests on Awb art. 4:13 lid 2 (BWBR0005537): its link names article and lid
+    assert any(r["url"].startswith("https://wetten.overheid.nl/jci1.3:c:BWBR0005537&artikel=4:13&lid=2&")
+               for refs in links.values() for r in refs)
+
+
+def test_a_legal_basis_of_other_sources_only_gets_no_link(framework):
+    from engine.wetten import legal_basis_links
+    data = {"checks": [{"legal_basis": "Uitvoeringskader BBS, integrale aanpak"}],
+            "signals": [{"legal_basis": "Participatiewet art. 24a lid 1"}]}
+    found = legal_basis_links(framework, data, dt.date(2025, 6, 1))
+    assert list(found) == ["Participatiewet art. 24a lid 1"]
+    assert found["Participatiewet art. 24a lid 1"][0]["url"] == (
+        "https://wetten.overheid.nl/jci1.3:c:BWBR0015703&artikel=24a&lid=1&z=2025-06-01&g=2025-06-01")
+
+
+def test_explain_lists_the_law_texts_in_force_on_the_peildatum(runner):
+    result = runner.invoke(app, ["explain", "docs/voorbeeld-casus.yaml", "--peildatum", "2025-07-01"])
+    assert result.exit_code == 0, result.output
+    assert "Wetteksten (versie geldend op" in result.stdout
+    assert ("Wmo 2015 art. 2.1.4 lid 3: https://wetten.overheid.nl/jci1.3:c:BWBR0035362&artikel=2.1.4&lid=3"
+            "&z=2025-07-01&g=2025-07-01") in result.stdout
+
+
+def test_no_legal_basis_or_text_cites_the_design_notes_users_do_not_have():
+    """Issue 11: a legal basis names the law, verordening or beleidsregel it rests on, never a section of the
+    project's design notes ("domain 1.11", "domain 6.3 X-5"), which users do not have. YAML comments aside."""
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for path in sorted([*(root / "rules").rglob("*.yaml"), *(root / "scenarios").rglob("*.yaml")]):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.lstrip().startswith("#") and re.search(r"\bdomain [0-9]", line.split(" #")[0]):
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert found == []

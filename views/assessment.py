@@ -335,6 +335,23 @@ def render_explanation(console: Console, assessment: Assessment, framework: Fram
         for item in casus_missing:
             ask.add(Text.assemble(item["question"], (f"  ({item['fact']}; {', '.join(item['rules'])})", "dim")))
         console.print(ask)
+    render_law_links(console, assessment)
+
+
+def render_law_links(console: Console, assessment: Assessment) -> None:
+    """Every statute article the explanation cites, once, with its text on wetten.overheid.nl as in force on the
+    peildatum (engine.wetten.attach_links fills `legal_basis_links`; nothing is printed when it did not run)."""
+    if not assessment.legal_basis_links:
+        return
+    seen: dict[str, str] = {}
+    for refs in assessment.legal_basis_links.values():
+        for ref in refs:
+            label = " ".join(p for p in (ref["wet"], f"art. {ref['artikel']}" if ref["artikel"] else "",
+                                         f"lid {ref['lid']}" if ref["lid"] else "") if p)
+            seen.setdefault(ref["url"], label)
+    console.print(Text(f"Wetteksten (versie geldend op {day(assessment.peildatum.isoformat())})", style="bold"))
+    for url, label in sorted(seen.items(), key=lambda item: (item[1], item[0])):
+        console.print(Text.assemble(f"  {label}: ", (url, f"link {url}")), soft_wrap=True)
 
 
 def _rule_node(parent: Tree, framework: Framework, rule_id: str, render_expression, conclusions=None) -> None:
