@@ -238,6 +238,18 @@ class HouseholdModel:
         self.constraints += [x >= 0 for x in self.income.values()] + [x <= 10**8 for x in self.income.values()]
         self.constraints += [self.income_other >= 0, self.income_other <= 10**8,
                              z3.Implies(z3.Not(z3.Or([self.present[i] for i in range(2, S)])), self.income_other == 0)]
+        # persoon.inkomen (what counts as middelen for bijstand, per person): the gezin's counted income split
+        # between aanvrager and partner, the income of a kind or huisgenoot split over the other persons present
+        counted = [s for s in INKOMENSSOORTEN if fw.inkomenssoorten.get(s, {}).get("bijstand", True)]
+        gezin = z3.Sum([self.income[s] for s in counted]) if counted else z3.IntVal(0)
+        share = [z3.Int(f"p{i}.inkomen") for i in range(S)]
+        self.constraints += [x >= 0 for x in share] + [share[0] + share[1] == gezin,
+                                                       z3.Implies(z3.Not(self.present[1]), share[1] == 0)]
+        if S > 2:
+            self.constraints.append(z3.Sum(share[2:]) == self.income_other)
+            self.constraints += [z3.Implies(z3.Not(self.present[i]), share[i] == 0) for i in range(2, S)]
+        for i in range(S):
+            self.person_facts[i]["persoon.inkomen"] = V(_to_real(share[i]) / 100, self.inkomen_known)
         self.vermogen_known = z3.Bool("vermogen?")
         self.known_vars.append(self.vermogen_known)
         self.vermogen = z3.Int("vermogen_cent")

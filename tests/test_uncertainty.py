@@ -185,7 +185,7 @@ hulpvragen:
     result = runner.invoke(app, ["assess", str(case)])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "voorlopig: geldt, tenzij persoon.medisch_urenbeperkt (p1)" in text
+    assert "geldt, tenzij persoon.medisch_urenbeperkt (p1)" in text
     assert "20 maart 2026" in text
     assert "bij recht € 1.401,50 per maand" in text  # PW art. 21 onder a, norm 2026-01-01 (alleenstaande 21+)
     assert "onbekend" in text
