@@ -150,3 +150,20 @@ def test_a_lodgers_income_is_not_the_claimants(framework):
                               {"persoon": "h1", "soort": "loon", "netto_per_maand": "2500.00"}])
     item = next(e for e in engine.assess(framework, case).entitlements if e["id"] == "algemene_bijstand")
     assert (item["eligible"], item["norm"], item["bedrag"]) == (True, "1001.07", "801.07")  # kostendelersnorm A = 2
+
+
+@pytest.mark.parametrize("flags", [{"acht_jaar_nederlandstalig_onderwijs": True}, {"taalbewijs": True}])
+def test_who_meets_the_language_requirement_is_not_lowered_for_it(framework, flags):
+    """Participatiewet art. 18b lid 1 en 2: wie acht jaar Nederlandstalig onderwijs volgde of een diploma of ander
+    taalbewijs heeft, legt geen taaltoets af; de verlaging van lid 3 e.v. volgt alleen op een toets. Without a toets
+    result the verlaging is then neither a check nor provisional, and nobody is asked for the toets result."""
+    _, result = bijstand(framework, [person("p1", "aanvrager", "1986-10-01", **flags)])
+    ids = [c["id"] for c in result.checks] + [p["id"] for p in result.provisional]
+    assert "taaleis_verlaging" not in ids and "taaltoets" not in ids
+    assert "persoon.taaltoets_onvoldoende" not in [m["fact"] for m in result.missing_facts]
+
+
+def test_without_the_exemption_facts_the_verlaging_still_waits_on_the_toets(framework):
+    """Art. 18b lid 3: unknown whether the aanvrager falls under the taaleis and no toets result: provisional."""
+    _, result = bijstand(framework, [person("p1", "aanvrager", "1986-10-01")])
+    assert "taaleis_verlaging" in [p["id"] for p in result.provisional]
