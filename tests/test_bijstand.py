@@ -167,3 +167,20 @@ def test_without_the_exemption_facts_the_verlaging_still_waits_on_the_toets(fram
     """Art. 18b lid 3: unknown whether the aanvrager falls under the taaleis and no toets result: provisional."""
     _, result = bijstand(framework, [person("p1", "aanvrager", "1986-10-01")])
     assert "taaleis_verlaging" in [p["id"] for p in result.provisional]
+
+
+@pytest.mark.parametrize("born, proposal", [("2011-06-01", "werk_inkomen.eigen_middelen"),  # 14 on 2026-03-01
+                                            ("2011-03-01", "werk_inkomen.studietoeslag")])  # 15 that day
+def test_studietoeslag_is_for_a_person_of_15_or_older_and_under_15_is_decided_not_left_open(framework, born, proposal):
+    """Participatiewet art. 36b lid 1: studietoeslag for "een persoon van 15 jaar of ouder" (with studiefinanciering
+    or WTOS, structurally unable to earn, no Wajong). Under 15 the ladder was left undecided with nothing to ask
+    (a gap kader verify found); now it is decided: no studietoeslag, eigen middelen."""
+    case = make_case(
+        framework, peildatum="2026-03-01",
+        huishouden={"personen": [person("p1", "aanvrager", "1980-01-01"), person("k1", "kind", born)],
+                    "woonsituatie": "huurwoning"},
+        hulpvragen=[{"id": "hv1", "domein": "werk_inkomen", "onderwerp": "studietoeslag", "persoon": "k1",
+                     "feiten": {"ontvangt_studiefinanciering_of_wtos": True,
+                                "structureel_niet_in_staat_bij_te_verdienen": True, "recht_op_wajong": False}}])
+    result = engine.assess(framework, case)
+    assert [p["provision"] for p in result.proposals if p["hulpvraag"] == "hv1"] == [proposal]
