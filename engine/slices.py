@@ -116,14 +116,19 @@ class SliceKeys:
                                                            self.reach.entitlement_keys(entitlement))
         return found
 
+    def _run_and_reads(self, domains: frozenset[str]) -> tuple[list[str], set[str]]:
+        """The rule groups that run for hulpvragen in `domains` (with the integral group), and what their rules read."""
+        run = sorted(domains | {INTEGRAAL})
+        reads: set[str] = set()
+        for group in run:
+            reads |= self.group_reads.get(group, frozenset())
+        return run, reads
+
     def key(self, gemeente: str, domains: frozenset[str]) -> tuple:
         memo = (gemeente, domains)
         found = self._memo.get(memo)
         if found is None:
-            run = sorted(domains | {INTEGRAAL})
-            reads: set[str] = set()
-            for group in run:
-                reads |= self.group_reads.get(group, frozenset())
+            run, reads = self._run_and_reads(domains)
             entitlements = []
             for entitlement in self.framework.entitlements_for(gemeente):
                 if entitlement.requires.domein in domains:  # only these can apply (engine.entitlements.applies)
@@ -145,10 +150,7 @@ class SliceKeys:
         memo = ("inference", gemeente, domains)
         found = self._memo.get(memo)
         if found is None:
-            run = sorted(domains | {INTEGRAAL})
-            reads: set[str] = set()
-            for group in run:
-                reads |= self.group_reads.get(group, frozenset())
+            run, reads = self._run_and_reads(domains)
             parameters = tuple((name, fingerprint(self.framework.parameter(name, gemeente)))
                                for name in sorted(reads) if name in self.framework.parameters)
             found = self._memo[memo] = (self.shared, self.profiles.get(gemeente),
