@@ -14,6 +14,7 @@ wetten.overheid.nl in the version in force on that date (a juriconnect reference
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,10 +189,18 @@ def legal_basis_links(framework, data: dict, peildatum: _dt.date, rules: tuple[s
             found.add(rule.legal_basis)
     out: dict[str, list] = {}
     for text in sorted(found):
-        refs, _ = wetten.resolve(text)
+        refs = _linked(wetten, text, peildatum)
         if refs:
-            out[text] = [{**r.to_json(), "url": link(r, peildatum)} for r in refs]
+            out[text] = [dict(r) for r in refs]  # copies: the cached entries are shared between assessments
     return out
+
+
+@functools.lru_cache(maxsize=16384)
+def _linked(wetten: Wetten, text: str, peildatum: _dt.date) -> tuple[dict, ...]:
+    """The statute references of one legal basis with their addresses on `peildatum`: the same for every
+    assessment of a framework (`Wetten` is frozen and compared by value), so computed once per text and day."""
+    refs, _ = wetten.resolve(text)
+    return tuple({**r.to_json(), "url": link(r, peildatum)} for r in refs)
 
 
 def attach_links(framework, assessment, *, trace: bool = False):
