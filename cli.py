@@ -19,13 +19,21 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
-import typer
-from rich.console import Console
+try:
+    import typer
+    from rich.console import Console
 
-import engine
-from engine.case import gemeente_option
-from engine.paths import default_rules_dir, display_path
-from views.usage import KaderGroup, KaderTyper, ask_yes_no  # Dutch help and usage errors through typer's own hooks
+    import engine
+    from engine.case import gemeente_option
+    from engine.paths import default_rules_dir, display_path
+    from views.usage import KaderGroup, KaderTyper, ask_yes_no  # Dutch help and usage errors through typer's own hooks
+except ModuleNotFoundError as missing:  # an environment installed before a dependency was added (or without one)
+    if missing.name is None or missing.name.split(".")[0] in ("engine", "views"):
+        raise
+    sys.stderr.write(f"kader: error[E007]: het pakket '{missing.name}' ontbreekt in deze Python-omgeving "
+                     f"({sys.prefix}); installeer opnieuw uit de lock: pip install --require-hashes -r "
+                     "requirements/kader.txt (of requirements/test.txt), zie README, Quick start\n")
+    raise SystemExit(3) from None
 
 app = KaderTyper(
     cls=KaderGroup,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -93,3 +95,15 @@ def test_the_lock_pins_every_dependency_inside_its_range_with_hashes(path, extra
         runtime = _lock("requirements/kader.txt")
         differing = {n: (runtime[n][0], lock[n][0]) for n in runtime if n in lock and runtime[n][0] != lock[n][0]}
         assert differing == {}, f"the runtime and test locks pin different versions: {differing}"
+
+
+def test_an_environment_missing_a_locked_package_gets_a_clear_error_not_a_traceback():
+    """An environment installed before a dependency was added (here: orjson made unimportable) is told which
+    package is missing and how to reinstall from the lock, with exit code 3, instead of an ImportError traceback."""
+    code = ("import sys, runpy; sys.modules['orjson'] = None; sys.argv = ['kader', 'check', 'rules']; "
+            "runpy.run_path('cli.py', run_name='__main__')")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("kader: error[E007]: het pakket 'orjson' ontbreekt in deze Python-omgeving")
+    assert "pip install --require-hashes -r requirements/kader.txt" in result.stderr
