@@ -130,3 +130,14 @@ def assessor_url(url: str) -> str:
         connection.execute(f"CREATE ROLE {role} LOGIN")
         connection.execute(f"GRANT SELECT, INSERT ON kader_records, kader_rulesets, kader_meta TO {role}")
     return url.replace("postgresql://kader@", f"postgresql://{role}@", 1)
+
+
+@pytest.fixture()
+def three(env, tmp_path) -> dict:
+    """Three records (test_audit, test_attacks): two followed proposals (Soest, Baarn; different households) and one
+    motivated deviation (record 3)."""
+    from .test_audit import record
+    record(env, write_case(tmp_path, "a.yaml", id="casus-a"))
+    record(env, write_case(tmp_path, "b.yaml", id="casus-b", gemeente="baarn", vermogen={"totaal": "300.00"}))
+    record(env, write_case(tmp_path, "c.yaml", id="casus-c", vermogen={"totaal": "9000.00"}), "wijkt_af")
+    return env

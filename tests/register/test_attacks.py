@@ -50,15 +50,6 @@ def refused(url: str, action) -> str:
 
 
 @pytest.fixture()
-def three(env, tmp_path) -> dict:
-    """As in test_audit: two followed proposals (Soest, Baarn) and one motivated deviation (record 3)."""
-    record(env, write_case(tmp_path, "a.yaml", id="casus-a"))
-    record(env, write_case(tmp_path, "b.yaml", id="casus-b", gemeente="baarn", vermogen={"totaal": "300.00"}))
-    record(env, write_case(tmp_path, "c.yaml", id="casus-c", vermogen={"totaal": "9000.00"}), "wijkt_af")
-    return env
-
-
-@pytest.fixture()
 def two(env, tmp_path) -> dict:
     record(env, write_case(tmp_path, "a.yaml", id="casus-a"))
     record(env, write_case(tmp_path, "b.yaml", id="casus-b", vermogen={"totaal": "9000.00"}), "wijkt_af")

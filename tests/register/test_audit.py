@@ -59,15 +59,6 @@ def rehash_from(url: str, seq: int) -> None:
         prev = new.hash
 
 
-@pytest.fixture()
-def three(env, tmp_path) -> dict:
-    """Three records: two followed proposals (Soest, Baarn; different households) and one motivated deviation."""
-    record(env, write_case(tmp_path, "a.yaml", id="casus-a"))
-    record(env, write_case(tmp_path, "b.yaml", id="casus-b", gemeente="baarn", vermogen={"totaal": "300.00"}))
-    record(env, write_case(tmp_path, "c.yaml", id="casus-c", vermogen={"totaal": "9000.00"}), "wijkt_af")
-    return env
-
-
 def test_an_untouched_register_passes_with_deviations_and_the_ladder_listed(three):
     code, report = audit_json(three)
     assert code == 0
