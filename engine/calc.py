@@ -13,7 +13,7 @@ import decimal
 from decimal import Decimal
 from typing import Any, Callable
 
-from .ir import UNKNOWN, And, Arith, Call, Cmp, FindingRef, IfExp, In, Lit, Neg, Not, Or, Ref
+from .ir import UNKNOWN, And, Arith, Call, Cmp, FindingRef, IfExp, In, Lit, Neg, Not, Or, Ref, Undetermined
 
 ROUNDING_MODES: dict[str, tuple[Decimal, str]] = {
     "cent": (Decimal("0.01"), decimal.ROUND_HALF_UP),
@@ -48,6 +48,8 @@ def compile_closure(node: Any) -> Closure:
     if isinstance(node, Lit):
         value = node.value
         return lambda env: value
+    if isinstance(node, Undetermined):
+        return lambda env: UNKNOWN
     if isinstance(node, Ref):
         key = node.key
         return lambda env: env.get(key, UNKNOWN)
@@ -252,20 +254,27 @@ class DerivedEvaluator:
         function = derived_function(self.parts, self._finish, compile_closure, rounding=self.rounding,
                                     money=self.type == "geld")
         if function is None:
-            self._compiled = [(None if c is None else compile_closure(c), compile_closure(v)) for c, v in self.parts]
-            function = self._closures
+            function = self.closures()
         self._call = function
         return function(env)
+
+    def closures(self) -> Callable[[dict], Any]:
+        """Evaluation by closures (the fallback for a formula too deep for straight-line code; the tests' reference)."""
+        self._compiled = [(None if c is None else compile_closure(c), compile_closure(v), isinstance(v, Undetermined))
+                          for c, v in self.parts]
+        return self._closures
 
     def __call__(self, env: dict) -> Any:
         return self._call(env)
 
     def _closures(self, env: dict) -> Any:
         value: Any = UNKNOWN
-        for condition, formula in self._compiled:
+        for condition, formula, undetermined in self._compiled:
             if condition is not None:
                 outcome = condition(env)
                 if outcome is UNKNOWN:
+                    if undetermined:
+                        continue  # `onbepaald` only when its condition is established
                     return UNKNOWN
                 if not outcome:
                     continue

@@ -123,7 +123,8 @@ def _elements(framework: Framework):
     for parameter in framework.parameters.values():
         yield "parameter", parameter.name, [parameter.legal_basis], parameter.span
     for derived in framework.derived:
-        yield "afgeleid", derived.key, [derived.legal_basis], derived.span
+        yield "afgeleid", derived.key, [derived.legal_basis] + [
+            v.legal_basis for _, v in derived.parts if getattr(v, "legal_basis", None)], derived.span  # `onbepaald`
     for entitlement in _all_entitlements(framework):
         yield "aanspraak", entitlement.id, [entitlement.legal_basis] + [c.legal_basis for c in entitlement.criteria], \
             entitlement.span

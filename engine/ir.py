@@ -105,8 +105,18 @@ class IfExp:
     type: str
 
 
+@dataclass(frozen=True, slots=True)
+class Undetermined:
+    """The value of a derived fact's case `onbepaald`: the law leaves the value undetermined by the facts the case
+    gives (e.g. a presumption the case contradicts). It evaluates as UNKNOWN; `reason` says why and what would
+    decide it, `legal_basis` where the law says so (docs/rule-language.md)."""
+    reason: str
+    legal_basis: str
+    type: str
+
+
 def type_of(node: Any) -> str:
-    if isinstance(node, (Lit, Ref, Arith, Neg, Call, IfExp)):
+    if isinstance(node, (Lit, Ref, Arith, Neg, Call, IfExp, Undetermined)):
         return node.type
     return BOOL
 
@@ -183,4 +193,6 @@ def render(node: Any) -> str:
         return f"{node.name}(" + ", ".join(render(a) for a in node.args) + ")"
     if isinstance(node, IfExp):
         return f"({render(node.then)} als {render(node.test)} anders {render(node.orelse)})"
+    if isinstance(node, Undetermined):
+        return f"onbepaald ({node.legal_basis})"
     return repr(node)

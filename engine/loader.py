@@ -53,6 +53,8 @@ from .profiles import load_profile
 from .registry import BUILTINS, INKOMENSSOORTEN
 from .sources import Document, SourceError, read_document
 from .termijnen import atw_days_off
+from .undetermined import build_case as build_undetermined
+from .undetermined import is_undetermined
 from .validation import validate_partial
 from .vocabulary import (
     CONDITION_CASUS,
@@ -517,11 +519,15 @@ class Loader:
             else:
                 for index, case in enumerate(derived.cases):
                     condition = self.expr(case.when, document, loc + ("cases", index, "when"), vocabulary, context)
-                    value = self.expr(case.value, document, loc + ("cases", index, "value"), vocabulary, context)
+                    if case.value is None or case.onbepaald is not None or case.legal_basis is not None:
+                        value = build_undetermined(self.sink, case, derived.type, document, loc + ("cases", index))
+                    else:
+                        value = self.expr(case.value, document, loc + ("cases", index, "value"), vocabulary, context)
                     if condition is not None and type_of(condition) != BOOL:
                         self.sink.error("E320", "'when' moet ja/nee opleveren", document.span(loc + ("cases", index, "when")))
                         ok = False
-                    if value is not None and not self.fits(value, derived, document, loc + ("cases", index, "value")):
+                    if value is not None and not is_undetermined(value) and not self.fits(
+                            value, derived, document, loc + ("cases", index, "value")):
                         ok = False
                     ok = ok and condition is not None and value is not None
                     parts.append((condition, value))

@@ -16,6 +16,7 @@ from .calc import UNKNOWN, compile_closure
 from .case import Case
 from .framework import Framework, RuleDef
 from .ir import IfExp, references
+from .undetermined import which as which_undetermined
 
 QUESTIONS = {
     "casus.inkomen": "Wat is het netto inkomen van de aanvrager en zijn partner per maand? (inkomen)",
@@ -163,6 +164,13 @@ class MissingFacts:
             person = hulpvraag.persoon if hulpvraag else None
         derived = next((d for d in self.framework.derived if d.key == base_key), None)
         if derived is not None:
+            undetermined = which_undetermined(derived, env)
+            if undetermined is not None:  # the law leaves it open: say why and what would decide it, not its inputs
+                scoped = hv if base_key.startswith("persoon.") else None
+                self.add(scoped, "onbepaald:" + key, undetermined.reason[:1].upper() + undetermined.reason[1:], cause,
+                         impact, person if base_key.startswith("persoon.") else None,
+                         legal_basis=undetermined.legal_basis)
+                return
             for condition, value in derived.parts:
                 for node in (condition, value):
                     if node is not None and hasattr(node, "__dataclass_fields__"):
@@ -199,12 +207,15 @@ class MissingFacts:
         scoped_hv = hv if base_key.startswith(("hulpvraag.", "persoon.")) else None
         self.add(scoped_hv, base_key, question, cause, impact, person)
 
-    def add(self, hv: str | None, fact: str, question: str, cause: str, impact: str, person: str | None) -> None:
+    def add(self, hv: str | None, fact: str, question: str, cause: str, impact: str, person: str | None, *,
+            legal_basis: str | None = None) -> None:
         key = (hv or "", fact, person or "")
         if self._collect is not None:
             entry = {"fact": fact, "hulpvraag": hv or None, "question": question}
             if person:
                 entry["persoon"] = person
+            if legal_basis:
+                entry["legal_basis"] = legal_basis
             self._collect.append((key, entry))
             if not self._keep:
                 return
@@ -213,6 +224,8 @@ class MissingFacts:
             item = {"hulpvraag": hv or None, "fact": fact, "question": question}
             if person:
                 item["persoon"] = person
+            if legal_basis:
+                item["legal_basis"] = legal_basis  # an `onbepaald:` entry: where the law leaves the value open
             item["impact"] = impact
             item["rules"] = []
             self.items[key] = item

@@ -114,7 +114,11 @@ class Parameter(Strict):
 
 class Case_(Strict):
     when: Expression
-    value: Expression
+    value: Expression | None = None
+    # instead of a value: the law leaves it undetermined by the case's facts; the reason names what would decide it
+    # (checked by the loader: E150-E152, docs/rule-language.md "Undetermined values")
+    onbepaald: Text | None = None
+    legal_basis: LegalBasis | None = None
 
 
 class Derived(Strict):

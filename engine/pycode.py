@@ -17,7 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Callable
 
-from .ir import UNKNOWN, And, Arith, Call, Cmp, FindingRef, IfExp, In, Lit, Neg, Not, Or, Ref
+from .ir import UNKNOWN, And, Arith, Call, Cmp, FindingRef, IfExp, In, Lit, Neg, Not, Or, Ref, Undetermined
 
 MAX_DEPTH = 40  # indentation levels; deeper expressions keep their closures
 
@@ -56,6 +56,8 @@ class _Emitter:
             self.line(depth, f"{target} = {self.const(node.value)}")
         elif isinstance(node, Ref):
             self.line(depth, f"{target} = get({self.const(node.key)}, U)")
+        elif isinstance(node, Undetermined):  # a derived fact's case `onbepaald`: no value
+            self.line(depth, f"{target} = U")
         elif isinstance(node, FindingRef):
             self.line(depth, f"{target} = get({self.const('finding:' + node.name)}, U)")
         elif isinstance(node, Not):
@@ -184,6 +186,12 @@ def derived_function(parts: tuple, finish: Callable[[Any], Any],
     try:
         for condition, formula in parts:
             depth = 1
+            if condition is not None and isinstance(formula, Undetermined):
+                test = emitter.var()  # `onbepaald` only when its condition is established; unknown: the next case
+                emitter.emit(condition, test, 1)
+                emitter.line(1, f"if {test} is not U and {test}:")
+                emitter.line(2, "return U")
+                continue
             if condition is not None:
                 test = emitter.var()
                 emitter.emit(condition, test, 1)

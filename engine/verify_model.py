@@ -27,7 +27,7 @@ from dateutil.relativedelta import relativedelta
 
 from .facts import _parameters
 from .framework import INTEGRAAL, Framework
-from .ir import BOOL, DATUM, GELD, TEKST, And, Arith, Call, Cmp, FindingRef, IfExp, In, Lit, Neg, Not, Or, Ref
+from .ir import BOOL, DATUM, GELD, TEKST, And, Arith, Call, Cmp, FindingRef, IfExp, In, Lit, Neg, Not, Or, Ref, Undetermined
 from .registry import BUILTINS, INKOMENSSOORTEN, VERWIJZERS, WOONSITUATIES
 
 MAX_MONTHS = 110 * 12  # the oldest person a witness may have
@@ -426,7 +426,8 @@ class HouseholdModel:
                 break
             test = self.tr(condition, ctx)
             parts.append((z3.And(reached, test.t), value))
-            reached = z3.And(reached, test.f)
+            # an `onbepaald` case applies only when its condition is certainly true; otherwise the next case
+            reached = z3.And(reached, z3.Not(test.t) if isinstance(formula, Undetermined) else test.f)
         if is_bool:
             t = z3.Or([z3.And(when, value.t) for when, value in parts]) if parts else FALSE
             f = z3.Or([z3.And(when, value.f) for when, value in parts]) if parts else FALSE
@@ -488,6 +489,12 @@ class HouseholdModel:
 
     # ------------------------------------------------------------------ expressions
     def tr(self, node: Any, ctx: str) -> Any:
+        if isinstance(node, Undetermined):  # a derived fact's case `onbepaald`: never known, whatever the household
+            if node.type == BOOL:
+                return B(FALSE, FALSE)
+            if node.type == TEKST:
+                return V(z3.IntVal(0), FALSE, "enum")
+            return V(_real(0), FALSE)
         if isinstance(node, Lit):
             if node.type == BOOL:
                 return B(z3.BoolVal(node.value), z3.BoolVal(not node.value))

@@ -71,16 +71,17 @@ def test_spec_before_2026_a_partner_stays_a_partner_whatever_the_care_reason(
 
 def test_the_other_persons_income_is_flagged_not_silently_counted(framework):
     """Art. 3 lid 2 onder a with art. 31 lid 1: the other is no partner, so his income is not the aanvrager's middelen;
-    a case that gives it gets the check that the amount is too low because of it."""
+    a case that gives it gets the check, and no amount: not the too low 1401.50 - 300.00 (tests/test_undetermined.py)."""
     day = dt.date(2026, 3, 5)
     people = [person("p1", "aanvrager", "1971-02-02"), person("p2", "partner", "2001-06-10")]
     item, result = _assess(framework, people, day, feiten={"samenwonen_wegens_zorgbehoefte": True},
                            inkomen=[{"persoon": "p2", "soort": "loon", "netto_per_maand": "300.00"}])
-    assert (item["norm"], item["bedrag"]) == ("1401.50", "1101.50")  # art. 21 onder a, 2026-01-01
+    assert (item["eligible"], item["norm"], item["bedrag"]) == (None, None, None)
     assert "inkomen_ander_bij_zorg" in {c["id"] for c in result.checks}
     item, result = _assess(framework, people, day, feiten={"samenwonen_wegens_zorgbehoefte": True},
                            inkomen=[{"persoon": "p2", "soort": "toeslag", "netto_per_maand": "300.00"}])
     assert "inkomen_ander_bij_zorg" not in {c["id"] for c in result.checks}  # art. 31 lid 2 onder d: no middelen
+    assert (item["norm"], item["bedrag"]) == ("1401.50", "1401.50")  # art. 21 onder a, 2026-01-01
 
 
 KOP = {2024: Decimal("3480"), 2025: Decimal("3389"), 2026: Decimal("3416")}  # Wkb art. 2 lid 6 per year

@@ -60,7 +60,7 @@ def test_every_expression_and_derived_fact_of_the_framework_gives_what_its_closu
         checked += 1
     for derived in framework.derived.values() if isinstance(framework.derived, dict) else framework.derived:
         reference = DerivedEvaluator(derived.parts, derived.rounding, derived.type)
-        reference._compiled = [(None if c is None else compile_closure(c), compile_closure(v)) for c, v in derived.parts]
+        reference.closures()
         assert derived_function(derived.parts, reference._finish, compile_closure) is not None, derived.key
         fresh = DerivedEvaluator(derived.parts, derived.rounding, derived.type)
         for env in envs:

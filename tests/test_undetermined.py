@@ -1,0 +1,173 @@
+"""A derived value the law leaves undetermined by the case's facts (`onbepaald`, docs/rule-language.md), issue 11
+item 1 with item 7: with an established presumption of Participatiewet art. 3 lid 4 (tekst vanaf 2026-01-01), or
+with the other's income counted although art. 3 lid 2 onder a makes him no partner, kader gives no amount and no
+right for algemene bijstand (never the amount it would compute for a single person), names the reason with its
+legal basis among the missing facts, and computes again once the facts decide it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import engine
+from engine.calc import UNKNOWN
+from engine.ir import Undetermined
+
+from .conftest import examples, make_case, person
+
+PRESUMPTIONS = ("gehuwd_geweest_met_huisgenoot", "kind_met_huisgenoot", "samenlevingscontract_met_huisgenoot",
+                "geregistreerd_met_huisgenoot")
+
+
+def _born(day: dt.date, years: int) -> str:
+    return day.replace(year=day.year - years, day=min(day.day, 28)).isoformat()
+
+
+def _assess(framework, people, day, feiten, inkomen=(), vermogen="0.00", kinderen=0):
+    people = people + [person(f"k{i}", "kind", _born(day, 4 + i)) for i in range(kinderen)]
+    case = make_case(
+        framework, peildatum=day.isoformat(), huishouden={"personen": people, "woonsituatie": "huurwoning"},
+        inkomen=list(inkomen), vermogen={"totaal": vermogen}, feiten=feiten,
+        hulpvragen=[{"id": "hv1", "domein": "werk_inkomen", "onderwerp": "levensonderhoud", "persoon": "p1",
+                     "feiten": {"voorliggende_voorziening": False}}])
+    result = engine.assess(framework, case)
+    return next(e for e in result.entitlements if e["id"] == "algemene_bijstand"), result
+
+
+households = dict(
+    day=st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), which=st.sampled_from(PRESUMPTIONS),
+    aanvrager=st.integers(21, 60), huisgenoot=st.integers(18, 80), kinderen=st.integers(0, 2),
+    loon=st.sampled_from(["0.00", "250.00", "1800.00", "3000.00"]),
+    vermogen=st.sampled_from(["0.00", "8000.00", "20000.00"]))
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(care=st.booleans(), **households)
+def test_spec_an_established_presumption_of_art_3_lid_4_leaves_the_bijstand_undetermined_never_a_single_amount(
+        framework, day, which, aanvrager, huisgenoot, kinderen, loon, vermogen, care):
+    """Participatiewet art. 3 lid 4 onder a-d (from 2026): an adult housemate who is no relative, with one
+    presumption established, is a partner; the case enters him as a housemate, so the single person's norm kader
+    would compute does not hold. No right, no amount, no norm, no 'bedrag_indien_recht'; the missing facts give the
+    reason with art. 3 lid 4 as `onbepaald:huishouden.bijstandsnorm`, decisive. A care need as the established reason
+    to live together (art. 3 lid 2 onder a) removes the presumption: then right and amount are computed (a bool and
+    an amount or 0.00), as for any housemate."""
+    people = [person("p1", "aanvrager", _born(day, aanvrager)), person("h1", "huisgenoot", _born(day, huisgenoot))]
+    feiten = {name: name == which for name in PRESUMPTIONS}
+    if care:
+        feiten["samenwonen_wegens_zorgbehoefte"] = True
+    item, result = _assess(framework, people, day, feiten, [{"persoon": "h1", "soort": "loon",
+                                                              "netto_per_maand": loon}], vermogen, kinderen)
+    entries = [m for m in result.missing_facts if m["fact"] == "onbepaald:huishouden.bijstandsnorm"]
+    if care:
+        assert entries == []
+        if item["eligible"] is not None:  # (a young aanvrager's zoektermijn may still be undecided)
+            assert item["bedrag"] is not None and Decimal(item["norm"]) > 0
+        return
+    assert (item["eligible"], item["bedrag"], item["norm"], item["status"]) == (None, None, None, "onbekend")
+    assert "bedrag_indien_recht" not in item
+    assert len(entries) == 1 and entries[0]["impact"] == "beslissend"
+    assert entries[0]["legal_basis"].startswith("Participatiewet art. 3 lid 2 onder a, lid 3 en lid 4") and "Voer hem in als partner" in entries[0]["question"]
+    assert "algemene_bijstand.inkomen_onder_norm" in entries[0]["rules"]
+    assert any(w["fact"] == "onbepaald:huishouden.bijstandsnorm" for w in item["waits_on"])
+    leefvorm = [m for m in result.missing_facts if m["fact"] == "onbepaald:huishouden.leefvorm"]
+    assert [m["legal_basis"] for m in leefvorm] in ([], [entries[0]["legal_basis"]])
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(**households)
+def test_spec_before_2026_the_presumption_case_does_not_apply(framework, day, which, aanvrager, huisgenoot, kinderen,
+                                                              loon, vermogen):
+    """The `onbepaald` cases follow the 2026 text (the parameter zorguitzondering_gezamenlijke_huishouding is 0
+    before): in 2024-2025 the outcome is what it was, never an `onbepaald` entry."""
+    day = day.replace(year=2025)
+    people = [person("p1", "aanvrager", _born(day, aanvrager)), person("h1", "huisgenoot", _born(day, huisgenoot))]
+    _, result = _assess(framework, people, day, {name: name == which for name in PRESUMPTIONS},
+                        [{"persoon": "h1", "soort": "loon", "netto_per_maand": loon}], vermogen, kinderen)
+    assert not [m for m in result.missing_facts if m["fact"].startswith("onbepaald:")]
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(day=st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), partner=st.integers(18, 66),
+       soort=st.sampled_from(["loon", "uitkering", "toeslag", "kinderbijslag"]),
+       bedrag=st.sampled_from(["0.00", "0.01", "300.00"]))
+def test_spec_the_others_income_under_art_3_lid_2_onder_a_leaves_the_bijstand_undetermined(
+        framework, day, partner, soort, bedrag):
+    """Art. 3 lid 2 onder a with art. 31 lid 1 (from 2026): living together for care, the other is no partner and his
+    income is not the aanvrager's middelen. A case that counts his income (of a kind that is middelen, art. 31 lid 2
+    excludes toeslagen and kinderbijslag) gets no amount but the reason; without such income the amount is
+    computed with the single person's norm."""
+    people = [person("p1", "aanvrager", _born(day, 55)), person("p2", "partner", _born(day, partner))]
+    item, result = _assess(framework, people, day, {"samenwonen_wegens_zorgbehoefte": True},
+                           [{"persoon": "p2", "soort": soort, "netto_per_maand": bedrag}])
+    counted = soort in ("loon", "uitkering") and Decimal(bedrag) > 0
+    entries = [m for m in result.missing_facts if m["fact"] == "onbepaald:huishouden.bijstandsnorm"]
+    if counted:
+        assert (item["eligible"], item["bedrag"]) == (None, None)
+        assert len(entries) == 1 and "art. 3 lid 2 onder a" in entries[0]["legal_basis"]
+        assert "Geef alleen het inkomen en vermogen van de aanvrager op" in entries[0]["question"]
+    else:
+        assert entries == [] and item["eligible"] is True and item["bedrag"] == item["norm"]
+
+
+def test_the_reason_reaches_json_text_and_the_law_links(framework):
+    """The `onbepaald` entry is in the JSON contract (missing_facts with legal_basis, linked to wetten.overheid.nl)
+    and in the text an assessor reads."""
+    day = dt.date(2026, 5, 4)
+    people = [person("p1", "aanvrager", "1981-01-20"), person("h1", "huisgenoot", "1976-03-11")]
+    case = make_case(
+        framework, peildatum=day.isoformat(), huishouden={"personen": people, "woonsituatie": "huurwoning"},
+        inkomen=[], vermogen={"totaal": "0.00"}, feiten={"samenlevingscontract_met_huisgenoot": True},
+        hulpvragen=[{"id": "hv1", "domein": "werk_inkomen", "onderwerp": "levensonderhoud", "persoon": "p1",
+                     "feiten": {"voorliggende_voorziening": False}}])
+    result = engine.assess(framework, case)
+    data = json.loads(result.to_json_text())
+    entry = next(m for m in data["missing_facts"] if m["fact"] == "onbepaald:huishouden.bijstandsnorm")
+    basis = "Participatiewet art. 3 lid 2 onder a, lid 3 en lid 4 (tekst vanaf 2026-01-01)"
+    assert entry["legal_basis"] == basis
+    engine.wetten.attach_links(framework, result)
+    urls = [r["url"] for r in result.legal_basis_links[basis]]
+    assert any("BWBR0015703" in url and "artikel=3&lid=2" in url and "z=2026-05-04" in url for url in urls)
+
+
+def test_the_evaluators_agree_an_onbepaald_case_applies_only_when_established(framework):
+    """The straight-line code and the closures give the same: unknown when the `onbepaald` case holds, the next case
+    when its condition cannot be decided (the rules ask those facts), the value otherwise."""
+    from engine.ir import Lit, Ref
+
+    when = Ref("casus.x", "bool", "fact")
+    parts = ((when, Undetermined("stel vast dat x", "Participatiewet art. 3 lid 4", "geld")),
+             (None, Lit(Decimal("7.00"), "geld")))
+    fast = engine.calc.DerivedEvaluator(parts, None, "geld")
+    slow = engine.calc.DerivedEvaluator(parts, None, "geld")
+    slow._call = slow.closures()
+    for env, expected in (({"casus.x": True}, UNKNOWN), ({"casus.x": False}, Decimal("7.00")), ({}, Decimal("7.00"))):
+        assert fast(env) == expected and slow(env) == expected
+
+
+BAD = {
+    "E150": '      - when: casus.x\n        value: "1"\n        onbepaald: stel vast dat x\n',
+    "E151": "      - when: casus.x\n        onbepaald: stel vast dat x\n",
+    "E152": '      - when: casus.x\n        value: "1"\n        legal_basis: "Participatiewet art. 3 lid 4"\n',
+    "E153": '      - when: casus.x\n        onbepaald: onbekend\n        legal_basis: "Participatiewet art. 3 lid 4"\n',
+}
+
+
+def test_kader_check_refuses_a_malformed_onbepaald_case_where_it_stands(rules_copy):
+    """E150-E153, each located at the case in the file."""
+    path = rules_copy / "werk_inkomen" / "normen.yaml"
+    original = path.read_text(encoding="utf-8")
+    for code, case in BAD.items():
+        text = original.replace("\nderived:\n", "\nderived:\n  huishouden.proef:\n    type: geld\n"
+                                "    legal_basis: \"Participatiewet art. 3 lid 4\"\n    cases:\n"
+                                + case.replace("casus.x", "casus.samenwonen_wegens_zorgbehoefte")
+                                + '    otherwise: "0"\n', 1)
+        path.write_text(text, encoding="utf-8")
+        framework, diagnostics = engine.check_rules(rules_copy)
+        found = [d for d in diagnostics if d.code == code]
+        assert framework is None and len(found) == 1, (code, [(d.code, d.message) for d in diagnostics])
+        assert found[0].span is not None and str(found[0].span.path).endswith("normen.yaml") and found[0].span.line > 1
+    path.write_text(original, encoding="utf-8")
