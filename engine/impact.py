@@ -16,6 +16,7 @@ whatever the number of workers.
 
 from __future__ import annotations
 
+import datetime as _dt
 import multiprocessing
 import os
 from collections import deque
@@ -53,6 +54,7 @@ class CaseImpact:
     changes: list[Change]
     ladder: tuple[tuple[str, int | None, int | None], ...]  # (domein, level before, level after) per hulpvraag
     twice: bool  # assessed under both versions (False: the same slice, assessed once)
+    peildatum: _dt.date | None = None  # the case's: the report links the law in force on the latest of them
 
 
 @dataclass
@@ -125,7 +127,7 @@ class ImpactEvaluator:
         changes = self.differ.changes(case, before, after) if twice else []
         after_by_hv = {p["hulpvraag"]: p for p in after.proposals}
         ladder = tuple((p["domein"], p["level"], after_by_hv[p["hulpvraag"]]["level"]) for p in before.proposals)
-        return CaseImpact(shown_case_id(case.id, source), case.gemeente, source, changes, ladder, twice)
+        return CaseImpact(shown_case_id(case.id, source), case.gemeente, source, changes, ladder, twice, case.peildatum)
 
 
 def shown_case_id(case_id: str, source: str) -> str:
@@ -231,6 +233,8 @@ class ImpactReport:
     by_criterion: dict = field(default_factory=dict)
     rule_changes: dict = field(default_factory=dict)  # engine.rulediff.rule_changes: what changed in the rules
     names: dict = field(default_factory=dict)  # id -> name of what the changes mention
+    peildatum: _dt.date | None = None  # the latest peildatum of the cases
+    links: dict = field(default_factory=dict)  # engine.impact_links: id -> its legal basis, linked to the law
 
     def _gemeente(self, name: str) -> dict:
         found = self.by_gemeente.get(name)
@@ -244,6 +248,8 @@ class ImpactReport:
 
     def add(self, item: CaseImpact) -> None:
         self.cases += 1
+        if item.peildatum is not None and (self.peildatum is None or item.peildatum > self.peildatum):
+            self.peildatum = item.peildatum
         self.assessed_twice += item.twice
         where = self._gemeente(item.gemeente)
         where["cases"] += 1
@@ -323,6 +329,8 @@ class ImpactReport:
             "by_criterion": dict(sorted(self.by_criterion.items(), key=lambda kv: (-kv[1], kv[0]))),
             "changes": self.changes,
             "names": self.names,
+            "peildatum": self.peildatum.isoformat() if self.peildatum else None,
+            "legal_basis_links": self.links,
         }
 
 
@@ -358,6 +366,9 @@ def run_impact(base_version, proposal_version, paths: list[Path], *, workers: in
             progress(done, total)
     from .rulediff import names
     report.names = names(base, proposal, report.changes)
+    if report.peildatum is not None:
+        from .impact_links import impact_links
+        report.links = impact_links(base, proposal, report.to_json(), report.peildatum)
     return report
 
 

@@ -44,7 +44,9 @@ const charts = [...document.querySelectorAll("svg.chart")].map(svg => {
 });
 const pre = document.createElement("pre");
 pre.id = "measure";
-pre.textContent = JSON.stringify({charts, violations,
+const laws = [...document.querySelectorAll("a.wet")].map(a => ({href: a.href, text: a.textContent,
+  row: a.closest("tr") ? a.closest("tr").textContent : "", width: a.getBoundingClientRect().width}));
+pre.textContent = JSON.stringify({charts, violations, laws,
   resources: performance.getEntriesByType("resource").map(r => r.name)});
 document.body.appendChild(pre);
 </script>"""
@@ -127,7 +129,10 @@ def page(tmp_path_factory) -> Path:
 def test_the_page_is_self_contained(page):
     html = page.read_text(encoding="utf-8")
     assert "<script" not in html and "<link" not in html and "@import" not in html and "url(" not in html
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert not re.search(r"""src\s*=\s*["']?(https?:)?//""", html)
+    # the only addresses are links to the law a reader may follow (a navigation, never a request of the page)
+    hrefs = re.findall(r"""<(\w+)[^>]*\shref\s*=\s*["']?([^"' >]+)""", html)
+    assert hrefs and all(tag == "a" and url.startswith("https://wetten.overheid.nl/jci1.3:c:BWBR") for tag, url in hrefs)
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
     for chart in ("ladder", "rights", "amounts", "kinds"):
         assert f'<svg class="chart {chart}"' in html
@@ -151,6 +156,30 @@ def test_chromium_draws_the_charts_with_real_sizes_and_makes_no_request(page, tm
     assert set(bars) == {f"{g} {side}" for g in ("baarn", "bunschoten", "soest") for side in ("before", "after")}
     widths = list(bars.values())
     assert min(widths) > 400 and max(widths) - min(widths) < 1  # every stacked bar is a full 100%
+    # issue 11 item 2: every rule and parameter the page names links to its article on wetten.overheid.nl, in the
+    # version in force on the cases' peildatum (2026-03-01): the new rule cites Wmo 2015 art. 2.3.5 lid 3
+    wmo = "https://wetten.overheid.nl/jci1.3:c:BWBR0035362&artikel=2.3.5&lid=3&z=2026-03-01&g=2026-03-01"
+    rows = [law for law in data["laws"] if "wmo.voorstel.partner_hoogbejaard" in law["row"]]
+    assert rows and any(law["href"] == wmo and law["text"] == "Wmo 2015 art. 2.3.5 lid 3" for law in rows)
+    assert all(law["width"] > 20 for law in data["laws"])  # drawn, not hidden
+    # the Jeugdsportfonds is a fund of third parties, not bijstand: its legal basis cites no statute, so no link
+    assert not [law for law in data["laws"] if "jeugdsportfonds" in law["row"]]
+
+
+def test_a_parameter_and_a_criterion_link_to_their_articles(framework):
+    """engine.impact_links over a report naming a parameter, a criterion and a rule: Wmo 2015 art. 2.1.4a lid 4
+    (abonnementstarief), Participatiewet art. 19 lid 1 (criterion inkomen_onder_norm), on the report's peildatum."""
+    import datetime as dt
+
+    from engine.impact_links import impact_links
+    report = {"by_parameter": {"abonnementstarief": 2}, "by_criterion": {"algemene_bijstand.inkomen_onder_norm": 1},
+              "by_rule": {"werk_inkomen.pw.gezamenlijke_huishouding_vermoed": 1}, "changes": [], "names": {}}
+    links = impact_links(framework, framework, report, dt.date(2025, 7, 1))
+    urls = {ident: [r["url"] for r in entry["references"]] for ident, entry in links.items()}
+    assert "https://wetten.overheid.nl/jci1.3:c:BWBR0035362&artikel=2.1.4a&lid=4&z=2025-07-01&g=2025-07-01" in urls[
+        "abonnementstarief"]
+    assert any("BWBR0015703&artikel=19&lid=1" in u for u in urls["algemene_bijstand.inkomen_onder_norm"])
+    assert any("BWBR0015703&artikel=3" in u for u in urls["werk_inkomen.pw.gezamenlijke_huishouding_vermoed"])
 
 
 def test_the_screenshot_shows_the_bars_in_their_colours(page, tmp_path):

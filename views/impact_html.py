@@ -55,6 +55,7 @@ td.n{text-align:right;white-space:nowrap}
 .muted{color:#666;font-size:13px}
 .err{color:#b2182b;font-family:ui-monospace,monospace;font-size:12px}
 code{font-size:12px}
+a.wet{font-size:12px;color:#14375e;white-space:nowrap}
 """
 
 
@@ -199,21 +200,40 @@ def _table(head: Iterable[str], rows: Iterable[Iterable[str]], numeric: set[int]
     return "".join(out)
 
 
-def _named(ident: str, names: dict) -> str:
+def law(ident: str, links: dict) -> str:
+    """Links to the articles of `ident`'s legal basis on wetten.overheid.nl (in force on the report's peildatum;
+    `links` is the report's legal_basis_links): a navigation the reader chooses, nothing the page fetches."""
+    entry = links.get(ident)
+    if not entry:
+        return ""
+    shown = []
+    seen = set()
+    for ref in entry["references"]:
+        if ref["url"] in seen or not ref["url"].startswith("https://wetten.overheid.nl/"):
+            continue
+        seen.add(ref["url"])
+        label = f"{ref['wet']} art. {ref['artikel']}" + (f" lid {ref['lid']}" if ref.get("lid") else "")
+        shown.append(f'<a class="wet" href="{_e(ref["url"])}" title="{_e(entry["legal_basis"])}">{_e(label)}</a>')
+    return " " + " ".join(shown) if shown else ""
+
+
+def _named(ident: str, names: dict, links: dict | None = None) -> str:
     name = names.get(ident)
-    return f"{_e(name)} <code>{_e(ident)}</code>" if name and name != ident else f"<code>{_e(ident)}</code>"
+    shown = f"{_e(name)} <code>{_e(ident)}</code>" if name and name != ident else f"<code>{_e(ident)}</code>"
+    return shown + law(ident, links or {})
 
 
-def _side(change: dict, value, names: dict) -> str:
+def _side(change: dict, value, names: dict, links: dict) -> str:
     kind = change["kind"]
     if kind in ("lighter", "heavier", "provision") and isinstance(value, dict) and value.get("provision"):
-        return f"{_named(value['provision'], names)} (niveau {value['level']})"
+        return f"{_named(value['provision'], names, links)} (niveau {value['level']})"
     return _e(describe_value(kind, value, pays=change.get("household_pays", False)))
 
 
 def household_rows(report: dict, limit: int) -> list[list[str]]:
     """One row per household: every change of that household as a line, with names as well as ids."""
     names = report.get("names") or {}
+    links = report.get("legal_basis_links") or {}
     grouped: dict[tuple[str, str], list[dict]] = {}
     for change in report["changes"]:
         grouped.setdefault((change["case_id"], change["source"]), []).append(change)
@@ -222,22 +242,24 @@ def household_rows(report: dict, limit: int) -> list[list[str]]:
         lines, reasons = [], []
         for change in changes:
             subject = change["subject"]
-            shown = _named(subject.split("@", 1)[0], names) + (f" bij {_e(subject.split('@', 1)[1])}"
+            shown = _named(subject.split("@", 1)[0], names, links) + (f" bij {_e(subject.split('@', 1)[1])}"
                                                                if "@" in subject else "")
-            lines.append(f"<li>{_e(KIND_LABELS[change['kind']])}: {shown}: {_side(change, change['before'], names)} → "
-                         f"{_side(change, change['after'], names)}</li>")
+            lines.append(f"<li>{_e(KIND_LABELS[change['kind']])}: {shown}: {_side(change, change['before'], names, links)} → "
+                         f"{_side(change, change['after'], names, links)}</li>")
             for item in [*change["rules"], *(f"criterium {c}" for c in change.get("criteria", [])),
                          *(f"parameter {p}" for p in change.get("parameters", []))]:
                 if item not in reasons:
                     reasons.append(item)
         rows.append([f"{_e(case_id)}<br><span class='muted'>{_e(source)}</span>", _e(changes[0]["gemeente"]),
                      "<ul>" + "".join(lines) + "</ul>",
-                     "<ul>" + "".join(f"<li>{_named(r, names) if ' ' not in r else _e(r)}</li>" for r in reasons) + "</ul>"
+                     "<ul>" + "".join(f"<li>{_named(r, names, links) if ' ' not in r else _e(r) + law(r.split(' ', 1)[1], links)}</li>"
+                                      for r in reasons) + "</ul>"
                      if reasons else "–"])
     return rows
 
 
 def render_html(report: dict) -> str:
+    links = report.get("legal_basis_links") or {}
     base, proposal = report["base"], report["proposal"]
     tallies = [t for g in report["by_gemeente"].values() for t in g["by_domein"].values()]
     gained = sum(t["eligibility_gained"] for t in tallies)
@@ -259,7 +281,7 @@ def render_html(report: dict) -> str:
     reasons = []
     for label, n in reason_rows(report):
         kind, _, ident = label.partition(" ")
-        shown = f"{_e(kind)} {_named(ident, names)}" if kind == "regel" else _e(label)
+        shown = f"{_e(kind)} {_named(ident, names, links)}" if kind == "regel" else _e(label) + law(ident, links)
         reasons.append([shown, str(n)])
     change_rows = household_rows(report, CHANGES_SHOWN)
     more = len({(c["case_id"], c["source"]) for c in report["changes"]}) - CHANGES_SHOWN
@@ -274,11 +296,14 @@ def render_html(report: dict) -> str:
         '<header><div class="inner"><h1>Wat verandert er, en voor wie?</h1>',
         f'<div class="sub">Voorstel <b>{_e(proposal["label"])}</b> (versie {_e(proposal["version"])}, '
         f'<code>{_e(proposal["hash"][:19])}</code>) ten opzichte van <b>{_e(base["label"])}</b> '
-        f'(versie {_e(base["version"])}, <code>{_e(base["hash"][:19])}</code>)</div>',
+        f'(versie {_e(base["version"])}, <code>{_e(base["hash"][:19])}</code>)'
+        + (f'; rechtsgronden gelinkt naar de wettekst die gold op {_e(report["peildatum"])}, de laatste peildatum '
+           "van de casussen" if report.get("peildatum") and links else "") + "</div>",
         '<div class="cards">' + "".join(f"<div class='card'><b>{_e(v)}</b><span>{_e(k)}</span></div>" for v, k in cards),
         "</div></div></header><main>",
         "<section><h2>Wat veranderde in de regels</h2>"
-        + (_table(["wat", "naam", "voor", "na"], [[_e(c) for c in row] for row in rule_change_rows(
+        + (_table(["wat", "naam", "voor", "na"], [[_e(c) + (law(c.split(" ", 1)[0], links) if i == 1 else "")
+                                                    for i, c in enumerate(row)] for row in rule_change_rows(
             report.get("rule_changes") or {})]) if rule_change_rows(report.get("rule_changes") or {}) else
            '<p class="muted">Geen inhoudelijke wijziging in de regels.</p>') + "</section>",
         '<section><h2>Verdeling over de ladder, voor en na</h2><p class="muted">Per gemeente het aandeel voorstellen op '
