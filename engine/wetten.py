@@ -30,9 +30,6 @@ if TYPE_CHECKING:
     from .loader import Loader
 
 FILE = "wetten.yaml"
-ARTICLE = re.compile(r"\bart(?:ikel|\.)\s*([0-9]+[a-z]*(?:[.:][0-9]+[a-z]*)*)")
-LID = re.compile(r"\blid\s+([0-9]+)")
-ONDER = re.compile(r"\bonder\s+([a-z]{1,2})\b")
 
 
 class WetDecl(Strict):
@@ -93,11 +90,59 @@ class Wetten:
                 law = None
                 continue
             head = rest.split("(", 1)[0]
-            article = ARTICLE.search(head)
-            lid, onder = LID.search(head), ONDER.search(head)
-            refs.append(Reference(law[0], law[1], article.group(1) if article else None,
-                                  lid.group(1) if lid else None, onder.group(1) if onder else None))
+            found = cited(head)
+            if not found:
+                refs.append(Reference(law[0], law[1], None, None, None))
+            for artikel, lid, onder in found:
+                reference = Reference(law[0], law[1], artikel, lid, onder)
+                if reference not in refs:
+                    refs.append(reference)
         return refs, unresolved
+
+
+TOKEN = re.compile(r"art(?:ikel(?:en)?|\.)|[0-9]+[a-z]*(?:[.:][0-9]+[a-z]*)*(?:\s*-\s*[0-9]+[a-z]*)?|[a-z]+|,")
+ARTICLE_ID = re.compile(r"[0-9]+[a-z]*(?:[.:][0-9]+[a-z]*)*")
+MAX_RANGE = 12  # "art. 20-24" names each article of a short range; a longer one only its ends
+
+
+def cited(head: str) -> list[tuple[str, str | None, str | None]]:
+    """Every (artikel, lid, onder) a segment cites, in order: "art. 3 lid 2 onder a, lid 3 en lid 4" gives article
+    3 with lid 2 (onder a), lid 3 and lid 4; "art. 11, 19, 20-24, 34" each article; "art. 18b lid 4, 9 en 13" each
+    lid. A later letter under the same lid ("onder a en b") adds nothing to the link, which names the lid."""
+    found: list[list] = []
+    mode = None
+    for token in TOKEN.findall(head):
+        if token.startswith("art"):
+            mode = "art"
+        elif token in ("lid", "leden"):
+            mode = "lid" if found else None
+        elif token == "onder":
+            mode = "onder" if found else None
+        elif token in ("en", ",", "tot", "met"):
+            continue
+        elif mode == "art" and ARTICLE_ID.match(token):
+            for artikel in _range(token):
+                found.append([artikel, None, None])
+        elif mode == "lid" and token.isdigit():
+            if found[-1][1] is None:
+                found[-1][1] = token
+            else:
+                found.append([found[-1][0], token, None])
+        elif mode == "onder" and len(token) <= 2 and token.isalpha():
+            if found[-1][2] is None:
+                found[-1][2] = token
+        else:
+            mode = None  # another word: what follows is no longer part of this citation
+    return [(a, lid, onder) for a, lid, onder in found]
+
+
+def _range(token: str) -> list[str]:
+    if "-" not in token:
+        return [token]
+    first, last = (part.strip() for part in token.split("-", 1))
+    if first.isdigit() and last.isdigit() and 0 < int(last) - int(first) <= MAX_RANGE:
+        return [str(n) for n in range(int(first), int(last) + 1)]
+    return [first, last]
 
 
 def link(reference: Reference, peildatum: _dt.date) -> str:

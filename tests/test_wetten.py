@@ -31,7 +31,28 @@ def test_a_reference_continues_its_law_after_a_semicolon_and_reads_lid_and_onder
         "Participatiewet art. 41 lid 4 en 5; art. 7 lid 3 onder b; Wmo 2015 art. 2.3.5 lid 6 (kan weigeren; ook lid 7)")
     assert unresolved == []
     assert [(r.bwb, r.artikel, r.lid, r.onder) for r in refs] == [
-        ("BWBR0015703", "41", "4", None), ("BWBR0015703", "7", "3", "b"), ("BWBR0035362", "2.3.5", "6", None)]
+        ("BWBR0015703", "41", "4", None), ("BWBR0015703", "41", "5", None), ("BWBR0015703", "7", "3", "b"),
+        ("BWBR0035362", "2.3.5", "6", None)]
+
+
+def test_every_article_and_member_a_segment_cites_is_a_reference(framework):
+    """Issue 11 item 11: "art. 3 lid 2 onder a, lid 3 en lid 4" cites three members of art. 3, "art. 11, 19, 20-24"
+    each article of the list and of a short range, "art. 18b lid 4, 9 en 13" three members; a second letter under
+    the same member ("onder a en b", "onder a tot en met d") adds no other link (the link names the member)."""
+    cases = {
+        "Participatiewet art. 3 lid 2 onder a, lid 3 en lid 4 (tekst vanaf 2026-01-01)":
+            [("3", "2", "a"), ("3", "3", None), ("3", "4", None)],
+        "Participatiewet art. 11, 19, 20-24, 34": [(a, None, None) for a in ("11", "19", "20", "21", "22", "23", "24",
+                                                                           "34")],
+        "Participatiewet art. 18b lid 4, 9 en 13": [("18b", "4", None), ("18b", "9", None), ("18b", "13", None)],
+        "Participatiewet art. 3 lid 4 onder a tot en met d": [("3", "4", "a")],
+        "Algemene wet bestuursrecht art. 4:13 lid 2 (acht weken; art. 44)": [("4:13", "2", None)],
+        "Algemene termijnenwet art. 1 lid 1 en art. 3 lid 3 (Besluit van 2 januari 2026)": [("1", "1", None),
+                                                                                          ("3", "3", None)],
+    }
+    for text, expected in cases.items():
+        refs, unresolved = framework.wetten.resolve(text)
+        assert unresolved == [] and [(r.artikel, r.lid, r.onder) for r in refs] == expected, text
 
 
 @settings(max_examples=examples(60))
