@@ -78,16 +78,23 @@ def test_spec_an_established_presumption_of_art_3_lid_4_leaves_the_bijstand_unde
 
 
 @settings(max_examples=examples(25), deadline=None)
-@given(**households)
-def test_spec_before_2026_the_presumption_case_does_not_apply(framework, day, which, aanvrager, huisgenoot, kinderen,
-                                                              loon, vermogen):
-    """The `onbepaald` cases follow the 2026 text (the parameter zorguitzondering_gezamenlijke_huishouding is 0
-    before): in 2024-2025 the outcome is what it was, never an `onbepaald` entry."""
+@given(care=st.booleans(), **households)
+def test_spec_before_2026_the_presumption_leaves_it_open_whatever_the_care_reason(
+        framework, day, which, aanvrager, huisgenoot, kinderen, loon, vermogen, care):
+    """Art. 3 lid 4 (tekst tot 2026-01-01) was already an irrebuttable presumption (HR 25 September 2009,
+    ECLI:NL:HR:2009:BH2580, for the same article of the WWB), and art. 3 lid 2 onder a then excepted only relatives,
+    not a care need between others: in 2024-2025 an established presumption leaves the bijstand open with the text of
+    that time as legal basis, care reason or not."""
     day = day.replace(year=2025)
     people = [person("p1", "aanvrager", _born(day, aanvrager)), person("h1", "huisgenoot", _born(day, huisgenoot))]
-    _, result = _assess(framework, people, day, {name: name == which for name in PRESUMPTIONS},
-                        [{"persoon": "h1", "soort": "loon", "netto_per_maand": loon}], vermogen, kinderen)
-    assert not [m for m in result.missing_facts if m["fact"].startswith("onbepaald:")]
+    feiten = {name: name == which for name in PRESUMPTIONS}
+    if care:
+        feiten["samenwonen_wegens_zorgbehoefte"] = True
+    item, result = _assess(framework, people, day, feiten,
+                           [{"persoon": "h1", "soort": "loon", "netto_per_maand": loon}], vermogen, kinderen)
+    entries = [m for m in result.missing_facts if m["fact"] == "onbepaald:huishouden.bijstandsnorm"]
+    assert (item["eligible"], item["bedrag"]) == (None, None)
+    assert [e["legal_basis"] for e in entries] == ["Participatiewet art. 3 lid 3 en lid 4 (tekst tot 2026-01-01)"]
 
 
 @settings(max_examples=examples(30), deadline=None)
