@@ -21,7 +21,9 @@ Three library baselines, each a new Python process:
   `sys.modules` except kader's own (`engine`, `views`, `cli`), imported in the order the command imported them:
   the libraries' parts it really loads (pydantic's types and plugin loader, rich's wrapping, durable's host,
   dateutil, the standard library modules all of them need). Cold minus this baseline is what kader's own code costs:
-  its modules, reading the compiled framework, the assessment and the rendering.
+  its modules, reading the compiled framework, the assessment and the rendering;
+- "the third-party modules of those": the same list without the standard library's own modules, imported in the
+  same order (so the standard library modules only kader itself imports count as kader's).
 
 `--before DIR` also runs the same cold command from another checkout of kader (for instance
 `git worktree add /tmp/before 89aa793`), interleaved with this one, so both are measured in the same run; the
@@ -107,6 +109,7 @@ def main() -> None:
     wall([str(KADER), "assess", str(CASE)], 1)  # fill the framework cache (and the bytecode caches)
     wall([sys.executable, "-c", IMPORTS_USED], 1)
     outside = outside_modules()
+    third_party = [m for m in outside if m.split(".")[0] not in sys.stdlib_module_names]
     wall([sys.executable, "-c", import_all(outside)], 1)
     if args.before:
         wall([sys.executable, "-c", RUN_CLI], 1, cwd=args.before)
@@ -114,6 +117,8 @@ def main() -> None:
     imports_cpu: list[float] = []
     used_cpu: list[float] = []
     outside_cpu: list[float] = []
+    third_party_cpu: list[float] = []
+    libraries: list[float] = []
     before_cpu: list[float] = []
     cold, imports, used, everything, before = [], [], [], [], []
     for _ in range(args.runs):  # interleaved, so that a busy moment of the machine hits all of them alike
@@ -121,6 +126,7 @@ def main() -> None:
         imports += wall([sys.executable, "-c", IMPORTS], 1, imports_cpu)
         used += wall([sys.executable, "-c", IMPORTS_USED], 1, used_cpu)
         everything += wall([sys.executable, "-c", import_all(outside)], 1, outside_cpu)
+        libraries += wall([sys.executable, "-c", import_all(third_party)], 1, third_party_cpu)
         if args.before:
             before += wall([sys.executable, "-c", RUN_CLI], 1, before_cpu, cwd=args.before)
     cold_json = wall([str(KADER), "assess", str(CASE), "--format", "json"], args.runs)
@@ -141,6 +147,9 @@ def main() -> None:
     print(f"cold / every module from outside kader: {median(cold) / median(everything):.2f}x wall, "
           f"{median(cold_cpu) / median(outside_cpu):.2f}x CPU; kader's own part: "
           f"{(median(cold_cpu) - median(outside_cpu)) * 1000:.0f} ms CPU")
+    print(f"python importing the third-party modules of those ({len(third_party)}, with the standard library they "
+          f"pull): median {median(libraries) * 1000:.0f} ms, CPU {median(third_party_cpu) * 1000:.0f} ms; cold / "
+          f"that: {median(cold) / median(libraries):.2f}x wall, {median(cold_cpu) / median(third_party_cpu):.2f}x CPU")
     if args.before:
         print(f"cold `kader assess` of {args.before}: median {median(before) * 1000:.0f} ms, "
               f"CPU {median(before_cpu) * 1000:.0f} ms; this checkout / that one: "
