@@ -19,6 +19,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
+_COLLECTING = gc.isenabled()
+gc.disable()  # start-up makes tens of thousands of objects that all stay: collecting meanwhile finds nothing
 try:
     import typer
     from rich.console import Console
@@ -34,6 +36,9 @@ except ModuleNotFoundError as missing:  # an environment installed before a depe
                      f"({sys.prefix}); installeer opnieuw uit de lock: pip install --require-hashes -r "
                      "requirements/kader.txt (of requirements/test.txt), zie README, Quick start\n")
     raise SystemExit(3) from None
+finally:
+    if _COLLECTING:
+        gc.enable()
 
 app = KaderTyper(
     cls=KaderGroup,

@@ -209,6 +209,26 @@ def _compile_call(node: Call) -> Closure:
     return _minmax
 
 
+WARM_UP = 8  # evaluations of an expression by its closures before it is compiled to straight-line Python
+
+
+def _warming(owner: Any, closure: Callable[[dict], Any], straight: Callable[[], Callable[[dict], Any]]):
+    """`owner._call` for an expression's first WARM_UP evaluations: its closures (cheap to build, no `compile`),
+    then the straight-line function (engine.pycode) takes over. Both compute the same (tests/test_pycode.py); an
+    expression evaluated once or twice, as in one cold `kader assess`, is never compiled (130 calls of Python's
+    `compile`, about a tenth of that command), one evaluated for every case of a batch is compiled after
+    WARM_UP cases."""
+    remaining = WARM_UP
+
+    def warming(env: dict) -> Any:
+        nonlocal remaining
+        remaining -= 1
+        if remaining <= 0:
+            owner._call = straight()
+        return closure(env)
+    return warming
+
+
 class Evaluator:
     """A compiled expression that survives pickling: only the IR is stored; the function is built on first use,
     as straight-line Python (engine.pycode), which computes what `compile_closure` does, faster."""
@@ -221,7 +241,7 @@ class Evaluator:
 
     def _first(self, env: dict) -> Any:
         from .pycode import expression_function
-        self._call = expression_function(self.node, compile_closure)
+        self._call = _warming(self, compile_closure(self.node), lambda: expression_function(self.node, compile_closure))
         return self._call(env)
 
     def __call__(self, env: dict) -> Any:
@@ -251,12 +271,13 @@ class DerivedEvaluator:
 
     def _first(self, env: dict) -> Any:
         from .pycode import derived_function
-        function = derived_function(self.parts, self._finish, compile_closure, rounding=self.rounding,
-                                    money=self.type == "geld")
-        if function is None:
-            function = self.closures()
-        self._call = function
-        return function(env)
+        closures = self.closures()
+
+        def straight() -> Callable[[dict], Any]:
+            return derived_function(self.parts, self._finish, compile_closure, rounding=self.rounding,
+                                    money=self.type == "geld") or closures
+        self._call = _warming(self, closures, straight)
+        return self._call(env)
 
     def closures(self) -> Callable[[dict], Any]:
         """Evaluation by closures (the fallback for a formula too deep for straight-line code; the tests' reference)."""

@@ -26,6 +26,7 @@ replaying a record in the audit load the rules afresh (`cache=False`).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import os
@@ -205,6 +206,11 @@ def load_framework(root: Path | str | None = None, *, cache: bool = True) -> Fra
         framework = _MEMORY.get(key) or _read(cache_dir() / f"framework-{key}{_SUFFIX}", key, rules_hash)
         if framework is not None:
             framework.root = display_path(path)
+            if key not in _MEMORY:
+                # the tens of thousands of objects just read stay for the life of the process (kept in _MEMORY):
+                # moved out of the collector's generations, so that later collections do not scan them again and
+                # again (a sixth of rendering a table in a cold `kader assess`)
+                gc.freeze()
             _MEMORY[key] = framework
             return framework
     from .loader import check_rules

@@ -27,6 +27,7 @@ FORMAT = "kader-framework-data/2"
 _MODULE = re.compile(r"engine(\.[a-z_][a-z0-9_]*)+\Z")
 _QUALNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _SCALARS = (str, bool, int, type(None))  # written as themselves
+_PLAIN = frozenset(_SCALARS)  # read as themselves (decode's first test, inlined where most values are read)
 
 
 class CacheFormatError(ValueError):
@@ -196,19 +197,22 @@ class _Decoder:
         if tag == "L":
             out: Any = self.register(number, [])
             decode = self.decode
-            out.extend([decode(item) for item in data[2:]])
+            out.extend([item if type(item) in _PLAIN else decode(item) for item in data[2:]])
             return out
         if tag == "D":
             out = self.register(number, {})
             items = data[2:]
             if len(items) % 2:
                 raise CacheFormatError("woordenboek zonder waarde")
+            decode = self.decode
             for index in range(0, len(items), 2):
-                out[self.decode(items[index])] = self.decode(items[index + 1])
+                key, item = items[index], items[index + 1]
+                out[key if type(key) is str else decode(key)] = item if type(item) in _PLAIN else decode(item)
             return out
         if tag in ("T", "S", "Z"):
             self.register(number, _PENDING)
-            items = [self.decode(item) for item in data[2:]]
+            decode = self.decode
+            items = [item if type(item) in _PLAIN else decode(item) for item in data[2:]]
             value = tuple(items) if tag == "T" else set(items) if tag == "S" else frozenset(items)
             self.objects[number] = value
             return value
@@ -219,7 +223,7 @@ class _Decoder:
             values = data[3:]
             if len(values) != len(names):
                 raise CacheFormatError(f"aantal velden van {cls.__qualname__}")
-            state = dict(zip(names, [decode(item) for item in values], strict=True))
+            state = dict(zip(names, [item if type(item) in _PLAIN else decode(item) for item in values], strict=True))
             for name, factory in fill:
                 state[name] = factory()
             if has_dict:

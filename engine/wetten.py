@@ -18,12 +18,9 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-from pydantic import Field, StrictStr
+from typing import TYPE_CHECKING, Any
 
 from .errors import Diagnostic, Span
-from .models import Strict, Text
 from .validation import validate
 
 if TYPE_CHECKING:
@@ -32,15 +29,13 @@ if TYPE_CHECKING:
 FILE = "wetten.yaml"
 
 
-class WetDecl(Strict):
-    bwb: Annotated[StrictStr, Field(pattern=r"^BWBR[0-9]{7}$")]
-    namen: tuple[Text, ...] = Field(min_length=1)
-
-
-class WettenFile(Strict):
-    description: Text | None = None
-    wetten: dict[str, WetDecl]
-    andere_bronnen: tuple[Text, ...] = ()
+def __getattr__(name: str) -> Any:
+    """WetDecl and WettenFile, the pydantic models of wetten.yaml, live in engine/wettenfile.py: a framework read
+    from the cache holds a `Wetten`, and reading it should not import the rule files' models (engine.models)."""
+    if name in ("WetDecl", "WettenFile"):
+        from . import wettenfile
+        return getattr(wettenfile, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -163,6 +158,7 @@ def load_wetten(loader: "Loader", root: Path) -> Wetten | None:
     document = loader.read(path, "wetten")
     if document is None:
         return None
+    from .wettenfile import WettenFile
     parsed, problems = validate(WettenFile, document, code="E100")
     loader.sink.extend(problems)
     if parsed is None:

@@ -118,3 +118,20 @@ def test_evaluators_build_their_function_on_first_use_and_survive_a_round_trip()
     copy = Evaluator.__new__(Evaluator)
     copy.__setstate__(evaluator.__getstate__())
     assert copy({}) is UNKNOWN
+
+
+def test_an_expression_runs_on_its_closures_until_warm_then_on_straight_line_python():
+    """A cold `kader assess` evaluates most expressions once or twice: they are not compiled; a batch compiles
+    them after engine.calc.WARM_UP evaluations. The value is the same on both sides of the switch."""
+    from engine.calc import WARM_UP
+    evaluator = Evaluator(Cmp("<", X, Lit(_dt.date(2026, 1, 1), "datum")))
+    values = [evaluator({"casus.x": _dt.date(2025, 1, 1)}) for _ in range(WARM_UP - 1)]
+    assert evaluator._call.__name__ == "warming"
+    values += [evaluator({"casus.x": _dt.date(2025, 1, 1)}) for _ in range(2)]
+    assert evaluator._call.__name__ == "expression"
+    assert values == [True] * (WARM_UP + 1)
+    derived = DerivedEvaluator(((Cmp(">", X, Lit(0, "geheel")), Arith("*", X, Lit(Decimal("1.5"), "decimaal"), "geld")),
+                                (None, Lit(Decimal("0"), "geld"))), "cent", "geld")
+    outcomes = [derived({"casus.x": 3}) for _ in range(WARM_UP + 1)] + [derived({"casus.x": -1}), derived({})]
+    assert derived._call.__name__ == "derived"
+    assert outcomes == [Decimal("4.50")] * (WARM_UP + 1) + [Decimal("0"), UNKNOWN]

@@ -33,8 +33,9 @@ def block(rows: list[tuple[str, Text]], indent: int = 2) -> Table:
     grid.add_column(width=indent, no_wrap=True)
     grid.add_column(width=LABEL_WIDTH, no_wrap=True, style="bold")
     grid.add_column(overflow="fold", ratio=1)
-    for label, text in rows:
-        grid.add_row("", label, text)
+    blank = Text("")
+    for label, text in rows:  # Text, not str: a label made from the case (a hulpvraag id) is never read as markup
+        grid.add_row(blank, Text(label) if isinstance(label, str) else label, text)
     return grid
 
 
