@@ -330,9 +330,11 @@ def main() -> None:
                 print(row("before, ", workers, before), flush=True)
                 after = one_run(workers, Path(scratch), ROOT, request, payload, args)
                 print(row("after, ", workers, after), flush=True)
-                ratios.append(after["per_second"] / max(1, before["per_second"]))
-            print(f"  requests/s after / before with {workers} worker(s): "
-                  f"{', '.join(f'{r:.2f}' for r in ratios)}", flush=True)
+                ratios.append((after["per_second"] / max(1, before["per_second"]),
+                               after["server_ms"] / max(1e-9, before["server_ms"])))
+            print(f"  after / before with {workers} worker(s): requests/s "
+                  f"{', '.join(f'{r:.2f}' for r, _ in ratios)}; server CPU per request "
+                  f"{', '.join(f'{c:.2f}' for _, c in ratios)}", flush=True)
         if args.memory_requests:
             memory(args, Path(scratch), request, payload)
     with open("/proc/loadavg", encoding="ascii") as handle:
