@@ -354,7 +354,7 @@ def memory(args, home: Path, request: bytes, payload: bytes) -> None:
         while done < args.memory_requests:
             if args.client == "wrk":  # a run of about `step` requests at the rate measured so far
                 rate = done / (time.perf_counter() - started) if done else 500
-                result = wrk_load(server.port, payload, args.connections, max(1.0, min(args.seconds, step / rate)))
+                result = wrk_load(server.port, payload, args.connections, max(1.0, min(120.0, step / rate)))
             else:
                 result = asyncio.run(load(server.port, request, expected, step, args.connections, args.seconds))
             done += result["requests"]
