@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/serve_profile.py                   # 10 s of wrk (4 connections) against one worker
     .venv/bin/python bench/serve_profile.py --profile 25      # and cProfile of the event-loop thread, top 25
+    .venv/bin/python bench/serve_profile.py --http h11 --loop asyncio   # uvicorn without its C extras
 
 Runs the worker's application (`service.app.create_app`, the short way for POST /assess included) under uvicorn
 in this process, as `kader serve --workers 1` does (httptools, uvloop, no access log), on 127.0.0.1 at a free
@@ -32,6 +33,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--http", choices=("httptools", "h11"), default="httptools", help="uvicorn's HTTP parser")
+    parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop", help="uvicorn's event loop")
     parser.add_argument("--profile", type=int, default=0, help="print this many functions of the loop thread's profile")
     args = parser.parse_args()
     if args.seconds > 300 or args.connections > 256:
@@ -62,7 +65,8 @@ def main() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_level="warning",
-                                           proxy_headers=False, server_header=False, limit_concurrency=200))
+                                           proxy_headers=False, server_header=False, limit_concurrency=200,
+                                           http=args.http, loop=args.loop))
     profile = cProfile.Profile() if args.profile else None
     result: dict = {}
 
@@ -101,7 +105,8 @@ def main() -> None:
     server.run()
     n = max(1, result["n"])
     print(f"machine: {machine()}; load average {' '.join(open('/proc/loadavg').read().split()[:3])}")
-    print(f"POST /assess of the example household, 1 worker in this process, wrk {args.connections} connections, "
+    print(f"POST /assess of the example household, 1 worker in this process ({args.http}, {args.loop}), wrk "
+          f"{args.connections} connections, "
           f"{result['seconds']} s: {result['requests']:,} answers, {result['per_second']} requests/s, "
           f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, failures {result['failures']}")
     print(f"CPU per request: worker {result['process'] / n * 1000:.3f} ms = engine thread "
