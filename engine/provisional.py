@@ -164,7 +164,7 @@ def _evaluate_with(framework: Framework, rule: RuleDef, env: dict, names: tuple[
         finally:
             for name, before in saved:
                 if before is _ABSENT:
-                    del env[name]
+                    env.pop(name, None)
                 else:
                     env[name] = before
     _missing = _ABSENT
