@@ -13,11 +13,11 @@ to having read its whole answer.
 
 The load generator shares the 2 cores with the server, so it must cost as little as possible, and its cost is
 reported (`client CPU`: its CPU time as a share of the run's wall time on all cores, and per request):
-- `wrk` (Debian package `wrk`, C, epoll, one thread), used when it is on the PATH: about 0.05 ms of CPU per
+- `wrk` (Debian package `wrk`, C, epoll, one thread), used when it is on the PATH: 0.05 to 0.1 ms of CPU per
   request, so nearly all of the machine is left to the server. It checks the status of every answer (any
   non-2xx counts as a failure); the answer's bytes are checked before and after the run.
-- otherwise a lean asyncio client in this process: it checks every answer's bytes, but costs ten times the CPU
-  of wrk per request (about 0.5 ms), taken from the server on a 2-core machine.
+- otherwise a lean asyncio client in this process: it checks every answer's bytes, but costs two to three times
+  the CPU of wrk per request (0.12 to 0.23 ms measured), taken from the server on a 2-core machine.
 `--compare DIR` starts the server from another source tree (e.g. `git archive main | tar -x -C DIR`) with the
 same Python and runs both in turn for each number of workers, so a before/after ratio is measured under the same
 load of the machine. Not a test: the figures go into the README (`kader serve`).
