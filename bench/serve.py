@@ -279,7 +279,8 @@ def _cores() -> int:
 def row(label: str, workers: int, r: dict) -> str:
     return (f"| {label}{workers} | {r['requests']:,} | {r['per_second']:,} | {r['p50_ms']} ms | {r['p95_ms']} ms | "
             f"{r['p99_ms']} ms | {r['max_ms']} ms | {r['failures']} | {r['server_ms']:.2f} ms | "
-            f"{r['client_ms']:.3f} ms ({r['client_share']:.0f} %) | {r['other']} % |")
+            f"{r['client_ms']:.3f} ms ({r['client_share']:.0f} %) | {r['other']} % | "
+            f"{' / '.join(f'{p:.0f} %' for p in r['split'])} |")
 
 
 def main() -> None:
@@ -313,8 +314,8 @@ def main() -> None:
     print(f"POST /assess of {EXAMPLE.relative_to(ROOT)} ({len(payload)} bytes JSON), {args.connections} keep-alive "
           f"connections, client: {args.client}" + (f", {args.seconds:g} s per run" if args.client == "wrk" else ""))
     print("| workers | requests | requests/s | p50 | p95 | p99 | max | failures | server CPU per request "
-          "| client CPU per request (share of the machine) | other CPU |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| client CPU per request (share of the machine) | other CPU | share of the work per worker |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory(prefix="kader-bench-serve-") as scratch:
         for workers in args.workers:
             if args.compare is None:
