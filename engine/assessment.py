@@ -160,3 +160,12 @@ def dumps(data: Any, *, indent: int | None = 2) -> str:
 
 
 _ORJSON_INDENT = orjson.OPT_INDENT_2
+
+
+def dumps_utf8(data: Any) -> bytes:
+    """`dumps(data).encode("utf-8")` without the text in between (orjson writes UTF-8): for the service, which
+    sends bytes."""
+    try:
+        return orjson.dumps(data, default=_default, option=_ORJSON_INDENT)
+    except TypeError:  # what orjson writes differently: as `dumps` does
+        return dumps(data).encode("utf-8")

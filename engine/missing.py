@@ -162,7 +162,7 @@ class MissingFacts:
         if base_key.startswith("persoon.") and person is None and hv:
             hulpvraag = next((h for h in self.case.hulpvragen if h.id == hv), None)
             person = hulpvraag.persoon if hulpvraag else None
-        derived = next((d for d in self.framework.derived if d.key == base_key), None)
+        derived = _derived_by_key(self.framework).get(base_key)
         if derived is not None:
             undetermined = which_undetermined(derived, env)
             if undetermined is not None:  # the law leaves it open: say why and what would decide it, not its inputs
@@ -240,3 +240,14 @@ class MissingFacts:
             item["rules"].sort(key=lambda r: rules[r].order if r in rules else len(rules))
         order = {"beslissend": 0, "kan_voorstel_wijzigen": 1}
         return [self.items[k] for k in sorted(self.items, key=lambda k: (order.get(self.items[k]["impact"], 2), k))]
+
+
+def _derived_by_key(framework: Framework) -> dict[str, Any]:
+    """Derived fact key -> its (first) definition, once per framework object: `_trace` looks one up per input."""
+    found = framework.memo.get("missing_derived_by_key")
+    if found is None:
+        found = {}
+        for derived in framework.derived:
+            found.setdefault(derived.key, derived)
+        framework.memo["missing_derived_by_key"] = found
+    return found

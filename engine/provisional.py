@@ -155,13 +155,23 @@ def _names(case: Case, fact: str, owner: str | None, person: str | None) -> tupl
 def _evaluate_with(framework: Framework, rule: RuleDef, env: dict, names: tuple[str, ...], value: bool) -> Any:
     """The rule's value with the fact set to `value` (UNKNOWN when a person's derived fact reads it). `env` is
     written into and left as it was."""
-    _missing = object()
+    if _derived_inputs(framework).isdisjoint(names):  # no derived fact reads it (the common case)
+        saved = [(name, env.get(name, _ABSENT)) for name in names]
+        for name in names:
+            env[name] = value
+        try:
+            return rule.evaluate(env)
+        finally:
+            for name, before in saved:
+                if before is _ABSENT:
+                    env.pop(name, None)
+                else:
+                    env[name] = before
+    _missing = _ABSENT
     saved = {name: env.get(name, _missing) for name in names}
     changed = set(names)
     env.update(dict.fromkeys(names, value))
     try:
-        if changed.isdisjoint(_derived_inputs(framework)):
-            return rule.evaluate(env)  # no derived fact reads it (the common case)
         for derived, reads in _derived_reads(framework):
             if not reads & changed:
                 continue
@@ -181,6 +191,9 @@ def _evaluate_with(framework: Framework, rule: RuleDef, env: dict, names: tuple[
                 env.pop(name, None)
             else:
                 env[name] = before
+
+
+_ABSENT = object()  # a name the environment did not hold before a trial
 
 
 def _derived_reads(framework: Framework) -> tuple:
@@ -206,8 +219,12 @@ def _derived_inputs(framework: Framework) -> frozenset[str]:
 
 def _is_bool(framework: Framework, case: Case, fact: str, hv: str) -> bool:
     domain = next((h.domein for h in case.hulpvragen if h.id == hv), None) if hv else None
-    info = framework.fact(fact, domain) or framework.facts.get(fact)
-    return info is not None and info.type == "bool"
+    key = ("provisional_is_bool", fact, domain)  # once per fact and domain per framework object
+    found = framework.memo.get(key)
+    if found is None:
+        info = framework.fact(fact, domain) or framework.facts.get(fact)
+        found = framework.memo[key] = info is not None and info.type == "bool"
+    return found
 
 
 def provisional_outcomes(framework: Framework, case: Case, missing: MissingFacts, fired: set[tuple[str, str]],

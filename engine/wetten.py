@@ -219,8 +219,7 @@ def legal_basis_links(framework, data: dict, peildatum: _dt.date, rules: tuple[s
 
     A legal basis made only of other sources (wetten.yaml andere_bronnen, an ECLI, an address) has no statute
     reference and is left out; the order is the sorted legal basis text, so the JSON stays byte-identical."""
-    wetten = getattr(framework, "wetten", None)
-    if wetten is None:
+    if getattr(framework, "wetten", None) is None:
         return {}
     found: set[str] = set()
     _bases(data, found)
@@ -228,8 +227,14 @@ def legal_basis_links(framework, data: dict, peildatum: _dt.date, rules: tuple[s
         rule = framework.rules.get(rule_id)
         if rule is not None and rule.legal_basis:
             found.add(rule.legal_basis)
+    return links_of(framework.wetten, found, peildatum)
+
+
+def links_of(wetten: Wetten, bases, peildatum: _dt.date) -> dict[str, list]:
+    """`legal_basis_links` for the legal bases (non-empty texts) already found, e.g. read from the encoded JSON
+    by the service (service.work.assessment_bytes), which then need not walk the assessment's data."""
     out: dict[str, list] = {}
-    for text in sorted(found):
+    for text in sorted(bases):
         refs = _linked(wetten, text, peildatum)
         if refs:
             out[text] = [dict(r) for r in refs]  # copies: the cached entries are shared between assessments

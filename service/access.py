@@ -18,6 +18,7 @@ near. No tokens at all means: no access control, and the service then only liste
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -148,6 +149,7 @@ def load_tokens(path: str | Path | None = None, environ: Mapping[str, str] | Non
     return Tokens(tuple((hashlib.sha256(token.encode("utf-8")).digest(), role) for token, role in pairs))
 
 
+@functools.lru_cache(maxsize=1024)  # asked for every request without tokens, by the client's address
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True

@@ -32,6 +32,7 @@ from .app import (
 )
 
 _SECURITY = [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]
+_JSON, _PROBLEM = JSON.encode(), PROBLEM.encode()  # the content types, encoded once per worker
 
 
 class FastAssess:
@@ -91,21 +92,21 @@ class FastAssess:
         except Refusal as exc:
             data, headers = problem_parts(path, exc.status, exc.kind, exc.title, exc.detail, exc.diagnostics,
                                           exc.headers)
-            return exc.status, data, headers, PROBLEM.encode()
+            return exc.status, data, headers, _PROBLEM
         except RuleEngineError as exc:
             status, data, headers = engine_error_parts(path, exc)
-            return status, data, headers, PROBLEM.encode()
+            return status, data, headers, _PROBLEM
         except TimeoutError:
             data, headers = problem_parts(path, 503, "timeout", "tijdslimiet overschreden",
                                           f"de beoordeling duurde langer dan {settings.timeout:g} s",
                                           headers={"retry-after": "1"})
-            return 503, data, headers, PROBLEM.encode()
+            return 503, data, headers, _PROBLEM
         except Disconnected:
             raise
         except Exception as exc:  # a bug in kader, never the client's input: no trace in the response
             data, headers = internal_parts(scope["method"], path, exc)
-            return 500, data, headers, PROBLEM.encode()
-        return 200, payload, {}, JSON.encode()
+            return 500, data, headers, _PROBLEM
+        return 200, payload, {}, _JSON
 
 
 async def read_body(receive: Callable, length: str | None, content_type: str | None, settings: Any) -> work.Body:

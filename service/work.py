@@ -11,20 +11,22 @@ A body is read as the command line reads a case file: UTF-8, at most 2 MiB, JSON
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import engine
-from engine.assessment import dumps
+from engine.assessment import dumps, dumps_utf8
 from engine.case import Case, case_from_document, case_part
 from engine.caseinput import case_from_line
 from engine.errors import CaseFileError, Diagnostic, Span, UsageError
 from engine.framework import Framework
 from engine.sources import Document, SourceError, decode, parse_text
 from engine.types import date_problem
-from engine.wetten import attach_links
+from engine.wetten import attach_links, links_of
 
 BODY = "body"  # how diagnostics name the request body, in place of a file name
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -82,7 +84,51 @@ def query_gemeente(framework: Framework, value: str | None) -> str | None:
 def assess_bytes(framework: Framework, body: Body, gemeente: str | None, peildatum: _dt.date | None) -> bytes:
     """Exactly what `kader assess CASE --format json` writes to stdout."""
     result = engine.assess(framework, read_case(framework, body), gemeente=gemeente, peildatum=peildatum)
-    return (attach_links(framework, result).to_json_text() + "\n").encode("utf-8")
+    return assessment_bytes(framework, result)
+
+
+_BASIS_KEY = b'"legal_basis": "'  # the key with a string value, as `dumps` writes it
+_TAIL = b"\n}"
+
+
+def _legal_bases(text: bytes) -> frozenset[str]:
+    """The non-empty string values of every key `legal_basis` in `text`, JSON written as `dumps` does (indent 2).
+
+    Only a key is followed by `": ` and a string holds a quote only as `\\"`, so each `"legal_basis": "` found
+    is the key and its value ends at the next quote not escaped by an odd number of backslashes."""
+    found = set()
+    start = text.find(_BASIS_KEY)
+    while start >= 0:
+        start += len(_BASIS_KEY)
+        end = text.find(b'"', start)
+        while text[end - 1] == 92 and (end - start - len(text[start:end].rstrip(b"\\"))) % 2:  # 92: a backslash
+            end = text.find(b'"', end + 1)
+        found.add(text[start:end])
+        start = text.find(_BASIS_KEY, end)
+    return frozenset(value for value in (json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8")
+                                         for raw in found) if value.strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _links_tail(wetten, bases: frozenset[str], peildatum: _dt.date) -> bytes:
+    """The end of the JSON from the key `legal_basis_links` on, for these legal bases on this day: the same for
+    every assessment that cites them (`Wetten` is frozen and compared by value), so written once per worker."""
+    links = links_of(wetten, bases, peildatum) if wetten is not None else {}
+    return b',\n  "legal_basis_links": ' + dumps_utf8(links).replace(b"\n", b"\n  ") + b"\n}\n"
+
+
+def assessment_bytes(framework: Framework, result) -> bytes:
+    """The assessment as `kader assess --format json` writes it (`attach_links(...).to_json_text()` and a line
+    break), encoded once: the JSON is written without `legal_basis_links` (its last key), the legal bases are
+    read from those bytes instead of walking the data, and the links (the same for every assessment citing the
+    same bases on the same day) are put after them. The same bytes: tests/serve/test_write_once.py compares the
+    two ways for every case under scenarios/ in every gemeente."""
+    if result.legal_basis_links is not None:
+        return (result.to_json_text() + "\n").encode("utf-8")
+    text = dumps_utf8(result.to_json())
+    if not text.endswith(_TAIL):  # not an object written by 2 (never seen): the usual way
+        return (attach_links(framework, result).to_json_text() + "\n").encode("utf-8")
+    return text[:-2] + _links_tail(getattr(framework, "wetten", None), _legal_bases(text), result.peildatum)
 
 
 def explain_bytes(framework: Framework, body: Body, gemeente: str | None, peildatum: _dt.date | None,
