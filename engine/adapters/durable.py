@@ -40,7 +40,14 @@ How each sharp edge of durable-rules 2.0.28 is handled here:
   actions, update the state, complete and start the next, get and delete the
   state): the same calls in the same order as the library, so the same rules
   fire in the same order; the facts go to it as orjson text. Registering a
-  ruleset still goes through the library's `Host`.
+  ruleset still goes through the library's `Host`;
+- a session is independent of every other, so the same facts asserted in the
+  same ruleset fire the same rules in the same order: `run` remembers, per
+  ruleset and facts text (without the session id), what a run that ended
+  without an error produced, and answers a repeat from that (the integral
+  ruleset sees the same casus facts in most households). Bounded (MEMO_SIZE
+  runs, oldest dropped first), and never for a ruleset with a test hook in an
+  action (`RuleSpec.action`), whose side effects must happen every run.
 """
 
 from __future__ import annotations
@@ -66,6 +73,7 @@ class _QuietHost(_durable.Host):
         return None
 
 
+MEMO_SIZE = 4096  # runs remembered per process (DurableEngine.run); a few hundred bytes each
 KINDS = ("hv", "c", "f")  # hulpvraag facts, the casus fact, findings
 HEARTBEAT = {"k": "s", "hv": ""}
 
@@ -98,6 +106,11 @@ class DurableEngine:
         self._rulesets: dict[str, Any] = {}
         self._current: Run | None = None
         self._sids = itertools.count(1)
+        # (ruleset, facts as asserted without their session id) -> (firings, findings) of a run that went
+        # through the engine without an error; only for rulesets whose actions are ours alone (no test hook)
+        self._outcomes: dict[tuple[str, str], tuple[tuple[tuple[int, str], ...], frozenset]] = {}
+        self._pure: set[str] = set()
+        self.memo_size = MEMO_SIZE
 
     def is_registered(self, name: str) -> bool:
         return name in self._rulesets
@@ -122,6 +135,8 @@ class DurableEngine:
                 raise EvaluationError(Diagnostic("E900", f"durable-rules weigert regelset {name}: {exc}",
                                                  Span(name, 1, 1))) from None
             self._specs[name] = specs
+            if all(spec.action is None for spec in specs):
+                self._pure.add(name)
             ruleset = self._host.get_ruleset(name)
             ruleset._flush_actions = _ActionLoop(ruleset, {f"r{index}" for index, spec in enumerate(specs)
                                                            if spec.action is not None})
@@ -166,12 +181,21 @@ class DurableEngine:
             sid = str(next(self._sids))
             for fact in facts:
                 fact["sid"] = sid
+            text = _text(facts)
+            key = None
+            if name in self._pure and self.memo_size > 0:
+                # the facts without the session id (last in every fact; a quote inside a value is escaped, so
+                # the text `,"sid":"N"}` occurs only where the id is)
+                key = (name, text.replace(f',"sid":"{sid}"}}', "}"))
+                known = self._outcomes.get(key)
+                if known is not None:
+                    return Run(list(known[0]), set(known[1]))
             run = self._current = Run()
             refused = False
             try:
                 try:
                     loop = ruleset._flush_actions
-                    loop.session(sid, _outcome(_c.assert_facts(handle, _text(facts)), facts))
+                    loop.session(sid, _outcome(_c.assert_facts(handle, text), facts))
                     if not run.firings:  # no action ran in this session yet: deleting it would crash the process
                         heartbeat = {**HEARTBEAT, "sid": sid}
                         loop.session(sid, _outcome(_c.assert_fact(handle, _text(heartbeat)), heartbeat))
@@ -202,6 +226,10 @@ class DurableEngine:
                     raise EvaluationError(Diagnostic(
                         "E902", f"een regel in {name} faalde tijdens de afleiding: "
                         f"{str(parsed['exception']).splitlines()[0][:200]}", Span(name, 1, 1)))
+            if key is not None:
+                if len(self._outcomes) >= self.memo_size:
+                    del self._outcomes[next(iter(self._outcomes))]  # the oldest first: memory stays bounded
+                self._outcomes[key] = (tuple(run.firings), frozenset(run.findings))
             return run
 
 
