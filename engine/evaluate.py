@@ -19,6 +19,7 @@ from .assessment import Assessment, FiredRule, Trace
 from .calc import UNKNOWN
 from .case import Case
 from .compile import fact_values
+from .demand import derived_read
 from .entitlements import applies, evaluate_entitlement, per_client
 from .errors import CaseFileError, Diagnostic, Span
 from .facts import Facts, build_facts
@@ -120,8 +121,12 @@ class Inference:
 
 
 def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
-           peildatum: _dt.date | None = None, inference: Inference | None = None) -> Assessment:
-    """Assess `case` against `framework` (optionally as if in another municipality or on another date)."""
+           peildatum: _dt.date | None = None, inference: Inference | None = None,
+           reads_only: bool = False) -> Assessment:
+    """Assess `case` against `framework` (optionally as if in another municipality or on another date).
+
+    `reads_only`: compute only the derived facts that the rules and entitlements that can run for this case read
+    (engine.demand); the same outcome, and the others are computed when the trace is read (kader batch)."""
     gemeente = gemeente or case.gemeente
     peildatum = peildatum or case.peildatum
     if gemeente not in framework.profiles:
@@ -130,7 +135,8 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     if peildatum < framework.valid_from:
         raise CaseFileError(Diagnostic("E511", f"peildatum {peildatum} ligt vóór het begin van het kader "
                                        f"({framework.valid_from})", Span(case.source or "casus", 1, 1)))
-    facts = build_facts(framework, case, gemeente, peildatum)
+    only = derived_read(framework, frozenset(hv.domein for hv in case.hulpvragen), gemeente) if reads_only else None
+    facts = build_facts(framework, case, gemeente, peildatum, only)
     if inference is not None and inference.result is not None:
         fired, produced, groups_run = (list(inference.result[0]), set(inference.result[1]),
                                        set(inference.result[2]))

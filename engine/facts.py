@@ -30,6 +30,7 @@ class Facts:
     parameters_used: dict[str, tuple[Decimal, _dt.date, str | None]] = field(default_factory=dict)
     parameters_pending: dict[str, str] = field(default_factory=dict)  # name -> why its value is te verifiëren
     _hulpvraag_env: dict[str, dict] = field(default_factory=dict)
+    skipped: tuple = ()  # (derived facts not computed yet, person aliases): see build_facts(only=...), complete
 
     def hulpvraag(self, hv: Hulpvraag, framework: Framework) -> dict[str, Any]:
         env = self._hulpvraag_env.get(hv.id)
@@ -191,7 +192,10 @@ def _aliases(case: Case) -> list[tuple[str, str]]:
 _ALIAS_KEYS: dict[str, dict[str, str]] = {alias: {} for alias in PERSON_ALIASES}  # alias -> persoon key -> its name
 
 
-def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date) -> Facts:
+def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date,
+                only: frozenset[str] | None = None) -> Facts:
+    """The facts of `case`. `only`: the keys of the derived facts to compute (the others wait in
+    `Facts.skipped` until `complete` computes them); None: every derived fact."""
     persons = _person_facts(framework, case, peildatum)
     values, used, pending = _parameters(framework, gemeente, peildatum)
     base: dict[str, Any] = dict(values)
@@ -206,8 +210,32 @@ def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.
                 name = names[key] = alias + key[7:]  # "persoon.x" -> "aanvrager.x"
             base[name] = value
     base["__personen__"] = [persons[p.id] for p in case.personen]
+    derived = framework.derived
+    skipped: tuple = ()
+    if only is not None:
+        skipped = tuple(d for d in derived if d.key not in only)
+        derived = [d for d in derived if d.key in only]
+    _derive(derived, base, persons, aliases)
+    facts = Facts(base, persons, used, pending)
+    if skipped:
+        facts.skipped = (skipped, aliases)
+    return facts
+
+
+def complete(facts: Facts) -> Facts:
+    """Compute the derived facts that `build_facts(..., only=...)` left out (for the trace); the others stay as
+    they are (a derived fact reads only facts computed before it, in the framework's order)."""
+    if facts.skipped:
+        skipped, aliases = facts.skipped
+        facts.skipped = ()
+        _derive(skipped, facts.base, facts.persons, aliases)
+        facts._hulpvraag_env.clear()  # copies of the base made before: made again with every derived fact
+    return facts
+
+
+def _derive(derived_facts, base: dict, persons: dict[str, dict], aliases: list[tuple[str, str]]) -> None:
     person_envs: dict[str, dict] | None = None  # base + the person's facts, reused while only person facts change
-    for derived in framework.derived:
+    for derived in derived_facts:
         try:
             if derived.scope == "persoon":
                 if person_envs is None:
@@ -234,4 +262,3 @@ def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.
                             env[derived.key] = value
         except FormulaError as exc:
             raise EvaluationError(Diagnostic("E910", f"afgeleid feit {derived.key}: {exc}", derived.span)) from None
-    return Facts(base, persons, used, pending)
