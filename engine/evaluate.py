@@ -152,9 +152,10 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     denials: dict[str, list[str]] = {}
     denied_for: dict[str, dict[str, list[str]]] = {}  # entitlement -> hulpvraag ("" for the casus) -> rules
     trace = Trace()
+    fired_info = _fired_info(framework)
     for rule_id, hv in fired:
-        rule = framework.rules[rule_id]
-        for kind, value in _conclusions(framework, rule):
+        rule, conclusions, descriptions = fired_info[rule_id]
+        for kind, value in conclusions:
             if kind in ("suffices", "excludes", "floor"):
                 per_hv[hv].add(kind, value, rule_id)
             elif kind == "signal":
@@ -172,7 +173,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
                 if rule_id not in denying:  # a rule that fires for two hulpvragen denies once
                     denying.append(rule_id)
                 denied_for.setdefault(value, {}).setdefault(hv, []).append(rule_id)
-        trace.fired.append(FiredRule(rule_id, hv, _descriptions(framework, rule)))
+        trace.fired.append(FiredRule(rule_id, hv, descriptions))
     trace.findings = sorted(produced)
 
     missing = MissingFacts(framework, case, facts, produced, groups_run, peildatum)
@@ -198,6 +199,17 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
         signals=[signals[k] for k in sorted(signals)], checks=[checks[k] for k in sorted(checks)],
         missing_facts=missing.result(), trace=trace, provisional=provisional,
     )
+
+
+def _fired_info(framework: Framework) -> dict[str, tuple]:
+    """Rule id -> (rule, its conclusions, their descriptions), once per framework object: one look-up per fired
+    rule instead of three."""
+    found = framework.memo.get("fired_info")
+    if found is None:
+        found = framework.memo["fired_info"] = {
+            rule_id: (rule, _conclusions(framework, rule), _descriptions(framework, rule))
+            for rule_id, rule in framework.rules.items()}
+    return found
 
 
 def _conclusions(framework: Framework, rule) -> tuple[tuple[str, Any], ...]:
