@@ -124,8 +124,9 @@ class MissingFacts:
         env = self.env(rule, hv)
         if rule.evaluate(env) is not UNKNOWN:
             return
-        for key in sorted(rule.references):
-            self._trace(key, env, hv, rule.id, impact, set())
+        for key in _sorted_references(self.framework, rule):
+            if key not in env:
+                self._trace(key, env, hv, rule.id, impact, set())
         for ref in rule.finding_refs:
             if self.finding(ref.name, hv) is UNKNOWN:
                 scope_hv = hv if self.framework.finding_scopes.get(ref.name) == "hulpvraag" else ""
@@ -161,13 +162,10 @@ class MissingFacts:
         if base_key.startswith("persoon.") and person is None and hv:
             hulpvraag = next((h for h in self.case.hulpvragen if h.id == hv), None)
             person = hulpvraag.persoon if hulpvraag else None
-        derived = next((d for d in self.framework.derived if d.key == base_key), None)
+        derived = _derived_reads(self.framework).get(base_key)
         if derived is not None:
-            for condition, value in derived.parts:
-                for node in (condition, value):
-                    if node is not None and hasattr(node, "__dataclass_fields__"):
-                        for inner in sorted(references(node)):
-                            self._trace(inner, env, hv, cause, impact, seen)
+            for inner in derived:
+                self._trace(inner, env, hv, cause, impact, seen)
             return
         if key in self.framework.parameters:
             reason = getattr(self.facts, "parameters_pending", {}).get(key)
@@ -227,3 +225,32 @@ class MissingFacts:
             item["rules"].sort(key=lambda r: rules[r].order if r in rules else len(rules))
         order = {"beslissend": 0, "kan_voorstel_wijzigen": 1}
         return [self.items[k] for k in sorted(self.items, key=lambda k: (order.get(self.items[k]["impact"], 2), k))]
+
+
+def _sorted_references(framework: Framework, rule: RuleDef) -> tuple[str, ...]:
+    """The facts a rule's condition reads, sorted, once per framework object."""
+    key = ("sorted_references", rule.id)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(sorted(rule.references))
+    return found
+
+
+def _derived_reads(framework: Framework) -> dict[str, tuple[str, ...]]:
+    """Derived fact key -> what its formula reads, part by part (condition, value), each part's references
+    sorted: the order in which `_trace` follows them; once per framework object. The first derived fact with a
+    key counts, as in the framework's list."""
+    found = framework.memo.get("missing_derived_reads")
+    if found is None:
+        found = {}
+        for derived in framework.derived:
+            if derived.key in found:
+                continue
+            reads: list[str] = []
+            for condition, value in derived.parts:
+                for node in (condition, value):
+                    if node is not None and hasattr(node, "__dataclass_fields__"):
+                        reads.extend(sorted(references(node)))
+            found[derived.key] = tuple(reads)
+        framework.memo["missing_derived_reads"] = found
+    return found

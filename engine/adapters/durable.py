@@ -139,7 +139,9 @@ class DurableEngine:
                 self._pure.add(name)
             ruleset = self._host.get_ruleset(name)
             ruleset._flush_actions = _ActionLoop(ruleset, {f"r{index}" for index, spec in enumerate(specs)
-                                                           if spec.action is not None})
+                                                           if spec.action is not None},
+                                                 {f"r{index}": (index, spec.findings, spec.finding_scope == "hv")
+                                                  for index, spec in enumerate(specs) if spec.action is None})
             self._rulesets[name] = ruleset
 
     def _action(self, index: int, spec: RuleSpec) -> Callable[[Any], None]:
@@ -195,10 +197,10 @@ class DurableEngine:
             try:
                 try:
                     loop = ruleset._flush_actions
-                    loop.session(sid, _outcome(_c.assert_facts(handle, text), facts))
+                    loop.session(sid, _outcome(_c.assert_facts(handle, text), facts), run)
                     if not run.firings:  # no action ran in this session yet: deleting it would crash the process
                         heartbeat = {**HEARTBEAT, "sid": sid}
-                        loop.session(sid, _outcome(_c.assert_fact(handle, _text(heartbeat)), heartbeat))
+                        loop.session(sid, _outcome(_c.assert_fact(handle, _text(heartbeat)), heartbeat), run)
                 except (_durable.MessageNotHandledException, _durable.MessageObservedException) as exc:
                     refused = True
                     raise EvaluationError(Diagnostic(
@@ -285,24 +287,48 @@ class _ActionLoop:
     `_flush_actions` as well, so that the library's own path, if it is ever taken, runs our loop.)
     """
 
-    def __init__(self, ruleset: Any, needs_facts: set[str]):
+    def __init__(self, ruleset: Any, needs_facts: set[str],
+                 plain: dict[str, tuple[int, tuple[str, ...], bool]] | None = None):
         self._ruleset = ruleset
         self._handle = ruleset._handle
         self._actions = {name: promise._func for name, promise in ruleset._actions.items()}
         self._needs_facts = needs_facts  # actions that see all matched facts (test hooks), not only the hulpvraag
+        # rule name -> (index, findings, per hulpvraag) of the rules whose action is only ours (no test hook)
+        self._plain = plain or {}
 
-    def session(self, sid: str, state_handle: int) -> None:
-        """Run every firing that the assert which gave `state_handle` started, to the end."""
+    def session(self, sid: str, state_handle: int, run: Run | None = None) -> None:
+        """Run every firing that the assert which gave `state_handle` started, to the end. With `run`, a firing
+        of a rule without a test hook is recorded in it here, as `DurableEngine._action` would (the same
+        records, the same finding facts asserted in the same order, an error recorded against the rule), without
+        the action's closure and the matched-facts object."""
         handle = self._handle
         started = _c.start_action_for_state(handle, state_handle)
         if not started:
             return
         state_text, message = started[0], started[1]
         actions = self._actions
+        plain = self._plain if run is not None else {}
         while message:
-            action_name, matched = self._firing(message)
+            start = _FIRING.match(message) if isinstance(message, str) else None
+            known = plain.get(start[1]) if start is not None else None
             try:
-                actions[action_name](_Matched(matched, handle, sid))
+                if known is not None:
+                    index, findings, per_hulpvraag = known
+                    hulpvraag = start[3]
+                    try:
+                        run.firings.append((index, hulpvraag))
+                        target = hulpvraag if per_hulpvraag else ""
+                        for name in findings:
+                            if (name, target) in run.findings:
+                                continue
+                            run.findings.add((name, target))
+                            fact = {"k": "f", "n": name, "hv": target, "sid": sid}
+                            _outcome(_c.assert_fact(handle, _text(fact)), fact)
+                    except Exception as exc:  # recorded and raised after the run, naming the rule
+                        run.errors.append((index, exc))
+                else:
+                    action_name, matched = self._firing(message)
+                    actions[action_name](_Matched(matched, handle, sid))
                 _c.update_state(handle, state_text)
                 message = _c.complete_and_start_action(handle, state_handle)
             except BaseException:
