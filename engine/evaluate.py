@@ -72,7 +72,8 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
                 batch.append({"k": "hv", "hv": hv.id, "peil": peil, **fact_values(group.hv_fields, env, UNKNOWN)})
         run = engine.run(group.ruleset_name, batch)
         groups_run.add(name)
-        fired.extend((group.rules[index].rule_id, hv) for index, hv in run.firings)
+        ids = _rule_ids(framework, group)
+        fired += [(ids[index], hv) for index, hv in run.firings]
         produced |= run.findings
     integral = framework.groups.get(INTEGRAAL)
     if integral is not None:
@@ -80,12 +81,22 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
         batch += [{"k": "f", "n": n, "hv": ""} for n, hv in sorted(produced) if hv == ""]
         run = engine.run(integral.ruleset_name, batch)
         groups_run.add(INTEGRAAL)
-        fired.extend((integral.rules[index].rule_id, hv) for index, hv in run.firings)
+        ids = _rule_ids(framework, integral)
+        fired += [(ids[index], hv) for index, hv in run.firings]
         produced |= run.findings
     order = {hv.id: i for i, hv in enumerate(case.hulpvragen)}
     rule_order = _rule_order(framework)
     unique = sorted(set(fired), key=lambda f: (rule_order[f[0]], order.get(f[1], -1)))
     return unique, produced, groups_run
+
+
+def _rule_ids(framework: Framework, group) -> tuple[str, ...]:
+    """The framework rule id of each rule of a compiled group, by index, once per framework object."""
+    key = ("rule_ids", group.name)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(rule.rule_id for rule in group.rules)
+    return found
 
 
 def _scopes(framework: Framework, name: str, group) -> tuple[bool, bool]:
@@ -159,13 +170,15 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
             if kind in ("suffices", "excludes", "floor"):
                 per_hv[hv].add(kind, value, rule_id)
             elif kind == "signal":
-                signals.setdefault((value, hv), {"id": value, "rule": rule_id, "reason": rule.reason,
-                                                 "hulpvraag": hv or None, "title": framework.signals[value].title,
-                                                 "legal_basis": rule.legal_basis})
+                if (value, hv) not in signals:  # the first rule that concludes it names it
+                    signals[(value, hv)] = {"id": value, "rule": rule_id, "reason": rule.reason,
+                                            "hulpvraag": hv or None, "title": framework.signals[value].title,
+                                            "legal_basis": rule.legal_basis}
             elif kind == "check":
-                checks.setdefault((value, hv), {"id": value, "rule": rule_id, "hulpvraag": hv or None,
-                                                "title": framework.checks[value].title,
-                                                "legal_basis": rule.legal_basis})
+                if (value, hv) not in checks:
+                    checks[(value, hv)] = {"id": value, "rule": rule_id, "hulpvraag": hv or None,
+                                           "title": framework.checks[value].title,
+                                           "legal_basis": rule.legal_basis}
             elif kind == "deadline":
                 deadline_hits.append((rule_id, hv, value))
             elif kind == "denies":

@@ -213,13 +213,22 @@ def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.
     derived = framework.derived
     skipped: tuple = ()
     if only is not None:
-        skipped = tuple(d for d in derived if d.key not in only)
-        derived = [d for d in derived if d.key in only]
+        derived, skipped = _split(framework, only)
     _derive(derived, base, persons, aliases)
     facts = Facts(base, persons, used, pending)
     if skipped:
         facts.skipped = (skipped, aliases)
     return facts
+
+
+def _split(framework: Framework, only: frozenset[str]) -> tuple[tuple, tuple]:
+    """(the derived facts in `only`, the others), each in the framework's order, once per framework and set."""
+    key = ("derived_split", only)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = (tuple(d for d in framework.derived if d.key in only),
+                                       tuple(d for d in framework.derived if d.key not in only))
+    return found
 
 
 def complete(facts: Facts) -> Facts:
