@@ -90,14 +90,23 @@ def _keyed(framework: Framework, prefix: str, dates: dict[str, _dt.date | None])
     """The parameters keyed by a date of the case (not the peildatum), read at that date: `persoon.<naam>` for a
     person's birth date, `casus.<naam>` for the melddatum or aanvraagdatum. No value for that date: absent (unknown)."""
     found: dict[str, Any] = {}
-    for fact_key, name in framework.keyed.items():
-        if not fact_key.startswith(prefix):
-            continue
-        parameter = framework.parameters[name]
+    for fact_key, parameter in _keyed_by_prefix(framework, prefix):
         day = dates.get(parameter.key)
         entry = parameter.at(day) if day is not None else None
         if entry is not None:
             found[fact_key] = entry[0] if parameter.type != "geheel" else int(entry[0])
+    return found
+
+
+def _keyed_by_prefix(framework: Framework, prefix: str) -> tuple:
+    """(fact key, parameter) of the parameters keyed by a date of the case whose fact starts with `prefix`, in
+    the framework's order, once per framework object."""
+    key = ("keyed_by_prefix", prefix)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple((fact_key, framework.parameters[name])
+                                            for fact_key, name in framework.keyed.items()
+                                            if fact_key.startswith(prefix))
     return found
 
 
