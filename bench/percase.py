@@ -3,8 +3,10 @@
     .venv/bin/python bench/percase.py --tree /tmp/speed-base --tree . --cases 3000 --rounds 5
 
 Each tree is a checkout of kader (say main before a change, and the working tree after it). Per round, every tree
-gets a fresh process (`PYTHONPATH=TREE`) that loads the framework of this project's rules/, warms up on 200 cases,
-and then runs N population cases (the same file for every tree, generated once under bench/results/) through what
+gets a fresh process (`PYTHONPATH=TREE`) that loads the framework of this project's rules/, warms up on 200 other
+cases (households after the N measured ones in the same population file, so that nothing a tree remembers from
+its warm-up is one of the measured cases), and then runs N population cases (the same file for every tree,
+generated once under bench/results/) through what
 `kader batch` runs for a line (engine.batch.LineAssessor: read and check the JSON line, assess, write the JSON),
 measuring the process's CPU time (user + system) for those N cases. The trees alternate within each round, so that
 other load on a shared machine falls on all of them alike. Printed: CPU per case per round, the median, and the ratio
@@ -32,7 +34,8 @@ framework = engine.load_framework(engine.default_rules_dir())
 with open(path, "rb") as handle:
     lines = handle.readlines()
 assessor = LineAssessor(framework, "populatie.jsonl")
-assessor.chunk(1, lines[:warm])
+assessor.chunk(1, lines[len(lines) - warm:])
+lines = lines[:len(lines) - warm]
 started = time.process_time()
 result = assessor.chunk(1, lines)
 spent = time.process_time() - started
@@ -51,7 +54,7 @@ def main() -> int:
     args = parser.parse_args()
     import engine
     framework = engine.load_framework(engine.default_rules_dir())
-    path = population_file(framework, args.cases, args.seed)
+    path = population_file(framework, args.cases + args.warm, args.seed)
     trees = [str(Path(t).resolve()) for t in args.tree]
     spent: dict[str, list[float]] = {t: [] for t in trees}
     sizes: dict[str, int] = {}

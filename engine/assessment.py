@@ -40,6 +40,7 @@ class Trace:
         """Derived facts of the household and the casus: key -> value."""
         if "derived" not in self._cache:
             framework, facts = self.source
+            _complete(facts)
             self._cache["derived"] = {d.key: facts.base[d.key] for d in framework.derived
                                       if d.scope != "persoon" and d.key in facts.base}
         return self._cache["derived"]
@@ -49,6 +50,7 @@ class Trace:
         """Derived facts per person: person id -> key -> value."""
         if "person_derived" not in self._cache:
             framework, facts = self.source
+            _complete(facts)
             self._cache["person_derived"] = {
                 pid: {d.key: values[d.key] for d in framework.derived if d.scope == "persoon" and d.key in values}
                 for pid, values in facts.persons.items()}
@@ -125,6 +127,13 @@ class Assessment:
 
     def to_json_text(self, *, trace: bool = False, indent: int | None = 2) -> str:
         return dumps(self.to_json(trace=trace), indent=indent)
+
+
+def _complete(facts: Any) -> None:
+    """The derived facts an assessment left out because nothing it ran reads them (engine.facts.complete)."""
+    if getattr(facts, "skipped", ()):
+        from .facts import complete
+        complete(facts)
 
 
 def _plain(value: Any) -> Any:

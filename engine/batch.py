@@ -169,7 +169,7 @@ class LineAssessor:
                     "E946", f"kenmerk {', '.join(refused)} lijkt op een BSN (9 cijfers, elfproef): deze casus wordt "
                     "niet in de uitvoer geschreven", Span(self.display, number, 1),
                     hint="geef casussen, personen en hulpvragen een eigen kenmerk zonder persoonsgegevens"),))
-            return dumps(assess(self.framework, case).to_json(), indent=None)
+            return dumps(assess(self.framework, case, reads_only=True).to_json(), indent=None)
         except RuleEngineError as exc:
             return LineFailure(number, tuple(self.locate(number, d) for d in exc.diagnostics))
         except Exception as exc:  # a bug in kader: report it on this line and go on with the others

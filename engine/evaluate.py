@@ -19,6 +19,7 @@ from .assessment import Assessment, FiredRule, Trace
 from .calc import UNKNOWN
 from .case import Case
 from .compile import fact_values
+from .demand import derived_read
 from .entitlements import applies, evaluate_entitlement, per_client
 from .errors import CaseFileError, Diagnostic, Span
 from .facts import Facts, build_facts
@@ -71,7 +72,8 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
                 batch.append({"k": "hv", "hv": hv.id, "peil": peil, **fact_values(group.hv_fields, env, UNKNOWN)})
         run = engine.run(group.ruleset_name, batch)
         groups_run.add(name)
-        fired.extend((group.rules[index].rule_id, hv) for index, hv in run.firings)
+        ids = _rule_ids(framework, group)
+        fired += [(ids[index], hv) for index, hv in run.firings]
         produced |= run.findings
     integral = framework.groups.get(INTEGRAAL)
     if integral is not None:
@@ -79,12 +81,22 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
         batch += [{"k": "f", "n": n, "hv": ""} for n, hv in sorted(produced) if hv == ""]
         run = engine.run(integral.ruleset_name, batch)
         groups_run.add(INTEGRAAL)
-        fired.extend((integral.rules[index].rule_id, hv) for index, hv in run.firings)
+        ids = _rule_ids(framework, integral)
+        fired += [(ids[index], hv) for index, hv in run.firings]
         produced |= run.findings
     order = {hv.id: i for i, hv in enumerate(case.hulpvragen)}
     rule_order = _rule_order(framework)
     unique = sorted(set(fired), key=lambda f: (rule_order[f[0]], order.get(f[1], -1)))
     return unique, produced, groups_run
+
+
+def _rule_ids(framework: Framework, group) -> tuple[str, ...]:
+    """The framework rule id of each rule of a compiled group, by index, once per framework object."""
+    key = ("rule_ids", group.name)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(rule.rule_id for rule in group.rules)
+    return found
 
 
 def _scopes(framework: Framework, name: str, group) -> tuple[bool, bool]:
@@ -120,8 +132,12 @@ class Inference:
 
 
 def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
-           peildatum: _dt.date | None = None, inference: Inference | None = None) -> Assessment:
-    """Assess `case` against `framework` (optionally as if in another municipality or on another date)."""
+           peildatum: _dt.date | None = None, inference: Inference | None = None,
+           reads_only: bool = False) -> Assessment:
+    """Assess `case` against `framework` (optionally as if in another municipality or on another date).
+
+    `reads_only`: compute only the derived facts that the rules and entitlements that can run for this case read
+    (engine.demand); the same outcome, and the others are computed when the trace is read (kader batch)."""
     gemeente = gemeente or case.gemeente
     peildatum = peildatum or case.peildatum
     if gemeente not in framework.profiles:
@@ -130,7 +146,8 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     if peildatum < framework.valid_from:
         raise CaseFileError(Diagnostic("E511", f"peildatum {peildatum} ligt vóór het begin van het kader "
                                        f"({framework.valid_from})", Span(case.source or "casus", 1, 1)))
-    facts = build_facts(framework, case, gemeente, peildatum)
+    only = derived_read(framework, frozenset(hv.domein for hv in case.hulpvragen), gemeente) if reads_only else None
+    facts = build_facts(framework, case, gemeente, peildatum, only)
     if inference is not None and inference.result is not None:
         fired, produced, groups_run = (list(inference.result[0]), set(inference.result[1]),
                                        set(inference.result[2]))
@@ -146,19 +163,22 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     denials: dict[str, list[str]] = {}
     denied_for: dict[str, dict[str, list[str]]] = {}  # entitlement -> hulpvraag ("" for the casus) -> rules
     trace = Trace()
+    fired_info = _fired_info(framework)
     for rule_id, hv in fired:
-        rule = framework.rules[rule_id]
-        for kind, value in _conclusions(framework, rule):
+        rule, conclusions, descriptions = fired_info[rule_id]
+        for kind, value in conclusions:
             if kind in ("suffices", "excludes", "floor"):
                 per_hv[hv].add(kind, value, rule_id)
             elif kind == "signal":
-                signals.setdefault((value, hv), {"id": value, "rule": rule_id, "reason": rule.reason,
-                                                 "hulpvraag": hv or None, "title": framework.signals[value].title,
-                                                 "legal_basis": rule.legal_basis})
+                if (value, hv) not in signals:  # the first rule that concludes it names it
+                    signals[(value, hv)] = {"id": value, "rule": rule_id, "reason": rule.reason,
+                                            "hulpvraag": hv or None, "title": framework.signals[value].title,
+                                            "legal_basis": rule.legal_basis}
             elif kind == "check":
-                checks.setdefault((value, hv), {"id": value, "rule": rule_id, "hulpvraag": hv or None,
-                                                "title": framework.checks[value].title,
-                                                "legal_basis": rule.legal_basis})
+                if (value, hv) not in checks:
+                    checks[(value, hv)] = {"id": value, "rule": rule_id, "hulpvraag": hv or None,
+                                           "title": framework.checks[value].title,
+                                           "legal_basis": rule.legal_basis}
             elif kind == "deadline":
                 deadline_hits.append((rule_id, hv, value))
             elif kind == "denies":
@@ -166,7 +186,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
                 if rule_id not in denying:  # a rule that fires for two hulpvragen denies once
                     denying.append(rule_id)
                 denied_for.setdefault(value, {}).setdefault(hv, []).append(rule_id)
-        trace.fired.append(FiredRule(rule_id, hv, _descriptions(framework, rule)))
+        trace.fired.append(FiredRule(rule_id, hv, descriptions))
     trace.findings = sorted(produced)
 
     missing = MissingFacts(framework, case, facts, produced, groups_run, peildatum)
@@ -192,6 +212,17 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
         signals=[signals[k] for k in sorted(signals)], checks=[checks[k] for k in sorted(checks)],
         missing_facts=missing.result(), trace=trace, provisional=provisional,
     )
+
+
+def _fired_info(framework: Framework) -> dict[str, tuple]:
+    """Rule id -> (rule, its conclusions, their descriptions), once per framework object: one look-up per fired
+    rule instead of three."""
+    found = framework.memo.get("fired_info")
+    if found is None:
+        found = framework.memo["fired_info"] = {
+            rule_id: (rule, _conclusions(framework, rule), _descriptions(framework, rule))
+            for rule_id, rule in framework.rules.items()}
+    return found
 
 
 def _conclusions(framework: Framework, rule) -> tuple[tuple[str, Any], ...]:

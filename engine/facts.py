@@ -30,6 +30,7 @@ class Facts:
     parameters_used: dict[str, tuple[Decimal, _dt.date, str | None]] = field(default_factory=dict)
     parameters_pending: dict[str, str] = field(default_factory=dict)  # name -> why its value is te verifiëren
     _hulpvraag_env: dict[str, dict] = field(default_factory=dict)
+    skipped: tuple = ()  # (derived facts not computed yet, person aliases): see build_facts(only=...), complete
 
     def hulpvraag(self, hv: Hulpvraag, framework: Framework) -> dict[str, Any]:
         env = self._hulpvraag_env.get(hv.id)
@@ -89,14 +90,23 @@ def _keyed(framework: Framework, prefix: str, dates: dict[str, _dt.date | None])
     """The parameters keyed by a date of the case (not the peildatum), read at that date: `persoon.<naam>` for a
     person's birth date, `casus.<naam>` for the melddatum or aanvraagdatum. No value for that date: absent (unknown)."""
     found: dict[str, Any] = {}
-    for fact_key, name in framework.keyed.items():
-        if not fact_key.startswith(prefix):
-            continue
-        parameter = framework.parameters[name]
+    for fact_key, parameter in _keyed_by_prefix(framework, prefix):
         day = dates.get(parameter.key)
         entry = parameter.at(day) if day is not None else None
         if entry is not None:
             found[fact_key] = entry[0] if parameter.type != "geheel" else int(entry[0])
+    return found
+
+
+def _keyed_by_prefix(framework: Framework, prefix: str) -> tuple:
+    """(fact key, parameter) of the parameters keyed by a date of the case whose fact starts with `prefix`, in
+    the framework's order, once per framework object."""
+    key = ("keyed_by_prefix", prefix)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple((fact_key, framework.parameters[name])
+                                            for fact_key, name in framework.keyed.items()
+                                            if fact_key.startswith(prefix))
     return found
 
 
@@ -191,7 +201,10 @@ def _aliases(case: Case) -> list[tuple[str, str]]:
 _ALIAS_KEYS: dict[str, dict[str, str]] = {alias: {} for alias in PERSON_ALIASES}  # alias -> persoon key -> its name
 
 
-def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date) -> Facts:
+def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date,
+                only: frozenset[str] | None = None) -> Facts:
+    """The facts of `case`. `only`: the keys of the derived facts to compute (the others wait in
+    `Facts.skipped` until `complete` computes them); None: every derived fact."""
     persons = _person_facts(framework, case, peildatum)
     values, used, pending = _parameters(framework, gemeente, peildatum)
     base: dict[str, Any] = dict(values)
@@ -206,8 +219,41 @@ def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.
                 name = names[key] = alias + key[7:]  # "persoon.x" -> "aanvrager.x"
             base[name] = value
     base["__personen__"] = [persons[p.id] for p in case.personen]
+    derived = framework.derived
+    skipped: tuple = ()
+    if only is not None:
+        derived, skipped = _split(framework, only)
+    _derive(derived, base, persons, aliases)
+    facts = Facts(base, persons, used, pending)
+    if skipped:
+        facts.skipped = (skipped, aliases)
+    return facts
+
+
+def _split(framework: Framework, only: frozenset[str]) -> tuple[tuple, tuple]:
+    """(the derived facts in `only`, the others), each in the framework's order, once per framework and set."""
+    key = ("derived_split", only)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = (tuple(d for d in framework.derived if d.key in only),
+                                       tuple(d for d in framework.derived if d.key not in only))
+    return found
+
+
+def complete(facts: Facts) -> Facts:
+    """Compute the derived facts that `build_facts(..., only=...)` left out (for the trace); the others stay as
+    they are (a derived fact reads only facts computed before it, in the framework's order)."""
+    if facts.skipped:
+        skipped, aliases = facts.skipped
+        facts.skipped = ()
+        _derive(skipped, facts.base, facts.persons, aliases)
+        facts._hulpvraag_env.clear()  # copies of the base made before: made again with every derived fact
+    return facts
+
+
+def _derive(derived_facts, base: dict, persons: dict[str, dict], aliases: list[tuple[str, str]]) -> None:
     person_envs: dict[str, dict] | None = None  # base + the person's facts, reused while only person facts change
-    for derived in framework.derived:
+    for derived in derived_facts:
         try:
             if derived.scope == "persoon":
                 if person_envs is None:
@@ -234,4 +280,3 @@ def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.
                             env[derived.key] = value
         except FormulaError as exc:
             raise EvaluationError(Diagnostic("E910", f"afgeleid feit {derived.key}: {exc}", derived.span)) from None
-    return Facts(base, persons, used, pending)

@@ -125,8 +125,9 @@ class MissingFacts:
         env = self.env(rule, hv)
         if rule.evaluate(env) is not UNKNOWN:
             return
-        for key in sorted(rule.references):
-            self._trace(key, env, hv, rule.id, impact, set())
+        for key in _sorted_references(self.framework, rule):
+            if key not in env:
+                self._trace(key, env, hv, rule.id, impact, set())
         for ref in rule.finding_refs:
             if self.finding(ref.name, hv) is UNKNOWN:
                 scope_hv = hv if self.framework.finding_scopes.get(ref.name) == "hulpvraag" else ""
@@ -171,11 +172,8 @@ class MissingFacts:
                          impact, person if base_key.startswith("persoon.") else None,
                          legal_basis=undetermined.legal_basis)
                 return
-            for condition, value in derived.parts:
-                for node in (condition, value):
-                    if node is not None and hasattr(node, "__dataclass_fields__"):
-                        for inner in sorted(references(node)):
-                            self._trace(inner, env, hv, cause, impact, seen)
+            for inner in _derived_reads(self.framework)[base_key]:
+                self._trace(inner, env, hv, cause, impact, seen)
             return
         if key in self.framework.parameters:
             reason = getattr(self.facts, "parameters_pending", {}).get(key)
@@ -250,4 +248,33 @@ def _derived_by_key(framework: Framework) -> dict[str, Any]:
         for derived in framework.derived:
             found.setdefault(derived.key, derived)
         framework.memo["missing_derived_by_key"] = found
+    return found
+
+
+def _sorted_references(framework: Framework, rule: RuleDef) -> tuple[str, ...]:
+    """The facts a rule's condition reads, sorted, once per framework object."""
+    key = ("sorted_references", rule.id)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(sorted(rule.references))
+    return found
+
+
+def _derived_reads(framework: Framework) -> dict[str, tuple[str, ...]]:
+    """Derived fact key -> what its formula reads, part by part (condition, value), each part's references
+    sorted: the order in which `_trace` follows them; once per framework object. The first derived fact with a
+    key counts, as in the framework's list."""
+    found = framework.memo.get("missing_derived_reads")
+    if found is None:
+        found = {}
+        for derived in framework.derived:
+            if derived.key in found:
+                continue
+            reads: list[str] = []
+            for condition, value in derived.parts:
+                for node in (condition, value):
+                    if node is not None and hasattr(node, "__dataclass_fields__"):
+                        reads.extend(sorted(references(node)))
+            found[derived.key] = tuple(reads)
+        framework.memo["missing_derived_reads"] = found
     return found

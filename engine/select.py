@@ -53,6 +53,19 @@ def _reason(framework: Framework, rule_id: str) -> str:
     return framework.rules[rule_id].reason
 
 
+def _rungs(framework: Framework, domein: str, onderwerp: str, gemeente: str, candidates: list) -> tuple:
+    """Per rung of the ladder: (level, the candidate provisions on it, the reason when there are none), once per
+    framework object, domain, onderwerp and municipality."""
+    key = ("ladder_rungs", domein, onderwerp, gemeente)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(
+            (rung.level, tuple(p for p in candidates if p.level == rung.level),
+             f"het kader kent op niveau {rung.level} ({rung.name}) geen voorziening voor {onderwerp}")
+            for rung in framework.ladder)
+    return found
+
+
 def select(framework: Framework, hv: Hulpvraag, gemeente: str, conclusions: HulpvraagConclusions) -> Selection:
     candidates = framework.provisions_for(hv.domein, hv.onderwerp, gemeente)
     # the highest floor; of rules setting the same floor, the first in the framework's order
@@ -62,17 +75,14 @@ def select(framework: Framework, hv: Hulpvraag, gemeente: str, conclusions: Hulp
     undecided: list[ProvisionDef] = []
     chosen: ProvisionDef | None = None
     chosen_rules: list[str] = []
-    for rung in framework.ladder:
-        level = rung.level
-        here = [p for p in candidates if p.level == level]
+    for level, here, no_provision in _rungs(framework, hv.domein, hv.onderwerp, gemeente, candidates):
         if floor_level is not None and level < floor_level:
             ruled_out.append(((level, -1), {"level": level, "provision": None, "rule": floor_rule,
                               "reason": f"{_reason(framework, floor_rule)} (ondergrens: niveau {floor_level})"}))
             continue
         if not here:
             ruled_out.append(((level, -1), {"level": level, "provision": None, "rule": None,
-                              "reason": f"het kader kent op niveau {level} ({rung.name}) geen voorziening voor "
-                                        f"{hv.onderwerp}"}))
+                              "reason": no_provision}))
             continue
         sufficient_here: list[tuple[ProvisionDef, list[str]]] = []
         open_here: list[ProvisionDef] = []

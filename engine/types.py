@@ -61,8 +61,11 @@ Number = Annotated[Decimal, BeforeValidator(_to_decimal)]
 _STEERING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+_LINE_BREAK = re.compile("[\t\n]")
+
+
 def steering_problem(value: str, *, one_line: bool = False) -> str | None:
-    found = _STEERING.search(value) or (re.search("[\t\n]", value) if one_line else None)
+    found = _STEERING.search(value) or (_LINE_BREAK.search(value) if one_line else None)
     if found:
         return (f"tekst bevat een stuurteken of onzichtbaar teken (U+{ord(found.group()):04X}); "
                 "alleen gewone tekst is toegestaan")
@@ -76,10 +79,19 @@ def _plain(value: str) -> str:
     return value
 
 
+_PLAIN_LINES: set[str] = set()  # short one-line texts found plain (ids, roles, domains repeat from case to case)
+
+
 def _plain_line(value: str) -> str:
+    if value in _PLAIN_LINES:
+        return value
     problem = steering_problem(value, one_line=True)
     if problem:
         raise ValueError(problem)
+    if len(value) <= 64:
+        if len(_PLAIN_LINES) >= 4096:
+            _PLAIN_LINES.clear()
+        _PLAIN_LINES.add(value)
     return value
 
 
@@ -99,11 +111,14 @@ def _expression_text(value: Any) -> Any:
 Expression = Annotated[StrictStr, BeforeValidator(_expression_text), Field(min_length=1)]
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _to_date(value: Any) -> Any:
     """A date, or ISO text `YYYY-MM-DD` (JSON has no date type); never a number."""
     if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
         return value
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
         try:
             return _dt.date.fromisoformat(value.strip())
         except ValueError:

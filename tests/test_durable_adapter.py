@@ -19,9 +19,12 @@ def _hv(name: str, kind: str = "hv", **fields) -> dict:
     return {"k": kind, "hv": name, **fields}
 
 
-def test_two_thousand_sequential_cases_do_not_exhaust_the_session_table(framework):
-    # The C engine holds 1024 sessions per ruleset; a case that is not deleted leaks one.
+def test_two_thousand_sequential_cases_do_not_exhaust_the_session_table(framework, monkeypatch):
+    # The C engine holds 1024 sessions per ruleset; a case that is not deleted leaks one. Without the memo of
+    # runs, so that every one of the 2,000 assessments opens (and must delete) sessions of its own.
     import engine
+    from engine.adapters.durable import engine as durable_engine
+    monkeypatch.setattr(durable_engine(), "memo_size", 0)
     case = make_case(framework)
     for _ in range(2000):
         result = engine.assess(framework, case)
@@ -265,3 +268,39 @@ def test_the_largest_ruleset_of_the_framework_runs_with_many_rules_matching(fram
     result = engine.assess(framework, case)
     assert len(result.proposals) == len(framework.domains[domain].onderwerpen)
     assert onderwerp
+
+
+def test_a_repeated_run_is_answered_from_the_memo_without_the_engine(monkeypatch):
+    import engine.adapters.durable as durable
+    adapter = DurableEngine()
+    adapter.register("memo", [RuleSpec("memo.a", [("m", {"$and": [{"k": "hv"}, {"$gte": {"x": 5}}]})], ("f1",)),
+                              RuleSpec("memo.b", [("m", {"$and": [{"k": "hv"}, {"x": 7}]})])])
+    first = adapter.run("memo", [_hv("hv1", x=7), _hv("hv2", x=1)])
+    assert (first.firings, first.findings) == ([(0, "hv1"), (1, "hv1")], {("f1", "hv1")})
+    calls = []
+    monkeypatch.setattr(durable._c, "assert_facts", lambda *a: calls.append(a))  # the engine must not be asked
+    again = adapter.run("memo", [_hv("hv1", x=7), _hv("hv2", x=1)])
+    assert (again.firings, again.findings, calls) == (first.firings, first.findings, [])
+    again.firings.append((9, "x"))  # a copy: the remembered run stays as it was
+    assert adapter.run("memo", [_hv("hv1", x=7), _hv("hv2", x=1)]).firings == [(0, "hv1"), (1, "hv1")]
+    monkeypatch.undo()
+    other = adapter.run("memo", [_hv("hv1", x=5), _hv("hv2", x=1)])  # other facts: the engine decides
+    assert other.firings == [(0, "hv1")]
+
+
+def test_a_ruleset_with_an_action_hook_or_a_failing_run_is_never_remembered():
+    seen = []
+    adapter = DurableEngine()
+    adapter.register("hook", [RuleSpec("hook.a", [("m", {"$and": [{"k": "hv"}, {"x": 1}]})],
+                                       action=lambda matched: seen.append(matched["m"]["hv"]))])
+    adapter.run("hook", [_hv("hv1", x=1)])
+    adapter.run("hook", [_hv("hv1", x=1)])
+    assert seen == ["hv1", "hv1"]  # the hook ran both times
+
+    def fail(matched):
+        raise ValueError("kapot")
+    adapter.register("fails", [RuleSpec("fails.a", [("m", {"$and": [{"k": "hv"}, {"x": 1}]})], action=fail)])
+    for _ in range(2):
+        with pytest.raises(EvaluationError, match="fails.a"):
+            adapter.run("fails", [_hv("hv1", x=1)])
+    assert adapter._outcomes == {}

@@ -40,7 +40,14 @@ How each sharp edge of durable-rules 2.0.28 is handled here:
   actions, update the state, complete and start the next, get and delete the
   state): the same calls in the same order as the library, so the same rules
   fire in the same order; the facts go to it as orjson text. Registering a
-  ruleset still goes through the library's `Host`.
+  ruleset still goes through the library's `Host`;
+- a session is independent of every other, so the same facts asserted in the
+  same ruleset fire the same rules in the same order: `run` remembers, per
+  ruleset and facts text (without the session id), what a run that ended
+  without an error produced, and answers a repeat from that (the integral
+  ruleset sees the same casus facts in most households). Bounded (MEMO_SIZE
+  runs, oldest dropped first), and never for a ruleset with a test hook in an
+  action (`RuleSpec.action`), whose side effects must happen every run.
 """
 
 from __future__ import annotations
@@ -66,6 +73,7 @@ class _QuietHost(_durable.Host):
         return None
 
 
+MEMO_SIZE = 4096  # runs remembered per process (DurableEngine.run); a few hundred bytes each
 KINDS = ("hv", "c", "f")  # hulpvraag facts, the casus fact, findings
 HEARTBEAT = {"k": "s", "hv": ""}
 
@@ -98,6 +106,11 @@ class DurableEngine:
         self._rulesets: dict[str, Any] = {}
         self._current: Run | None = None
         self._sids = itertools.count(1)
+        # (ruleset, facts as asserted without their session id) -> (firings, findings) of a run that went
+        # through the engine without an error; only for rulesets whose actions are ours alone (no test hook)
+        self._outcomes: dict[tuple[str, str], tuple[tuple[tuple[int, str], ...], frozenset]] = {}
+        self._pure: set[str] = set()
+        self.memo_size = MEMO_SIZE
 
     def is_registered(self, name: str) -> bool:
         return name in self._rulesets
@@ -122,9 +135,13 @@ class DurableEngine:
                 raise EvaluationError(Diagnostic("E900", f"durable-rules weigert regelset {name}: {exc}",
                                                  Span(name, 1, 1))) from None
             self._specs[name] = specs
+            if all(spec.action is None for spec in specs):
+                self._pure.add(name)
             ruleset = self._host.get_ruleset(name)
             ruleset._flush_actions = _ActionLoop(ruleset, {f"r{index}" for index, spec in enumerate(specs)
-                                                           if spec.action is not None})
+                                                           if spec.action is not None},
+                                                 {f"r{index}": (index, spec.findings, spec.finding_scope == "hv")
+                                                  for index, spec in enumerate(specs) if spec.action is None})
             self._rulesets[name] = ruleset
 
     def _action(self, index: int, spec: RuleSpec) -> Callable[[Any], None]:
@@ -166,15 +183,24 @@ class DurableEngine:
             sid = str(next(self._sids))
             for fact in facts:
                 fact["sid"] = sid
+            text = _text(facts)
+            key = None
+            if name in self._pure and self.memo_size > 0:
+                # the facts without the session id (last in every fact; a quote inside a value is escaped, so
+                # the text `,"sid":"N"}` occurs only where the id is)
+                key = (name, text.replace(f',"sid":"{sid}"}}', "}"))
+                known = self._outcomes.get(key)
+                if known is not None:
+                    return Run(list(known[0]), set(known[1]))
             run = self._current = Run()
             refused = False
             try:
                 try:
                     loop = ruleset._flush_actions
-                    loop.session(sid, _outcome(_c.assert_facts(handle, _text(facts)), facts))
+                    loop.session(sid, _outcome(_c.assert_facts(handle, text), facts), run)
                     if not run.firings:  # no action ran in this session yet: deleting it would crash the process
                         heartbeat = {**HEARTBEAT, "sid": sid}
-                        loop.session(sid, _outcome(_c.assert_fact(handle, _text(heartbeat)), heartbeat))
+                        loop.session(sid, _outcome(_c.assert_fact(handle, _text(heartbeat)), heartbeat), run)
                 except (_durable.MessageNotHandledException, _durable.MessageObservedException) as exc:
                     refused = True
                     raise EvaluationError(Diagnostic(
@@ -202,6 +228,10 @@ class DurableEngine:
                     raise EvaluationError(Diagnostic(
                         "E902", f"een regel in {name} faalde tijdens de afleiding: "
                         f"{str(parsed['exception']).splitlines()[0][:200]}", Span(name, 1, 1)))
+            if key is not None:
+                if len(self._outcomes) >= self.memo_size:
+                    del self._outcomes[next(iter(self._outcomes))]  # the oldest first: memory stays bounded
+                self._outcomes[key] = (tuple(run.firings), frozenset(run.findings))
             return run
 
 
@@ -257,24 +287,48 @@ class _ActionLoop:
     `_flush_actions` as well, so that the library's own path, if it is ever taken, runs our loop.)
     """
 
-    def __init__(self, ruleset: Any, needs_facts: set[str]):
+    def __init__(self, ruleset: Any, needs_facts: set[str],
+                 plain: dict[str, tuple[int, tuple[str, ...], bool]] | None = None):
         self._ruleset = ruleset
         self._handle = ruleset._handle
         self._actions = {name: promise._func for name, promise in ruleset._actions.items()}
         self._needs_facts = needs_facts  # actions that see all matched facts (test hooks), not only the hulpvraag
+        # rule name -> (index, findings, per hulpvraag) of the rules whose action is only ours (no test hook)
+        self._plain = plain or {}
 
-    def session(self, sid: str, state_handle: int) -> None:
-        """Run every firing that the assert which gave `state_handle` started, to the end."""
+    def session(self, sid: str, state_handle: int, run: Run | None = None) -> None:
+        """Run every firing that the assert which gave `state_handle` started, to the end. With `run`, a firing
+        of a rule without a test hook is recorded in it here, as `DurableEngine._action` would (the same
+        records, the same finding facts asserted in the same order, an error recorded against the rule), without
+        the action's closure and the matched-facts object."""
         handle = self._handle
         started = _c.start_action_for_state(handle, state_handle)
         if not started:
             return
         state_text, message = started[0], started[1]
         actions = self._actions
+        plain = self._plain if run is not None else {}
         while message:
-            action_name, matched = self._firing(message)
+            start = _FIRING.match(message) if isinstance(message, str) else None
+            known = plain.get(start[1]) if start is not None else None
             try:
-                actions[action_name](_Matched(matched, handle, sid))
+                if known is not None:
+                    index, findings, per_hulpvraag = known
+                    hulpvraag = start[3]
+                    try:
+                        run.firings.append((index, hulpvraag))
+                        target = hulpvraag if per_hulpvraag else ""
+                        for name in findings:
+                            if (name, target) in run.findings:
+                                continue
+                            run.findings.add((name, target))
+                            fact = {"k": "f", "n": name, "hv": target, "sid": sid}
+                            _outcome(_c.assert_fact(handle, _text(fact)), fact)
+                    except Exception as exc:  # recorded and raised after the run, naming the rule
+                        run.errors.append((index, exc))
+                else:
+                    action_name, matched = self._firing(message)
+                    actions[action_name](_Matched(matched, handle, sid))
                 _c.update_state(handle, state_text)
                 message = _c.complete_and_start_action(handle, state_handle)
             except BaseException:
