@@ -154,6 +154,28 @@ def _read_until(fd: int, needle: bytes, seen: bytearray, timeout: float = 30.0, 
             seen.extend(chunk)
 
 
+def _wait_reading(pid: int, timeout: float = 30.0) -> None:
+    """Wait until the child sleeps (blocked reading the terminal) for 0.2 s on end. Seeing the prompt is not enough:
+    a SIGINT that arrives while Python's readline is still setting up the terminal, after Python last checked for
+    signals and before it blocks in select(), is only handled at the next keystroke. A person cannot press Ctrl-C
+    within that short window, but a test that answers the instant the prompt appears hits it on a
+    loaded machine. Without /proc, wait half a second."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        time.sleep(0.5)
+        return
+    deadline, since = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        if state == "S":
+            since = since or time.monotonic()
+            if time.monotonic() - since >= 0.2:
+                return
+        else:
+            since = None
+        time.sleep(0.02)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_through_a_pseudo_terminal_bad_answer_then_ctrl_c_keeps_the_answer(case_file):
@@ -178,6 +200,7 @@ def test_through_a_pseudo_terminal_bad_answer_then_ctrl_c_keeps_the_answer(case_
         _read_until(fd, b"opgeslagen in", seen)
         _read_until(fd, b"hulpvraag.mantelzorg_beschikbaar", seen)
         _read_until(fd, b"Antwoord [", seen, count=3)  # the prompt of the second question
+        _wait_reading(pid)
         os.write(fd, b"\x03")  # Ctrl-C: the terminal sends SIGINT to kader
         _read_until(fd, b"Afgebroken", seen)
     finally:
