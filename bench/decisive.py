@@ -19,8 +19,8 @@ import time
 from _common import population_file
 
 import engine
-from engine.caseinput import case_from_line
-from engine.decisive import DECISION, decisive_questions
+from engine.evaluation.decisive import DECISION, decisive_questions
+from engine.tools.caseinput import case_from_line
 
 
 def _intake(framework, case):

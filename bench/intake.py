@@ -23,9 +23,9 @@ from pathlib import Path
 from _common import ROOT
 
 import engine
-from engine.case import case_part
-from engine.intake import Intake
-from engine.sources import read_document
+from engine.evaluation.case import case_part
+from engine.evaluation.intake import Intake
+from engine.language.sources import read_document
 
 
 def _plain(value):

@@ -5,7 +5,7 @@
 Each tree is a checkout of kader (say main before a change, and the working tree after it). Per round, every tree
 gets a fresh process (`PYTHONPATH=TREE`) that loads the framework of this project's rules/, warms up on 200 cases,
 and then runs N population cases (the same file for every tree, generated once under bench/results/) through what
-`kader batch` runs for a line (engine.batch.LineAssessor: read and check the JSON line, assess, write the JSON),
+`kader batch` runs for a line (engine.tools.batch.LineAssessor: read and check the JSON line, assess, write the JSON),
 measuring the process's CPU time (user + system) for those N cases. The trees alternate within each round, so that
 other load on a shared machine falls on all of them alike. Printed: CPU per case per round, the median, and the ratio
 of every tree to the first. Not a test: the numbers go into the README's Speed section.
@@ -26,7 +26,7 @@ from _common import ROOT, machine, population_file
 CHILD = r"""
 import json, sys, time
 import engine
-from engine.batch import LineAssessor
+from engine.tools.batch import LineAssessor
 path, warm = sys.argv[1], int(sys.argv[2])
 framework = engine.load_framework(engine.default_rules_dir())
 with open(path, "rb") as handle:

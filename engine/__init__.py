@@ -6,32 +6,32 @@ The public API is small: load a framework, load a case, assess it. Rendering
 
 __version__ = "0.1.0"
 
-from .assessment import Assessment  # noqa: E402
-from .case import Case, case_from_text, load_case  # noqa: E402
 from .errors import (  # noqa: E402
-                     CaseFileError,
-                     Diagnostic,
-                     EvaluationError,
-                     RuleEngineError,
-                     RuleFileError,
-                     ScenarioFileError,
-                     Span,
-                     UsageError,
+    CaseFileError,
+    Diagnostic,
+    EvaluationError,
+    RuleEngineError,
+    RuleFileError,
+    ScenarioFileError,
+    Span,
+    UsageError,
 )
-from .evaluate import assess  # noqa: E402
-from .framework import Framework  # noqa: E402
-from .fwcache import load_framework  # noqa: E402
+from .evaluation.assessment import Assessment  # noqa: E402
+from .evaluation.case import Case, case_from_text, load_case  # noqa: E402
+from .evaluation.evaluate import assess  # noqa: E402
+from .language.framework import Framework  # noqa: E402
+from .language.fwcache import load_framework  # noqa: E402
 
 
 def check_rules(root=None):
     """Load and validate the rules in `root`; return (framework or None, every diagnostic, sorted)."""
-    from .loader import check_rules as _check
+    from .language.loader import check_rules as _check
     return _check(root)
 
 
 def default_rules_dir():
     """`$KADER_RULES`, or the rules/ folder next to the project."""
-    from .loader import default_rules_dir as _default
+    from .language.loader import default_rules_dir as _default
     return _default()
 
 __all__ = [

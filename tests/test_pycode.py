@@ -1,4 +1,4 @@
-"""Straight-line Python (engine.pycode) computes what the closures of engine.calc compute: the same value, the same
+"""Straight-line Python (engine.language.pycode) computes what the closures of engine.language.calc compute: the same value, the same
 UNKNOWN, the same error, for every expression of the framework over the facts of real cases; and nothing from a rule
 file becomes program text."""
 
@@ -10,11 +10,11 @@ from decimal import Decimal
 import pytest
 
 import engine
-from engine.calc import UNKNOWN, DerivedEvaluator, Evaluator, FormulaError, compile_closure
-from engine.facts import build_facts
-from engine.ir import And, Arith, Cmp, In, Lit, Not, Or, Ref
-from engine.population import generate
-from engine.pycode import derived_function, expression_function
+from engine.evaluation.facts import build_facts
+from engine.language.calc import UNKNOWN, DerivedEvaluator, Evaluator, FormulaError, compile_closure
+from engine.language.ir import And, Arith, Cmp, In, Lit, Not, Or, Ref
+from engine.language.pycode import derived_function, expression_function
+from engine.tools.population import generate
 
 
 def _expressions(framework):
