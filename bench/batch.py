@@ -22,8 +22,7 @@ import time
 from _common import RESULTS, machine, machine_busy, population_file, rss_all
 
 import engine
-from engine.language.loader import default_rules_dir
-from engine.tools.batch import BatchSummary, assess_chunks, read_chunks
+from engine import BatchSummary, assess_chunks, default_rules_dir, read_chunks
 
 
 def run(framework, path, workers: int) -> dict:

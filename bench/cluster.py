@@ -18,8 +18,7 @@ import time
 from _common import machine, population_file
 
 import engine
-from engine.language.loader import default_rules_dir
-from engine.tools.batch import CHUNK_LINES, assess_chunks, read_chunks
+from engine import CHUNK_LINES, assess_chunks, default_rules_dir, read_chunks
 
 
 def _count(raws):

@@ -19,8 +19,7 @@ import time
 from _common import population_file
 
 import engine
-from engine.evaluation.decisive import DECISION, decisive_questions
-from engine.tools.caseinput import case_from_line
+from engine import DECISION, case_from_line, decisive_questions
 
 
 def _intake(framework, case):

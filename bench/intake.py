@@ -23,9 +23,7 @@ from pathlib import Path
 from _common import ROOT
 
 import engine
-from engine.evaluation.case import case_part
-from engine.evaluation.intake import Intake
-from engine.language.sources import read_document
+from engine import Intake, case_part, read_document
 
 
 def _plain(value):

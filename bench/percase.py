@@ -26,7 +26,10 @@ from _common import ROOT, machine, population_file
 CHILD = r"""
 import json, sys, time
 import engine
-from engine.tools.batch import LineAssessor
+try:
+    from engine import LineAssessor
+except ImportError:  # a tree from before engine/ was split into parts
+    from engine.batch import LineAssessor
 path, warm = sys.argv[1], int(sys.argv[2])
 framework = engine.load_framework(engine.default_rules_dir())
 with open(path, "rb") as handle:

@@ -211,7 +211,7 @@ def profile_split(framework: engine.Framework, raws: list[bytes]) -> dict:
     (engine/ and the standard library it uses). A deterministic profiler charges every Python call a fixed
     cost, so it weighs our many small calls more heavily than the timers of `timed_split` do.
     """
-    from engine.tools.batch import LineAssessor
+    from engine import LineAssessor
 
     assessor = LineAssessor(framework, "casussen.jsonl")
     if assessor.chunk(1, raws).failures:  # warm-up, and a check that every line is assessed

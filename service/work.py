@@ -17,14 +17,24 @@ from pathlib import Path
 from typing import Callable
 
 import engine
-from engine.errors import CaseFileError, Diagnostic, Span, UsageError
-from engine.evaluation.assessment import dumps
-from engine.evaluation.case import Case, case_from_document, case_part
-from engine.language.framework import Framework
-from engine.language.sources import Document, SourceError, decode, parse_text
-from engine.language.types import date_problem
-from engine.language.wetten import attach_links
-from engine.tools.caseinput import case_from_line
+from engine import (
+    Case,
+    CaseFileError,
+    Diagnostic,
+    Document,
+    Framework,
+    SourceError,
+    Span,
+    UsageError,
+    attach_links,
+    case_from_document,
+    case_from_line,
+    case_part,
+    date_problem,
+    decode,
+    dumps,
+    parse_text,
+)
 
 BODY = "body"  # how diagnostics name the request body, in place of a file name
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -95,7 +105,7 @@ def explain_bytes(framework: Framework, body: Body, gemeente: str | None, peilda
     result = attach_links(framework, engine.assess(framework, case, gemeente=gemeente, peildatum=peildatum), trace=True)
     if not counterfactual:
         return (result.to_json_text(trace=True) + "\n").encode("utf-8")
-    from engine.tools.counterfactual import counterfactuals
+    from engine import counterfactuals
     found = counterfactuals(framework, case, gemeente=result.gemeente, peildatum=result.peildatum, assessment=result)
     return (dumps({**result.to_json(trace=True), "counterfactuals": [c.to_json() for c in found]}) + "\n").encode("utf-8")
 
@@ -104,7 +114,7 @@ def questions_bytes(framework: Framework, body: Body, gemeente: str | None, peil
     """What is still needed to decide: the ranked decisive questions of `kader assess --questions` (each unknown
     fact tried with its possible values; only those that can change an outcome now, most settling first), and the
     assessment's missing facts as it lists them."""
-    from engine.evaluation.decisive import decisive_questions
+    from engine import decisive_questions
     case = read_case(framework, body)
     result = engine.assess(framework, case, gemeente=gemeente, peildatum=peildatum)
     questions = decisive_questions(framework, case, result, gemeente=result.gemeente, peildatum=result.peildatum)
@@ -130,8 +140,8 @@ def record_bytes(framework: Framework, rules_root: Path, body: Body, options, *,
     before the pseudonym key is read, and the register is opened only once the stored form has been proven
     to replay. The append is one transaction: a server stopped in the middle leaves no half record.
     """
+    from engine import refuse_personal_data
     from engine import register as registers
-    from engine.register.privacy import refuse_personal_data
 
     document = _document(body)
     refuse_personal_data(document)
@@ -154,7 +164,7 @@ def audit_bytes(register: str | None, since: _dt.date | None, gemeente: str | No
 
 def facts_bytes(framework: Framework) -> bytes:
     """The facts a case may give, as `kader facts --format json` lists them (engine.evaluation.factlist), with the framework."""
-    from engine.evaluation.factlist import list_facts
+    from engine import list_facts
     data = {"framework": {"name": framework.name, "version": framework.version, "hash": framework.hash},
             "facts": [entry.to_json() for entry in list_facts(framework, None, None)]}
     return (dumps(data) + "\n").encode("utf-8")
@@ -244,8 +254,7 @@ def impact_bytes(framework: Framework, rules_root: Path, proposals: Path | None,
     import tempfile
     import time
 
-    from engine.tools.impact import run_impact
-    from engine.tools.revisions import RulesVersion, load_version, rules_version
+    from engine import RulesVersion, load_version, rules_version, run_impact
 
     folder = proposal_folder(proposals, name)
     lines = population_lines(body)
@@ -257,7 +266,7 @@ def impact_bytes(framework: Framework, rules_root: Path, proposals: Path | None,
     with tempfile.TemporaryDirectory(prefix="kader-serve-impact-") as scratch:
         population = Path(scratch) / "body.jsonl"
         population.write_bytes(b"".join(lines))
-        from engine.language.loader import display_path
+        from engine import display_path
         shown = display_path(population)
         base = RulesVersion(str(rules_root), rules_root, display_path(rules_root), framework=framework)
         with rules_version(str(folder), rules_root) as proposal:

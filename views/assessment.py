@@ -245,7 +245,7 @@ def render_explanation(console: Console, assessment: Assessment, framework: Fram
                        read: set[str] | None = None) -> None:
     """The trace as a tree; `read`: the keys the assessment read (engine.tools.coverage.keys_read), so that only the
     parameters and derived facts it used are listed, not all in force."""
-    from engine.language.ir import render as render_expression
+    from engine import render as render_expression
 
     console.print(_header(assessment))
     fired = assessment.trace.fired

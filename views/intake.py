@@ -7,8 +7,7 @@ from typing import Callable
 from rich.console import Console
 from rich.text import Text
 
-from engine.errors import RuleEngineError
-from engine.evaluation.intake import AnswerError, Intake, Progress, Question, parse_answer
+from engine import AnswerError, Intake, Progress, Question, RuleEngineError, parse_answer
 
 from .reports import render_diagnostics
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from engine.tools.verify import TITLES
+from engine import TITLES
 
 
 def render_verify(console: Console, report: dict, *, witnesses_shown: int = 3) -> None:

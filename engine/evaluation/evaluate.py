@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from engine import __version__
 from engine.adapters.durable import RuleSpec
 from engine.adapters.durable import engine as durable_engine
 from engine.errors import CaseFileError, Diagnostic, Span
@@ -22,6 +21,7 @@ from engine.language.framework import INTEGRAAL, Framework
 from engine.language.ir import findings as finding_refs
 from engine.language.termijnen import deadline as compute_deadline
 from engine.language.termijnen import describe, describe_term
+from engine.version import __version__
 
 from .assessment import Assessment, FiredRule, Trace
 from .case import Case

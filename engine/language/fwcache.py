@@ -34,44 +34,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from engine import __version__
 from engine.keyfile import create_secret_file
+from engine.version import __version__
 
 from . import fwcodec
 from .framework import Framework
+from .sources import content_hash  # noqa: F401 (kept importable from here)
 
-_ENGINE_DIR = Path(__file__).resolve().parent
+_ENGINE_DIR = Path(__file__).resolve().parent.parent  # the whole engine package
 _MEMORY: dict[str, Framework] = {}
-
-
-def content_hash(root: Path) -> str:
-    """sha256 over every rule file below `root` (relative path and content), in sorted order.
-
-    Only what the loader would read is read: a regular file inside `root`, at most one byte more than the
-    loader accepts. A link that leads outside `root`, or to a pipe or device, counts by its target's name
-    (the loader refuses it, so no framework is built from it).
-    """
-    from .sources import MAX_FILE_BYTES
-
-    digest = hashlib.sha256()
-    real_root = root.resolve()
-    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml", ".json")
-                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
-    for path in files:
-        try:
-            real = path.resolve(strict=True)
-            regular = stat.S_ISREG(real.stat().st_mode)
-        except (OSError, RuntimeError):
-            continue
-        if path.is_dir():
-            continue
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        if not regular or not real.is_relative_to(real_root):
-            digest.update(b"refused\0" + os.fsencode(real))
-            continue
-        with open(real, "rb") as handle:
-            digest.update(hashlib.sha256(handle.read(MAX_FILE_BYTES + 1)).digest())
-    return "sha256:" + digest.hexdigest()
 
 
 def _engine_fingerprint() -> str:

@@ -46,15 +46,14 @@ from .framework import (
     Target,
     Term,
 )
-from .fwcache import content_hash
 from .inforce import check_periods
 from .ir import BOOL, GEHEEL, GELD, NUMERIC, TEKST, findings, has_division, references, type_of
 from .models import INKOMENSDOELEN, DomainFile, KaderFile
 from .profiles import load_profile
 from .registry import BUILTINS, INKOMENSSOORTEN
-from .sources import Document, SourceError, read_document
+from .sources import Document, SourceError, content_hash, read_document
 from .termijnen import atw_days_off
-from .validation import validate_partial
+from .validation import _close, validate_partial
 from .vocabulary import (
     CONDITION_CASUS,
     CONDITION_HULPVRAAG,
@@ -934,12 +933,6 @@ def _base_key(key: str) -> str:
         if key.startswith(alias):
             return "persoon." + key[len(alias):]
     return key
-
-
-def _close(name: str, candidates) -> str | None:
-    import difflib
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
-    return f"bedoelde u '{close[0]}'?" if close else None
 
 
 def _number_fits(value: Decimal, type_: str) -> bool:

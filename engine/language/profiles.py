@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .framework import ParameterDef, Profile, ProvisionDef
 from .models import GRONDSLAGEN, Entitlement, ProfileFile
 from .sources import Document
-from .validation import validate_partial
+from .validation import _close, validate_partial
 
 if TYPE_CHECKING:
     from .loader import Loader
@@ -59,7 +59,6 @@ def _overrides(loader: "Loader", parsed: ProfileFile, document: Document) -> dic
         span = document.span(loc, key=True)
         parameter = loader.parameters.get(name)
         if parameter is None:
-            from .loader import _close
             sink.error("E402", f"onbekende parameter '{name}'", span, hint=_close(name, list(loader.parameters)))
             continue
         if parameter.override is None or not parameter.override.allowed:
@@ -98,7 +97,6 @@ def _provisions(loader: "Loader", gemeente: str, parsed: ProfileFile, document: 
             sink.error("E405", f"lokale voorziening '{name}' moet beginnen met '{gemeente}.'", span)
             continue
         if provision.domain not in loader.kader.domains:
-            from .loader import _close
             sink.error("E133", f"onbekend domein '{provision.domain}'", document.span(loc + ("domain",)),
                        hint=_close(provision.domain, list(loader.kader.domains)))
             continue

@@ -143,7 +143,7 @@ class _Emitter:
 
 
 def _namespace(emitter: _Emitter) -> dict[str, Any]:
-    from .calc import _DIVISION_CONTEXT, FormulaError, round_money
+    from .arithmetic import _DIVISION_CONTEXT, FormulaError, round_money
     return {"__builtins__": {}, "U": UNKNOWN, "Decimal": Decimal, "FormulaError": FormulaError,
             "DIVIDE": _DIVISION_CONTEXT.divide, "ROUND": round_money, **emitter.names}
 

@@ -103,3 +103,37 @@ def declared_facts(framework: Framework) -> list[tuple[str, object]]:
         for key, info in facts.items():
             found.setdefault(key, info)
     return list(found.items())
+
+
+def all_entitlements(framework: Framework) -> list:
+    result = list(framework.entitlements.values())
+    for profile in framework.profiles.values():
+        result += list(profile.entitlements.values())
+    return result
+
+
+def cited_elements(framework: Framework):
+    """(kind, id, legal bases, span) of every element of the framework that cites the law."""
+    for rule in framework.rules.values():
+        yield "regel", rule.id, [rule.legal_basis], rule.span
+    provisions = list(framework.provisions.values())
+    for profile in framework.profiles.values():
+        provisions += list(profile.provisions.values())
+    for provision in provisions:
+        yield "voorziening", provision.id, [provision.legal_basis], provision.span
+    for parameter in framework.parameters.values():
+        yield "parameter", parameter.name, [parameter.legal_basis], parameter.span
+    for derived in framework.derived:
+        yield "afgeleid", derived.key, [derived.legal_basis], derived.span
+    for entitlement in all_entitlements(framework):
+        yield "aanspraak", entitlement.id, [entitlement.legal_basis] + [c.legal_basis for c in entitlement.criteria], \
+            entitlement.span
+    for deadline in framework.deadlines.values():
+        yield "termijn", deadline.id, [deadline.legal_basis], deadline.span
+    for key, info in declared_facts(framework):
+        if info.declared_in is not None:
+            yield "feit", key, [info.legal_basis], info.span
+    for ident, label in framework.signals.items():
+        yield "signaal", ident, [label.legal_basis], None
+    for ident, label in framework.checks.items():
+        yield "controle", ident, [label.legal_basis], None

@@ -14,8 +14,11 @@ number of nodes after alias expansion (the "billion laughs" bomb).
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -373,3 +376,31 @@ def read_document(path: Path, display: str | None = None) -> Document:
         raise SourceError([Diagnostic("E003", f"bestand kan niet gelezen worden: {exc.strerror}", Span(shown, 1, 1))]) from None
     text = decode(raw, shown)
     return parse_text(text, shown, json_syntax=path.suffix.lower() == ".json")
+
+
+def content_hash(root: Path) -> str:
+    """sha256 over every rule file below `root` (relative path and content), in sorted order.
+
+    Only what the loader would read is read: a regular file inside `root`, at most one byte more than the
+    loader accepts. A link that leads outside `root`, or to a pipe or device, counts by its target's name
+    (the loader refuses it, so no framework is built from it).
+    """
+    digest = hashlib.sha256()
+    real_root = root.resolve()
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml", ".json")
+                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    for path in files:
+        try:
+            real = path.resolve(strict=True)
+            regular = stat.S_ISREG(real.stat().st_mode)
+        except (OSError, RuntimeError):
+            continue
+        if path.is_dir():
+            continue
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        if not regular or not real.is_relative_to(real_root):
+            digest.update(b"refused\0" + os.fsencode(real))
+            continue
+        with open(real, "rb") as handle:
+            digest.update(hashlib.sha256(handle.read(MAX_FILE_BYTES + 1)).digest())
+    return "sha256:" + digest.hexdigest()

@@ -287,3 +287,9 @@ def validate_partial(model: type[M], document: Document, *, code: str = "E100",
     except ValidationError:
         partial = None
     return partial, diagnostics
+
+
+def _close(name: str, candidates) -> str | None:
+    """A hint naming the closest known name (the loader and the profiles use it)."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+    return f"bedoelde u '{close[0]}'?" if close else None

@@ -136,9 +136,9 @@ def load_wetten(loader: "Loader", root: Path) -> Wetten | None:
 
 def check_legal_bases(framework, wetten: Wetten, fallback: Span) -> list[Diagnostic]:
     """E191 for every legal basis with no statute article that is not made of declared other sources only."""
-    from engine.tools.coverage import _elements
+    from .reach import cited_elements
     found = []
-    for kind, ident, bases, span in _elements(framework):
+    for kind, ident, bases, span in cited_elements(framework):
         for basis in bases:
             refs, unresolved = wetten.resolve(basis)
             if any(r.artikel for r in refs):

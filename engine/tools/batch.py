@@ -245,7 +245,7 @@ def assess_chunks(framework: Framework, rules: Path, display: str, chunks: Itera
     if scheduler is not None:
         from .cluster import batch_chunks
         with _terminated_on_sigterm():
-            yield from batch_chunks(scheduler, framework, rules, display, chunks)
+            yield from batch_chunks(scheduler, framework, rules, display, chunks, LineAssessor)
         return
     if workers <= 1:
         assessor = LineAssessor(framework, display)

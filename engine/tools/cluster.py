@@ -117,13 +117,14 @@ def _ordered(client, submit: Iterable[Any], display: str) -> Iterator[Any]:
 
 
 def batch_chunks(address: str, framework, rules: Path, display: str,
-                 chunks: Iterable[tuple[int, list[bytes]]]) -> Iterator[Any]:
-    """engine.tools.batch.assess_chunks on a Dask cluster: the ChunkResults in input order."""
+                 chunks: Iterable[tuple[int, list[bytes]]], assessor: type) -> Iterator[Any]:
+    """engine.tools.batch.assess_chunks on a Dask cluster: the ChunkResults in input order. `assessor` is the
+    class that assesses a chunk on a worker (batch's LineAssessor), passed in so this module imports no tool."""
     client = _client(address)
     try:
         shipped = client.scatter({"rules": (str(Path(rules).resolve()), framework.hash, rules_files(rules))},
                                  broadcast=True, hash=False)["rules"]
-        tasks = (client.submit(_batch_task, shipped, display, first, raws, pure=False, key=f"kader-batch-{first}-"
+        tasks = (client.submit(_batch_task, shipped, display, first, raws, assessor, pure=False, key=f"kader-batch-{first}-"
                                f"{os.getpid()}-{id(shipped)}") for first, raws in chunks)
         yield from _ordered(client, tasks, display)
     finally:
@@ -131,16 +132,15 @@ def batch_chunks(address: str, framework, rules: Path, display: str,
 
 
 def impact_units(address: str, base, base_path: Path, proposal, proposal_path: Path, work: Iterable[Any], *,
-                 shortcut: bool = True) -> Iterator[Any]:
-    """engine.tools.impact.evaluate_units on a Dask cluster: the ChunkResults in input order."""
-    from .impact import ChunkResult, ImpactEvaluator
-
+                 evaluator: type, chunk_result: type, shortcut: bool = True) -> Iterator[Any]:
+    """engine.tools.impact.evaluate_units on a Dask cluster: the ChunkResults in input order. `evaluator` and
+    `chunk_result` are impact's ImpactEvaluator and ChunkResult, passed in so this module imports no tool."""
     client = _client(address)
-    local: list[ImpactEvaluator] = []
+    local: list[Any] = []
 
     def here(unit):
         if not local:
-            local.append(ImpactEvaluator(base, proposal, shortcut=shortcut))
+            local.append(evaluator(base, proposal, shortcut=shortcut))
         return local[0].unit(unit)
 
     try:
@@ -152,11 +152,11 @@ def impact_units(address: str, base, base_path: Path, proposal, proposal_path: P
         def tasks():
             for index, unit in enumerate(work):
                 if isinstance(unit, Diagnostic):
-                    yield ChunkResult(errors=[unit])
+                    yield chunk_result(errors=[unit])
                 elif unit.path is not None:
                     yield here(unit)
                 else:
-                    yield client.submit(_impact_task, versions, unit, pure=False,
+                    yield client.submit(_impact_task, versions, unit, evaluator, pure=False,
                                         key=f"kader-impact-{index}-{os.getpid()}-{id(versions)}")
         yield from _ordered(client, tasks(), "impact")
     finally:
@@ -199,21 +199,19 @@ _ASSESSORS: dict[tuple[str, str], Any] = {}
 _EVALUATORS: dict[tuple[str, str, bool], Any] = {}
 
 
-def _batch_task(shipped, display: str, first: int, raws: list[bytes]):
-    from .batch import LineAssessor
+def _batch_task(shipped, display: str, first: int, raws: list[bytes], line_assessor: type):
     framework = _framework(shipped)
     assessor = _ASSESSORS.get((framework.hash, display))
     if assessor is None:
-        assessor = _ASSESSORS[(framework.hash, display)] = LineAssessor(framework, display)
+        assessor = _ASSESSORS[(framework.hash, display)] = line_assessor(framework, display)
     return assessor.chunk(first, raws)
 
 
-def _impact_task(versions, unit):
-    from .impact import ImpactEvaluator
+def _impact_task(versions, unit, impact_evaluator: type):
     base_shipped, proposal_shipped, shortcut = versions
     base, proposal = _framework(base_shipped), _framework(proposal_shipped)
     key = (base.hash, proposal.hash, shortcut)
     evaluator = _EVALUATORS.get(key)
     if evaluator is None:
-        evaluator = _EVALUATORS[key] = ImpactEvaluator(base, proposal, shortcut=shortcut)
+        evaluator = _EVALUATORS[key] = impact_evaluator(base, proposal, shortcut=shortcut)
     return evaluator.unit(unit)

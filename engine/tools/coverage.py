@@ -28,7 +28,9 @@ from engine.evaluation.facts import build_facts
 from engine.language.calc import UNKNOWN, compile_closure
 from engine.language.framework import Framework
 from engine.language.ir import references
+from engine.language.reach import all_entitlements as _all_entitlements
 from engine.language.reach import base_key, declared_facts
+from engine.language.reach import cited_elements as _elements
 
 _ARTICLE = re.compile(r"\bart(?:ikel|\.)\s*(\d+[a-z]?(?:[.:]\d+[a-z]?)*(?:\s*-\s*\d+[a-z]?(?:\.\d+[a-z]?)*)?)")
 _MORE = re.compile(r"\s*(?:,|\ben\b)\s*(\d+[a-z]?(?:\.\d+[a-z]?)*(?:\s*-\s*\d+[a-z]?(?:\.\d+[a-z]?)*)?)\b(?!\.\d)")
@@ -109,40 +111,6 @@ class Coverage:
 
 def _where(span) -> dict:
     return {"file": span.path, "line": span.line} if span is not None else {}
-
-
-def _elements(framework: Framework):
-    """(kind, id, legal bases, span) of every element of the framework that cites the law."""
-    for rule in framework.rules.values():
-        yield "regel", rule.id, [rule.legal_basis], rule.span
-    provisions = list(framework.provisions.values())
-    for profile in framework.profiles.values():
-        provisions += list(profile.provisions.values())
-    for provision in provisions:
-        yield "voorziening", provision.id, [provision.legal_basis], provision.span
-    for parameter in framework.parameters.values():
-        yield "parameter", parameter.name, [parameter.legal_basis], parameter.span
-    for derived in framework.derived:
-        yield "afgeleid", derived.key, [derived.legal_basis], derived.span
-    for entitlement in _all_entitlements(framework):
-        yield "aanspraak", entitlement.id, [entitlement.legal_basis] + [c.legal_basis for c in entitlement.criteria], \
-            entitlement.span
-    for deadline in framework.deadlines.values():
-        yield "termijn", deadline.id, [deadline.legal_basis], deadline.span
-    for key, info in declared_facts(framework):
-        if info.declared_in is not None:
-            yield "feit", key, [info.legal_basis], info.span
-    for ident, label in framework.signals.items():
-        yield "signaal", ident, [label.legal_basis], None
-    for ident, label in framework.checks.items():
-        yield "controle", ident, [label.legal_basis], None
-
-
-def _all_entitlements(framework: Framework) -> list:
-    result = list(framework.entitlements.values())
-    for profile in framework.profiles.values():
-        result += list(profile.entitlements.values())
-    return result
 
 
 def empty(framework: Framework) -> Coverage:

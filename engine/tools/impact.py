@@ -168,7 +168,8 @@ def evaluate_units(base: Framework, base_path: Path, proposal: Framework, propos
     Dask cluster (`scheduler`: its address; engine.tools.cluster)."""
     if scheduler is not None:
         from .cluster import impact_units
-        yield from impact_units(scheduler, base, base_path, proposal, proposal_path, work, shortcut=shortcut)
+        yield from impact_units(scheduler, base, base_path, proposal, proposal_path, work, shortcut=shortcut,
+                                  evaluator=ImpactEvaluator, chunk_result=ChunkResult)
         return
     if workers <= 1:
         evaluator = ImpactEvaluator(base, proposal, shortcut=shortcut)
