@@ -284,3 +284,19 @@ def test_every_command_has_help_and_is_in_the_command_reference():
     for name, sub in command.commands.items():
         assert sub.help and len(sub.help) > 20, name
         assert f"kader {name}" in reference, f"docs/commands.md does not document `kader {name}`"
+
+
+def test_the_loader_reads_each_section_of_a_rule_file_in_its_own_unit():
+    """Issue 18 item 3: one small unit per section, composed by the Loader, the cross-file checks in one of them."""
+    from engine.language.loader import Loader
+    units = {cls.__module__.rsplit(".", 1)[1]: cls for cls in Loader.__mro__[1:-1]}
+    assert set(units) == {"kader", "facts", "parameters", "expressions", "derived", "provisions", "entitlements",
+                          "rules", "profiles", "crossfile"}
+    assert {"declare_derived", "build_derived", "order_derived"} <= set(vars(units["derived"]))
+    assert {"check_findings", "check_whole_framework"} <= set(vars(units["crossfile"]))
+    for path in [ENGINE / "language" / "loader.py", *(ENGINE / "language" / "loading").glob("*.py")]:
+        assert len(path.read_text(encoding="utf-8").splitlines()) < 300, f"{path.name} is not small"
+    # no method is defined twice (a unit silently overriding another's)
+    names = [name for cls in units.values() for name in vars(cls) if not name.startswith("__")]
+    assert len(names) == len(set(names))
+    assert not set(names) & {n for n in vars(Loader) if not n.startswith("__")}
