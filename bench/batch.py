@@ -8,7 +8,7 @@ It runs exactly what `kader batch` runs (engine.tools.batch.assess_chunks, outpu
 bench/results/), on a population made by `engine.tools.population` (cached per rules hash, seed and size).
 Per worker count it prints: wall-clock cases/s including worker start-up, steady cases/s (from the
 first chunk back to the end), and resident size (main + workers) after the first chunk and at the end.
-Not a test: the numbers go into the README's Speed section.
+Not a test: the numbers go into docs/speed.md.
 """
 
 from __future__ import annotations

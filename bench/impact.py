@@ -22,7 +22,7 @@ next to it, and CPU time / cores is what the wall time would be on an otherwise 
 
 The households are those of `kader population --size N --seed 2026` (engine.tools.population: one to three
 hulpvragen over Wmo, Jeugd and Werk & Inkomen, with the facts the framework asks; docs/population.md).
-Nothing here is asserted; the figures go in the README.
+Nothing here is asserted; the figures go in docs/speed.md.
 """
 
 from __future__ import annotations

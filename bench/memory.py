@@ -6,7 +6,7 @@
 Runs what `kader batch` runs (engine.tools.batch.assess_chunks, output written under bench/results/) on a
 cached population and prints the resident size (VmRSS) of the main process and of every worker at each
 step, then the growth from the first sample (after warm-up) to the last. The requirement: the total
-grows by less than 50 MB over 100,000 cases. Not a test: the numbers go into the README.
+grows by less than 50 MB over 100,000 cases. Not a test: the numbers go into docs/speed.md.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ and then runs N population cases (the same file for every tree, generated once u
 `kader batch` runs for a line (engine.tools.batch.LineAssessor: read and check the JSON line, assess, write the JSON),
 measuring the process's CPU time (user + system) for those N cases. The trees alternate within each round, so that
 other load on a shared machine falls on all of them alike. Printed: CPU per case per round, the median, and the ratio
-of every tree to the first. Not a test: the numbers go into the README's Speed section.
+of every tree to the first. Not a test: the numbers go into docs/speed.md.
 """
 
 from __future__ import annotations

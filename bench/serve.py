@@ -11,7 +11,7 @@ next request when the answer is in), posting the example household (scenarios/vo
 JSON) and checking every answer is the 200 with the bytes of the first. Latency is from writing a request to
 having read its whole answer. The client runs on the same cores as the server, as a case-management system
 on the same machine would; the CPU other processes used during each run is reported next to the figures.
-Not a test: the figures go into the README (`kader serve`).
+Not a test: the figures go into docs/speed.md and docs/commands.md (`kader serve`).
 """
 
 from __future__ import annotations

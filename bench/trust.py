@@ -16,7 +16,7 @@ Reports, on the rules in rules/:
   Python around it; measured by timers around the calls into durable-rules (in a fresh process), and
   by cProfile, which weighs many small Python calls more heavily.
 
-Nothing is asserted; the figures go in the README. Results are also written to bench/results/trust.json.
+Nothing is asserted; the figures go in docs/speed.md. Results are also written to bench/results/trust.json.
 """
 
 from __future__ import annotations
