@@ -4,9 +4,11 @@ An example is a line in a ```bash block that starts with `kader`, `curl` or `das
 suite does not start here says so at its end: `# needs a server` (`kader serve` and the requests to it),
 `# needs a cluster` (a Dask scheduler, `--scheduler`), `# needs PostgreSQL` (a `postgresql://` register; those
 run in tests/register/test_readme.py against a real server). Every other `kader` example runs, in the order of its
-document, in a scratch clone of this repository (so `git:main` and `git:HEAD~1` resolve), with the files an
-example takes as given (a rules folder to propose, a case file in JSON Lines, an answers file) made beforehand,
-and must exit 0. The install commands of the quick start are checked by tests/test_lock.py.
+document, in a scratch git repository with the project's rules and scenarios (so `git:main` and `git:HEAD~1`
+resolve), with the files an example takes as given (a rules folder to propose, a case file in JSON Lines, an
+answers file) made beforehand. It must exit 0, or 1 where the command reports what it found (`kader verify` finding
+a gap), and print no error of its own. The install commands of the quick start are checked by tests/test_lock.py;
+the deployment sketches in ```text blocks (a signer service, the audit's anchors) are not run.
 """
 
 from __future__ import annotations
@@ -108,14 +110,17 @@ def _given(work: Path) -> None:
 
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory):
-    """A scratch clone of this repository at its HEAD, with a branch `main`, the working tree's rules and scenarios."""
+    """A scratch git repository with this project's rules and scenarios, on a branch `main` with two commits (so that
+    `git:main` and `git:HEAD~1` resolve without depending on the history of the checkout, which may be shallow)."""
     work = tmp_path_factory.mktemp("docs") / "kader"
-    subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(ROOT), str(work)], check=True)
-    subprocess.run(["git", "-C", str(work), "checkout", "-q", "HEAD"], check=True)
-    subprocess.run(["git", "-C", str(work), "branch", "-f", "main", "HEAD"], check=True, capture_output=True)
-    for folder in ("rules", "scenarios"):  # the working tree's, as the rest of the suite uses them
-        shutil.rmtree(work / folder)
+    work.mkdir()
+    for folder in ("rules", "scenarios"):
         shutil.copytree(ROOT / folder, work / folder)
+    git = ["git", "-C", str(work), "-c", "user.name=kader", "-c", "user.email=kader@example.invalid"]
+    subprocess.run(git + ["init", "-q", "-b", "main"], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "regels"], check=True)
+    subprocess.run(git + ["commit", "-q", "--allow-empty", "-m", "nog een versie"], check=True)
     return work
 
 
