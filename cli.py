@@ -26,8 +26,7 @@ try:
     from rich.console import Console
 
     import engine
-    from engine.case import gemeente_option
-    from engine.paths import default_rules_dir, display_path
+    from engine import default_rules_dir, display_path, gemeente_option
     from views.usage import KaderGroup, KaderTyper, ask_yes_no  # Dutch help and usage errors through typer's own hooks
 except ModuleNotFoundError as missing:  # an environment installed before a dependency was added (or without one)
     if missing.name is None or missing.name.split(".")[0] in ("engine", "views"):
@@ -186,11 +185,11 @@ def assess(
         _console(stderr=True).print(f"{done}: record {entry.seq} in {location} (casus {entry.case_key[:24]}…, "
                                     f"regelset {entry.framework_hash[:19]}…, {entry.decision})", soft_wrap=True)
     if questions:
-        from engine.decisive import decisive_questions
+        from engine import decisive_questions
         result.questions = decisive_questions(framework, engine.load_case(framework, case, display_path(case)),
                                               result, **context)
     if format is TableOrJson.json:
-        from engine.wetten import attach_links
+        from engine import attach_links
         _print_json(attach_links(framework, result).to_json_text())
         return
     from views.assessment import render_assessment
@@ -223,20 +222,19 @@ def explain(
     result = engine.assess(framework, case_obj, gemeente=gemeente_option(framework, gemeente), peildatum=_day(peildatum))
     found = None
     if counterfactual:
-        from engine.counterfactual import counterfactuals
+        from engine import counterfactuals
         found = counterfactuals(framework, case_obj, gemeente=result.gemeente, peildatum=result.peildatum,
                                 assessment=result, horizon_years=horizon or None)
     if format is TextOrJson.json:
-        from engine.wetten import attach_links
+        from engine import attach_links
         attach_links(framework, result, trace=True)
         if found is None:
             _print_json(result.to_json_text(trace=True))
         else:
-            from engine.assessment import dumps
+            from engine import dumps
             _print_json(dumps({**result.to_json(trace=True), "counterfactuals": [c.to_json() for c in found]}))
         return
-    from engine.coverage import keys_read
-    from engine.wetten import attach_links
+    from engine import attach_links, keys_read
     from views.assessment import render_explanation
     attach_links(framework, result, trace=True)
     render_explanation(_console(), result, framework, hulpvraag, read=keys_read(framework, case_obj, result))
@@ -257,7 +255,7 @@ def check(
     framework, diagnostics = engine.check_rules(root)
     stats = framework.stats if framework is not None else {}
     if format is TextOrJson.json:
-        from engine.assessment import dumps
+        from engine import dumps
         _print_json(dumps({"errors": [d.to_json() for d in diagnostics], "stats": stats}))
     else:
         from views.reports import render_check
@@ -282,7 +280,7 @@ def test_scenarios(
     rules: RulesOption = None,
 ) -> None:
     """Draai scenario's (een casus plus de verwachte uitkomst) en toon verschillen als structurele diff."""
-    from engine.scenarios import run_scenarios
+    from engine import run_scenarios
     if update and not yes and not sys.stdin.isatty():
         raise engine.UsageError(engine.Diagnostic(
             "E726", "--update schrijft scenariobestanden: zonder terminal alleen met --yes", engine.Span("--update", 1, 1)))
@@ -292,10 +290,10 @@ def test_scenarios(
     failed = sum(not r.passed for r in results)
     covered = None
     if coverage:
-        from engine.coverage import scenario_coverage
+        from engine import scenario_coverage
         covered = scenario_coverage(framework, results).to_json()
     if format is TextOrJson.json:
-        from engine.assessment import dumps
+        from engine import dumps
         data = {"passed": len(results) - failed, "failed": failed}
         if covered is not None:
             data["coverage"] = covered
@@ -314,7 +312,7 @@ def test_scenarios(
 
 def _update_scenarios(results: list, *, ask: bool) -> int:
     """Write the current outcome into each failing scenario (after asking, in a terminal); the number left failing."""
-    from engine.scenario_update import rewrite
+    from engine import rewrite
     err = _console(stderr=True)
     left = 0
     for result in results:
@@ -385,7 +383,7 @@ def audit(
             made = checkpoints.make_checkpoint(target, report, key, checkpoint,
                                                lambda: _dt.datetime.now(_dt.timezone.utc))
     if format is TableJsonHtml.json:
-        from engine.assessment import dumps
+        from engine import dumps
         _print_json(dumps(report.to_json()))
     elif format is TableJsonHtml.html:
         from views.audit_html import render_audit_html
@@ -430,9 +428,9 @@ def checkpoint_signer(
     once: Annotated[bool, typer.Option("--once", help="Eén keer kijken (en zo nodig tekenen), dan stoppen.")] = False,
 ) -> None:
     """Teken periodiek checkpoints terwijl er wordt vastgelegd: draai dit als eigen serviceaccount met de sleutel."""
+    from engine import SignerPolicy, run_signer
     from engine import register as registers
     from engine.register import checkpoint as checkpoints
-    from engine.register.signer import SignerPolicy, run_signer
     key = checkpoints.load_signing_key(signing_key)
     policy = SignerPolicy(every=every, interval=_dt.timedelta(seconds=interval))
     console = _console(stderr=True)
@@ -517,7 +515,7 @@ def impact(
     rules: RulesOption = None,
 ) -> None:
     """Wat verandert er, en voor wie, als de regels veranderen: elke casus onder beide versies vergeleken."""
-    from engine.impact import impact as run
+    from engine import impact as run
     format = TableJsonHtml(_out_format(format.value if format else None, out, ("json", "html")))
     rules_dir = rules or engine.default_rules_dir()
     bar, update = _progress()
@@ -529,7 +527,7 @@ def impact(
         from views.reports import render_diagnostics
         render_diagnostics(_console(stderr=True), report.errors)
     if format is TableJsonHtml.json:
-        from engine.assessment import dumps
+        from engine import dumps
         _write_confirmed(dumps(data), out)
     elif format is TableJsonHtml.html:
         from views.impact_html import render_html
@@ -549,10 +547,10 @@ def wet(
     rules: RulesOption = None,
 ) -> None:
     """Zet een rechtsgrond om in wet (BWB), artikel en lid, met de link naar de tekst die op de peildatum gold."""
-    from engine.wetten import links
+    from engine import links
     found = links(engine.load_framework(rules), legal_basis, _day(peildatum) or _dt.date.today())
     if format is TextOrJson.json:
-        from engine.assessment import dumps
+        from engine import dumps
         _print_json(dumps(found))
         return
     console = _console()
@@ -575,13 +573,13 @@ def compare_gemeenten(
     rules: RulesOption = None,
 ) -> None:
     """Beoordeel elke casus in elke gemeente met een profiel: elk verschil met zijn oorzaak, en verschillen zonder oorzaak als fout."""
-    from engine.gemeenten import compare_gemeenten as run
+    from engine import compare_gemeenten as run
     report = run(engine.load_framework(rules), cases or [Path(__file__).resolve().parent / "scenarios"])
     if report.errors:
         from views.reports import render_diagnostics
         render_diagnostics(_console(stderr=True), report.errors)
     if format is TableOrJson.json:
-        from engine.assessment import dumps
+        from engine import dumps
         _print_json(dumps(report.to_json()))
     else:
         from views.gemeenten import render_gemeenten
@@ -606,12 +604,12 @@ def verify(
                                           help="Huisgenoten en kinderen naast aanvrager en partner.")] = 2,
 ) -> None:
     """Bewijs met een SMT-solver (z3) dat de regels geen conflicten, gaten of dode regels hebben, of toon een huishouden dat het tegendeel laat zien."""
-    from engine.verify import verify_rules
+    from engine import verify_rules
     report = verify_rules(rules_dir or default_rules_dir(), peildatum=_day(peildatum) or _dt.date.today(),
                           gemeente=_gemeente(gemeente), base=base, timeout_ms=int(timeout * 1000), witnesses=witnesses,
                           extra_persons=personen)
     if format is TextOrJson.json:
-        from engine.assessment import dumps
+        from engine import dumps
         _print_json(dumps(report.to_json()))
     else:
         from views.verify import render_verify
@@ -634,7 +632,7 @@ def population(
     rules: RulesOption = None,
 ) -> None:
     """Maak een synthetische populatie huishoudens (JSON Lines, één casus per regel) voor impactberekeningen."""
-    from engine.population import DEFAULT_PEILDATUM, case_line, generate
+    from engine import DEFAULT_PEILDATUM, case_line, generate
     from views.batch import ProgressBar, render_population_summary
     framework = engine.load_framework(rules)
     day = _day(peildatum) or DEFAULT_PEILDATUM
@@ -667,7 +665,7 @@ def batch(
     rules: RulesOption = None,
 ) -> None:
     """Beoordeel een JSON Lines-bestand met casussen: beoordelingen als JSON Lines, in de volgorde van de invoer."""
-    from engine.batch import BatchSummary, assess_chunks, atomic_output, count_lines, open_cases, read_chunks
+    from engine import BatchSummary, assess_chunks, atomic_output, count_lines, open_cases, read_chunks
     from views.batch import ProgressBar, render_batch_summary
     framework = engine.load_framework(rules)
     root = rules or default_rules_dir()
@@ -718,8 +716,8 @@ def schema(
     rules: RulesOption = None,
 ) -> None:
     """Druk een JSON Schema af voor de YAML-taalserver van een editor: velden, feiten per scope, toegestane waarden."""
-    from engine.assessment import dumps
-    from engine.schemas import schema as build
+    from engine import dumps
+    from engine import schema as build
     _write_confirmed(dumps(build(engine.load_framework(rules), kind.value)), out)
 
 
@@ -734,10 +732,10 @@ def facts(
     rules: RulesOption = None,
 ) -> None:
     """Toon de feiten die een casus mag geven: per persoon, per hulpvraag en voor de casus, met vraag, type en bron."""
-    from engine.factlist import list_facts
+    from engine import list_facts
     found = list_facts(engine.load_framework(rules), domein, onderwerp)
     if format is TextOrJson.json:
-        from engine.assessment import dumps
+        from engine import dumps
         _print_json(dumps([entry.to_json() for entry in found]))
         return
     from views.facts import render_facts
@@ -757,7 +755,7 @@ def new_case(
     rules: RulesOption = None,
 ) -> None:
     """Schrijf een casussjabloon met commentaar: elke vraag van het kader voor dit domein en onderwerp."""
-    from engine.factlist import new_case_template
+    from engine import new_case_template
     framework = engine.load_framework(rules)
     text = new_case_template(framework, domein, onderwerp, gemeente=_gemeente(gemeente),
                              peildatum=_day(peildatum) or _dt.date.today())
@@ -828,7 +826,7 @@ def intake(
     rules: RulesOption = None,
 ) -> None:
     """Intake: stel de meest beslissende vraag, schrijf het antwoord in het casusbestand, beoordeel opnieuw."""
-    from engine.intake import Intake
+    from engine import Intake
     from views.intake import render_progress, run_intake
 
     framework = engine.load_framework(rules)
@@ -841,9 +839,7 @@ def intake(
 
 def _given_answers(session, answers: Optional[Path], assignments: list[str]) -> dict:
     """The answers of --answers FILE and --set, typed and checked; located errors for what does not fit."""
-    from engine.errors import CaseFileError, Diagnostic, Span
-    from engine.intake import AnswerError, parse_assignment
-    from engine.sources import SourceError, read_document
+    from engine import AnswerError, CaseFileError, Diagnostic, SourceError, Span, parse_assignment, read_document
 
     found: dict = {}
     problems = []

@@ -37,8 +37,8 @@ class ScenarioFailure(Exception):
 
 class ScenarioItem(pytest.Item):
     def runtest(self):
-        from engine.loader import display_path
-        from engine.scenarios import run_scenario
+        from engine.language.loader import display_path
+        from engine.tools.scenarios import run_scenario
         result = run_scenario(_framework(), self.path, display_path(self.path))
         self.result = result
         if not result.passed:

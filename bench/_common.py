@@ -12,7 +12,7 @@ RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
 import engine  # noqa: E402
-from engine.population import case_line, generate  # noqa: E402
+from engine import case_line, generate  # noqa: E402
 
 
 def population_file(framework: engine.Framework, size: int, seed: int) -> Path:

@@ -11,7 +11,7 @@ The processes run with bytecode caching on (PYTHONDONTWRITEBYTECODE removed), as
 an installed kader does; the ratio is also given in CPU time, which a busy machine
 disturbs less than wall time. In-process: the
 median and 95th percentile of `engine.assess` on the same three-hulpvraag case,
-after 200 warm-up runs. Nothing here is asserted; the figures go in the README.
+after 200 warm-up runs. Nothing here is asserted; the figures go in docs/speed.md.
 
 Three library baselines, each a new Python process:
 

@@ -4,11 +4,11 @@
     .venv/bin/python bench/batch.py --cases 50000 --workers 1 2 4 --repeat 5
     .venv/bin/python bench/batch.py --max-other 5      # redo runs during which other processes were busy
 
-It runs exactly what `kader batch` runs (engine.batch.assess_chunks, output written to a file under
-bench/results/), on a population made by `engine.population` (cached per rules hash, seed and size).
+It runs exactly what `kader batch` runs (engine.tools.batch.assess_chunks, output written to a file under
+bench/results/), on a population made by `engine.tools.population` (cached per rules hash, seed and size).
 Per worker count it prints: wall-clock cases/s including worker start-up, steady cases/s (from the
 first chunk back to the end), and resident size (main + workers) after the first chunk and at the end.
-Not a test: the numbers go into the README's Speed section.
+Not a test: the numbers go into docs/speed.md.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ import time
 from _common import RESULTS, machine, machine_busy, population_file, rss_all
 
 import engine
-from engine.batch import BatchSummary, assess_chunks, read_chunks
-from engine.loader import default_rules_dir
+from engine import BatchSummary, assess_chunks, default_rules_dir, read_chunks
 
 
 def run(framework, path, workers: int) -> dict:

@@ -4,7 +4,7 @@ coordinator (the client and the scheduler) can dispatch per second.
     .venv/bin/python bench/cluster.py --cases 20000 --workers 1 2
 
 Per worker count: a fresh LocalCluster (processes, one thread each), then the population (seed 1, generated once
-under bench/results/) through engine.batch.assess_chunks(scheduler=...), the output checked against the in-process
+under bench/results/) through engine.tools.batch.assess_chunks(scheduler=...), the output checked against the in-process
 run; wall-clock cases/s with the workers' framework loading included. The dispatch ceiling: the same chunks (250
 lines each, the same bytes travel) sent to a task that does nothing but count its lines, on 2 workers: lines/s that
 the client and scheduler can move, the rate beyond which more machines do not help one coordinator. Not a test.
@@ -18,8 +18,7 @@ import time
 from _common import machine, population_file
 
 import engine
-from engine.batch import CHUNK_LINES, assess_chunks, read_chunks
-from engine.loader import default_rules_dir
+from engine import CHUNK_LINES, assess_chunks, default_rules_dir, read_chunks
 
 
 def _count(raws):

@@ -19,8 +19,7 @@ import time
 from _common import population_file
 
 import engine
-from engine.caseinput import case_from_line
-from engine.decisive import DECISION, decisive_questions
+from engine import DECISION, case_from_line, decisive_questions
 
 
 def _intake(framework, case):

@@ -20,9 +20,9 @@ makes four proposals in temporary copies of rules/ and times, for each, a cold
 Wall time depends on what else the machine does; the CPU time of the command (all its processes) is given
 next to it, and CPU time / cores is what the wall time would be on an otherwise idle machine.
 
-The households are those of `kader population --size N --seed 2026` (engine.population: one to three
+The households are those of `kader population --size N --seed 2026` (engine.tools.population: one to three
 hulpvragen over Wmo, Jeugd and Werk & Inkomen, with the facts the framework asks; docs/population.md).
-Nothing here is asserted; the figures go in the README.
+Nothing here is asserted; the figures go in docs/speed.md.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ KADER = Path(sys.executable).parent / "kader"
 
 
 def population(count: int) -> Path:
-    """The population of `kader population --size COUNT --seed 2026` (engine.population), cached."""
+    """The population of `kader population --size COUNT --seed 2026` (engine.tools.population), cached."""
     return population_file(engine.load_framework(RULES), count, seed=2026)
 
 

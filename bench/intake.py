@@ -23,9 +23,7 @@ from pathlib import Path
 from _common import ROOT
 
 import engine
-from engine.case import case_part
-from engine.intake import Intake
-from engine.sources import read_document
+from engine import Intake, case_part, read_document
 
 
 def _plain(value):

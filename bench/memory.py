@@ -3,10 +3,10 @@
     .venv/bin/python bench/memory.py                     # 100,000 cases, 2 workers
     .venv/bin/python bench/memory.py --cases 20000 --workers 1
 
-Runs what `kader batch` runs (engine.batch.assess_chunks, output written under bench/results/) on a
+Runs what `kader batch` runs (engine.tools.batch.assess_chunks, output written under bench/results/) on a
 cached population and prints the resident size (VmRSS) of the main process and of every worker at each
 step, then the growth from the first sample (after warm-up) to the last. The requirement: the total
-grows by less than 50 MB over 100,000 cases. Not a test: the numbers go into the README.
+grows by less than 50 MB over 100,000 cases. Not a test: the numbers go into docs/speed.md.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ import time
 from _common import RESULTS, machine, population_file, rss_all
 
 import engine
-from engine.batch import BatchSummary, assess_chunks, read_chunks
-from engine.loader import default_rules_dir
+from engine import BatchSummary, assess_chunks, default_rules_dir, read_chunks
 
 
 def main() -> None:

@@ -7,10 +7,10 @@ gets a fresh process (`PYTHONPATH=TREE`) that loads the framework of this projec
 cases (households after the N measured ones in the same population file, so that nothing a tree remembers from
 its warm-up is one of the measured cases), and then runs N population cases (the same file for every tree,
 generated once under bench/results/) through what
-`kader batch` runs for a line (engine.batch.LineAssessor: read and check the JSON line, assess, write the JSON),
+`kader batch` runs for a line (engine.tools.batch.LineAssessor: read and check the JSON line, assess, write the JSON),
 measuring the process's CPU time (user + system) for those N cases. The trees alternate within each round, so that
 other load on a shared machine falls on all of them alike. Printed: CPU per case per round, the median, and the ratio
-of every tree to the first. Not a test: the numbers go into the README's Speed section.
+of every tree to the first. Not a test: the numbers go into docs/speed.md.
 """
 
 from __future__ import annotations
@@ -28,7 +28,10 @@ from _common import ROOT, machine, population_file
 CHILD = r"""
 import json, sys, time
 import engine
-from engine.batch import LineAssessor
+try:
+    from engine import LineAssessor
+except ImportError:  # a tree from before engine/ was split into parts
+    from engine.batch import LineAssessor
 path, warm = sys.argv[1], int(sys.argv[2])
 framework = engine.load_framework(engine.default_rules_dir())
 with open(path, "rb") as handle:

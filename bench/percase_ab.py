@@ -22,7 +22,10 @@ from _common import ROOT, machine, population_file
 CHILD = r"""
 import sys, time
 import engine
-from engine.batch import LineAssessor
+try:
+    from engine import LineAssessor
+except ImportError:  # a tree from before engine/ was split into parts
+    from engine.batch import LineAssessor
 framework = engine.load_framework(engine.default_rules_dir())
 with open(sys.argv[1], "rb") as handle:
     lines = handle.readlines()

@@ -20,7 +20,7 @@ reported (`client CPU`: its CPU time as a share of the run's wall time on all co
   the CPU of wrk per request (0.12 to 0.23 ms measured), taken from the server on a 2-core machine.
 `--compare DIR` starts the server from another source tree (e.g. `git archive main | tar -x -C DIR`) with the
 same Python and runs both in turn for each number of workers, so a before/after ratio is measured under the same
-load of the machine. Not a test: the figures go into the README (`kader serve`).
+load of the machine. Not a test: the figures go into docs/speed.md (`kader serve`).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ Reports, on the rules in rules/:
   Python around it; measured by timers around the calls into durable-rules (in a fresh process), and
   by cProfile, which weighs many small Python calls more heavily.
 
-Nothing is asserted; the figures go in the README. Results are also written to bench/results/trust.json.
+Nothing is asserted; the figures go in docs/speed.md. Results are also written to bench/results/trust.json.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def json_lines(texts: list[str]) -> list[bytes]:
 def timed_split(lines_file: Path, rounds: int) -> dict:
     """Wall-clock split of a batch run, by timers (run in a fresh process: `--split FILE`).
 
-    What one `kader batch` worker does with its lines (engine.batch.LineAssessor: read the JSON line,
+    What one `kader batch` worker does with its lines (engine.tools.batch.LineAssessor: read the JSON line,
     assess, write the JSON line), over the whole population. Inside durable-rules: the time in the calls
     into it (asserting facts, with the adapter's action loop that stands in for the library's; reading and
     deleting the session state), minus the time it spends back in our rule actions. Ours: the rest, split
@@ -167,7 +167,7 @@ def timed_split(lines_file: Path, rounds: int) -> dict:
         return run
 
     adapter.DurableEngine._action = timed_action
-    import engine.batch as batch_module
+    import engine.tools.batch as batch_module
 
     batch_module.dumps = timed(batch_module.dumps, "writing")
     batch_module.LineAssessor.case = timed(batch_module.LineAssessor.case, "reading")
@@ -211,7 +211,7 @@ def profile_split(framework: engine.Framework, raws: list[bytes]) -> dict:
     (engine/ and the standard library it uses). A deterministic profiler charges every Python call a fixed
     cost, so it weighs our many small calls more heavily than the timers of `timed_split` do.
     """
-    from engine.batch import LineAssessor
+    from engine import LineAssessor
 
     assessor = LineAssessor(framework, "casussen.jsonl")
     if assessor.chunk(1, raws).failures:  # warm-up, and a check that every line is assessed

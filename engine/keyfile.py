@@ -1,7 +1,7 @@
 """A per-user secret in a file of its own: 32 random bytes as hex, mode 0600, created atomically.
 
 Used for the pseudonym key of the register (engine.register.pseudonym) and the HMAC key of the framework cache
-(engine.fwcache); each reads and checks the file itself.
+(engine.language.fwcache); each reads and checks the file itself.
 """
 
 from __future__ import annotations

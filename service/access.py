@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from engine.errors import Diagnostic, Span, UsageError
-from engine.sources import SourceError, read_document
+from engine import Diagnostic, SourceError, Span, UsageError, read_document
 
 ROLES = ("assessor", "beleidsmedewerker", "auditor")
 ENV_FILE = "KADER_SERVE_TOKENS"

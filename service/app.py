@@ -34,7 +34,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import engine
-from engine.errors import Diagnostic, RuleEngineError, RuleFileError, Span, UsageError
+from engine import Diagnostic, RuleEngineError, RuleFileError, Span, UsageError
 
 from . import contracts, work
 from .access import PERMISSIONS, Tokens, is_loopback, load_tokens
@@ -140,7 +140,7 @@ def problem_parts(instance: str | None, status: int, kind: str, title: str, deta
     if diagnostics:
         data["errors"] = [d.to_json() for d in diagnostics]
         data["diagnostics"] = [str(d) for d in diagnostics]
-    from engine.assessment import dumps
+    from engine import dumps
     return (dumps(data) + "\n").encode("utf-8"), {**SECURITY_HEADERS, **(headers or {})}
 
 
@@ -400,7 +400,7 @@ def create_app(settings: Settings | None = None):
         return await handle(request, "impact", ("proposal",), job, body=True)
 
     static = {"facts": work.facts_bytes(framework), "framework": work.framework_bytes(framework)}
-    from engine.schemas import case_schema
+    from engine import case_schema
     static["schema"] = (json_text(case_schema(framework)) + "\n").encode("utf-8")  # as `kader schema case` prints it
 
     def read_route(path: str, model, summary: str, key: str):
@@ -478,13 +478,13 @@ def create_app(settings: Settings | None = None):
 
 
 def contracts_case_schema(ref_template: str = "#/$defs/{model}") -> dict:
-    """The JSON Schema of a case, from the engine's own case model (`engine.case.CaseIn`)."""
-    from engine.case import CaseIn
+    """The JSON Schema of a case, from the engine's own case model (`engine.evaluation.case.CaseIn`)."""
+    from engine import CaseIn
     return CaseIn.model_json_schema(ref_template=ref_template)
 
 
 def json_text(data: Any) -> str:
-    from engine.assessment import dumps
+    from engine import dumps
     return dumps(data)
 
 

@@ -1,6 +1,6 @@
 """The JSON contracts the service speaks, as pydantic models: the source of its OpenAPI description.
 
-The case a client sends is described by the engine's own case model (`engine.case.CaseIn`), so the request
+The case a client sends is described by the engine's own case model (`engine.evaluation.case.CaseIn`), so the request
 schema is the one the engine validates against. The assessment is produced by `Assessment.to_json_text`, the
 same function `kader assess --format json` uses; the models below only *describe* it for OpenAPI (the service
 never re-serialises through them, so the bytes stay identical). They name the fields of the contract in

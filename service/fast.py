@@ -15,7 +15,7 @@ import asyncio
 from typing import Any, Callable
 from urllib.parse import parse_qsl
 
-from engine.errors import RuleEngineError
+from engine import RuleEngineError
 
 from . import work
 from .app import (

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import engine
-from engine.errors import Diagnostic, Span, UsageError
+from engine import Diagnostic, Span, UsageError
 
 from .access import ENV_FILE, is_loopback
 

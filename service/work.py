@@ -2,7 +2,7 @@
 
 Every function here runs in the worker's one engine thread (see `service.app.EngineThread`) and calls the
 same engine functions as the command line: `engine.assess` and `Assessment.to_json_text` for `kader assess
---format json`, the trace and `engine.counterfactual.counterfactuals` for `kader explain`, and
+--format json`, the trace and `engine.tools.counterfactual.counterfactuals` for `kader explain`, and
 `engine.register.prepare` / `Recorder` for `kader assess --record` (BSN refusal, pseudonym key, replay check).
 A body is read as the command line reads a case file: UTF-8, at most 2 MiB, JSON or YAML with positions, the
 `case:` of a scenario file accepted; errors are located at `body:LINE:COL`.
@@ -19,14 +19,26 @@ from pathlib import Path
 from typing import Callable
 
 import engine
-from engine.assessment import dumps, dumps_utf8
-from engine.case import Case, case_from_document, case_part
-from engine.caseinput import case_from_line
-from engine.errors import CaseFileError, Diagnostic, Span, UsageError
-from engine.framework import Framework
-from engine.sources import Document, SourceError, decode, parse_text
-from engine.types import date_problem
-from engine.wetten import attach_links, links_of
+from engine import (
+    Case,
+    CaseFileError,
+    Diagnostic,
+    Document,
+    Framework,
+    SourceError,
+    Span,
+    UsageError,
+    attach_links,
+    case_from_document,
+    case_from_line,
+    case_part,
+    date_problem,
+    decode,
+    dumps,
+    dumps_utf8,
+    links_of,
+    parse_text,
+)
 
 BODY = "body"  # how diagnostics name the request body, in place of a file name
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -141,7 +153,7 @@ def explain_bytes(framework: Framework, body: Body, gemeente: str | None, peilda
     result = attach_links(framework, engine.assess(framework, case, gemeente=gemeente, peildatum=peildatum), trace=True)
     if not counterfactual:
         return (result.to_json_text(trace=True) + "\n").encode("utf-8")
-    from engine.counterfactual import counterfactuals
+    from engine import counterfactuals
     found = counterfactuals(framework, case, gemeente=result.gemeente, peildatum=result.peildatum, assessment=result)
     return (dumps({**result.to_json(trace=True), "counterfactuals": [c.to_json() for c in found]}) + "\n").encode("utf-8")
 
@@ -150,7 +162,7 @@ def questions_bytes(framework: Framework, body: Body, gemeente: str | None, peil
     """What is still needed to decide: the ranked decisive questions of `kader assess --questions` (each unknown
     fact tried with its possible values; only those that can change an outcome now, most settling first), and the
     assessment's missing facts as it lists them."""
-    from engine.decisive import decisive_questions
+    from engine import decisive_questions
     case = read_case(framework, body)
     result = engine.assess(framework, case, gemeente=gemeente, peildatum=peildatum)
     questions = decisive_questions(framework, case, result, gemeente=result.gemeente, peildatum=result.peildatum)
@@ -176,8 +188,8 @@ def record_bytes(framework: Framework, rules_root: Path, body: Body, options, *,
     before the pseudonym key is read, and the register is opened only once the stored form has been proven
     to replay. The append is one transaction: a server stopped in the middle leaves no half record.
     """
+    from engine import refuse_personal_data
     from engine import register as registers
-    from engine.register.privacy import refuse_personal_data
 
     document = _document(body)
     refuse_personal_data(document)
@@ -199,8 +211,8 @@ def audit_bytes(register: str | None, since: _dt.date | None, gemeente: str | No
 
 
 def facts_bytes(framework: Framework) -> bytes:
-    """The facts a case may give, as `kader facts --format json` lists them (engine.factlist), with the framework."""
-    from engine.factlist import list_facts
+    """The facts a case may give, as `kader facts --format json` lists them (engine.evaluation.factlist), with the framework."""
+    from engine import list_facts
     data = {"framework": {"name": framework.name, "version": framework.version, "hash": framework.hash},
             "facts": [entry.to_json() for entry in list_facts(framework, None, None)]}
     return (dumps(data) + "\n").encode("utf-8")
@@ -290,8 +302,7 @@ def impact_bytes(framework: Framework, rules_root: Path, proposals: Path | None,
     import tempfile
     import time
 
-    from engine.impact import run_impact
-    from engine.revisions import RulesVersion, load_version, rules_version
+    from engine import RulesVersion, load_version, rules_version, run_impact
 
     folder = proposal_folder(proposals, name)
     lines = population_lines(body)
@@ -303,7 +314,7 @@ def impact_bytes(framework: Framework, rules_root: Path, proposals: Path | None,
     with tempfile.TemporaryDirectory(prefix="kader-serve-impact-") as scratch:
         population = Path(scratch) / "body.jsonl"
         population.write_bytes(b"".join(lines))
-        from engine.loader import display_path
+        from engine import display_path
         shown = display_path(population)
         base = RulesVersion(str(rules_root), rules_root, display_path(rules_root), framework=framework)
         with rules_version(str(folder), rules_root) as proposal:

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 
-from engine.errors import Diagnostic, Span, UsageError
+from engine import Diagnostic, Span, UsageError
 
 GRACE_EXTRA = 15.0  # beyond uvicorn's graceful period, before a worker that hangs is killed
 

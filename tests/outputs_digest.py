@@ -34,9 +34,9 @@ def _sha(text: str) -> str:
 
 def compute(rules: Path = ROOT / "rules") -> dict[str, str]:
     import engine
-    from engine.batch import LineAssessor
-    from engine.caseinput import read_unit, units
-    from engine.population import case_line, generate
+    from engine.tools.batch import LineAssessor
+    from engine.tools.caseinput import read_unit, units
+    from engine.tools.population import case_line, generate
 
     framework = engine.load_framework(rules)
     found: dict[str, str] = {}

@@ -26,7 +26,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
 import engine
-from engine.registry import INKOMENSSOORTEN, VERWIJZERS, WOONSITUATIES
+from engine.language.registry import INKOMENSSOORTEN, VERWIJZERS, WOONSITUATIES
 
 # Ages where the law draws a line: school age and minima schemes (4, 6), adulthood (18), the
 # bijstand norms for young people (21), the kostendelersnorm and the study rule (27). The
@@ -44,9 +44,9 @@ class Vocabulary:
     valid_from: _dt.date
     peildata: tuple[_dt.date, ...]  # the days parameters change, to generate around
     domains: dict[str, tuple[str, ...]]
-    person_facts: tuple[tuple[str, engine.framework.FactInfo], ...]
-    casus_facts: tuple[tuple[str, engine.framework.FactInfo], ...]
-    hulpvraag_facts: dict[str, tuple[tuple[str, engine.framework.FactInfo], ...]]  # domain -> facts
+    person_facts: tuple[tuple[str, engine.language.framework.FactInfo], ...]
+    casus_facts: tuple[tuple[str, engine.language.framework.FactInfo], ...]
+    hulpvraag_facts: dict[str, tuple[tuple[str, engine.language.framework.FactInfo], ...]]  # domain -> facts
     case_signals: tuple[str, ...]
     onderwerpen: tuple[tuple[str, str], ...]  # every (domain, onderwerp)
     answered: tuple[tuple[str, str], ...]  # those some provision of the framework addresses

@@ -1,4 +1,4 @@
-"""Ages on the peildatum: the arithmetic fast path of `engine.termijnen.age` against relativedelta."""
+"""Ages on the peildatum: the arithmetic fast path of `engine.language.termijnen.age` against relativedelta."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.termijnen import age
+from engine.language.termijnen import age
 
 _DATES = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2030, 12, 31))
 

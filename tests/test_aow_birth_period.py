@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.termijnen import age
+from engine.language.termijnen import age
 
 from .conftest import examples, make_case, person
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.termijnen import atw_days_off, deadline
+from engine.language.termijnen import atw_days_off, deadline
 
 from .conftest import examples
 

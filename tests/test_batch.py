@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import engine
 from cli import app
-from engine.batch import LineAssessor, LineFailure, count_lines, read_chunks
-from engine.population import case_line, generate
+from engine.tools.batch import LineAssessor, LineFailure, count_lines, read_chunks
+from engine.tools.population import case_line, generate
 
 from .conftest import BASE_CASE
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import engine
-from engine.ir import Cmp, Ref, render, walk
+from engine.language.ir import Cmp, Ref, render, walk
 
 from .conftest import make_case, person
 

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 import engine
-from engine import fwcache, fwcodec
+from engine.language import fwcache, fwcodec
 
 from .conftest import RULES
 
@@ -73,7 +73,7 @@ def _cached(monkeypatch, tmp_path) -> tuple:
 
 def test_the_cache_holds_data_only_and_no_pickle():
     """The issue's attack: a pickle in ~/.cache/kader ran code in the next kader command. No pickle is read now."""
-    source = (RULES.parent / "engine" / "fwcache.py").read_text() + (RULES.parent / "engine" / "fwcodec.py").read_text()
+    source = (RULES.parent / "engine" / "language" / "fwcache.py").read_text() + (RULES.parent / "engine" / "language" / "fwcodec.py").read_text()
     assert "import pickle" not in source and "import marshal" not in source
 
 
@@ -103,7 +103,7 @@ def test_a_forged_cache_with_a_recomputed_mac_under_another_key_is_rebuilt(monke
 
 def test_the_data_reader_builds_no_class_outside_kader():
     """A cache file naming any other class (os.system, a builtin, a non-data engine class) is refused."""
-    for name in ("os:system", "builtins:eval", "engine.loader:Loader", "subprocess:Popen", "engine.errors:Span.__init__"):
+    for name in ("os:system", "builtins:eval", "engine.language.loader:Loader", "subprocess:Popen", "engine.errors:Span.__init__"):
         for kind in ("O", "G"):
             document = json.dumps([fwcodec.FORMAT, [[kind, name, "a"]], [kind, 0, 0, 1]]).encode()
             with pytest.raises(fwcodec.CacheFormatError):

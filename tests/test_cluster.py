@@ -13,8 +13,8 @@ import time
 import pytest
 
 import engine
-from engine.batch import BatchSummary, assess_chunks, read_chunks
-from engine.population import case_line, generate
+from engine.tools.batch import BatchSummary, assess_chunks, read_chunks
+from engine.tools.population import case_line, generate
 
 from .conftest import ROOT, RULES
 from .test_impact import compare, proposal  # noqa: F401 - the fixture: a minima, rule and tarief change

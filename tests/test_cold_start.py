@@ -18,7 +18,7 @@ PROBE = ("import atexit, sys\n"
          f"sys.argv = ['kader', 'assess', {CASE!r}]\n"
          "from cli import main\n"
          "main()\n")
-NOT_NEEDED = ("engine.loader", "engine.models", "engine.wettenfile", "engine.register", "babel", "engine.schemas")
+NOT_NEEDED = ("engine.language.loader", "engine.language.models", "engine.language.wettenfile", "engine.register", "babel", "engine.tools.schemas")
 
 
 def _run(tmp_path):
@@ -34,7 +34,7 @@ def _run(tmp_path):
 def test_a_cold_assess_from_the_cache_loads_no_rule_loader_models_babel_or_register(tmp_path):
     filling, first = _run(tmp_path)
     assert list((tmp_path / "cache").glob("framework-*.json"))
-    assert "engine.loader" in first  # the first run compiled the rules
+    assert "engine.language.loader" in first  # the first run compiled the rules
     table, modules = _run(tmp_path)
     assert table == filling and "Hulpvraag hv1 · wmo / huishouden" in table
     assert sorted(m for m in modules if m.split(".")[0] == "babel" or m in NOT_NEEDED) == []

@@ -10,7 +10,7 @@ import pytest
 
 import engine
 from cli import app
-from engine.gemeenten import compare_gemeenten
+from engine.tools.gemeenten import compare_gemeenten
 
 POLICY = Path(__file__).resolve().parent / "policy" / "rules"
 
@@ -82,7 +82,7 @@ def test_a_population_line_that_cannot_be_read_is_located(runner, tmp_path):
                           encoding="utf-8")
     result = runner.invoke(app, ["compare-gemeenten", str(population), "--rules", str(POLICY)])
     assert result.exit_code == 1
-    assert f"{engine.loader.display_path(population)}:2:" in result.stderr
+    assert f"{engine.language.loader.display_path(population)}:2:" in result.stderr
 
 
 SINGLE = {"id": "alleenstaande", "gemeente": "baarn", "peildatum": "2026-03-01",

@@ -13,7 +13,7 @@ import yaml
 
 import engine
 from cli import app
-from engine.counterfactual import INCOMES, counterfactuals, euro, flip_target
+from engine.tools.counterfactual import INCOMES, counterfactuals, euro, flip_target
 
 REAL_RULES = Path(__file__).resolve().parent.parent / "rules"
 

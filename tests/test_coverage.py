@@ -10,8 +10,8 @@ import yaml
 
 import engine
 from cli import app
-from engine.coverage import articles, scenario_coverage
-from engine.scenarios import run_scenarios
+from engine.tools.coverage import articles, scenario_coverage
+from engine.tools.scenarios import run_scenarios
 
 POLICY = Path(__file__).resolve().parent / "policy" / "rules"
 

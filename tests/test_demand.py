@@ -1,4 +1,4 @@
-"""kader batch computes only the derived facts an assessment reads (engine.demand, issue 16): same outcome, same
+"""kader batch computes only the derived facts an assessment reads (engine.evaluation.demand, issue 16): same outcome, same
 trace when it is read, and a failing formula still fails the case."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.case import load_case
-from engine.demand import derived_read
-from engine.facts import build_facts
+from engine.evaluation.case import load_case
+from engine.evaluation.demand import derived_read
+from engine.evaluation.facts import build_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))

@@ -140,7 +140,7 @@ def test_the_json_example_is_a_case_kader_assesses(framework):
     """The JSON case in docs/case.md reads as JSON and assesses: a valide partner takes over the household
     (gebruikelijke hulp, Wmo 2015 art. 1.1.1 and art. 2.3.5 lid 3), so the proposal is level 0."""
     import engine
-    from engine.case import case_from_text
+    from engine.evaluation.case import case_from_text
     text = _code_block(_doc_lines(CASE_DOC), "json")
     case = case_from_text(framework, text, "docs/case.md", json_syntax=True)
     proposal = engine.assess(framework, case).to_json()["proposals"][0]
@@ -148,14 +148,14 @@ def test_the_json_example_is_a_case_kader_assesses(framework):
 
 
 def test_every_case_field_in_the_doc_exists_in_the_model_and_the_reverse():
-    from engine.case import CaseIn
+    from engine.evaluation.case import CaseIn
     documented = set(_first_cells(_section(_doc_lines(CASE_DOC), "## Fields")))
     assert documented == _model_paths(CaseIn)
 
 
 def test_the_person_flags_and_their_defaults_are_the_models():
     """Person flags: beperkt, studiefinanciering, commerciele_huurder default false; rechtmatig_verblijf true."""
-    from engine.case import PersonIn
+    from engine.evaluation.case import PersonIn
     rows = [line for line in _section(_doc_lines(CASE_DOC), "## Fields") if "huishouden.personen[]." in line]
     for flag in ("beperkt", "studiefinanciering", "commerciele_huurder", "rechtmatig_verblijf"):
         row = next(r for r in rows if r.startswith(f"| `huishouden.personen[].{flag}`"))
@@ -169,7 +169,7 @@ def test_the_person_flags_and_their_defaults_are_the_models():
     ("### Verwijzers (`verwijzer`)", "VERWIJZERS"),
 ])
 def test_the_closed_value_lists_are_the_registrys(heading, values):
-    from engine import registry
+    from engine.language import registry
     assert _first_cells(_section(_doc_lines(CASE_DOC), heading)) == list(getattr(registry, values))
 
 
@@ -200,16 +200,16 @@ def test_every_declared_fact_is_documented_as_the_framework_declares_it(framewor
 
 
 def test_the_documented_error_codes_are_ones_the_case_reader_raises():
-    """Every `E5xx` in docs/case.md is raised by engine/case.py and every `E0xx` by the reader (engine/sources.py),
+    """Every `E5xx` in docs/case.md is raised by engine/evaluation/case.py and every `E0xx` by the reader (engine/language/sources.py),
     and every code they raise is documented."""
-    source = (ROOT / "engine" / "case.py").read_text(encoding="utf-8")
+    source = (ROOT / "engine" / "evaluation" / "case.py").read_text(encoding="utf-8")
     raised = set(re.findall(r'"(E5\d\d)"', source))
     documented = set()
     for line in _section(_doc_lines(CASE_DOC), "## Fouten"):
         if line.startswith("| `E"):
             documented |= set(re.findall(r"`(E\d{3})`", line.split("|")[1]))
     assert {c for c in documented if c.startswith("E5")} == raised
-    reader = (ROOT / "engine" / "sources.py").read_text(encoding="utf-8")
+    reader = (ROOT / "engine" / "language" / "sources.py").read_text(encoding="utf-8")
     assert {c for c in documented if c.startswith("E0")} == set(re.findall(r'"(E0\d\d)"', reader))
 
 
@@ -251,8 +251,8 @@ def test_the_example_assessment_is_what_the_tool_prints():
 def test_every_key_the_tool_emits_is_documented_and_every_documented_key_is_emitted(framework):
     """Over every scenario case and the example, with the trace of `kader explain --format json`."""
     import engine
-    from engine.case import load_case
-    from engine.wetten import attach_links
+    from engine.evaluation.case import load_case
+    from engine.language.wetten import attach_links
     emitted: set[str] = set()
     files = sorted((ROOT / "scenarios").rglob("*.yaml")) + [EXAMPLE]
     for path in files:
@@ -273,8 +273,8 @@ def test_every_key_the_tool_emits_is_documented_and_every_documented_key_is_emit
 def test_the_counterfactual_keys_are_documented():
     """`kader explain --counterfactual --format json` adds counterfactuals; their keys are in the doc too."""
     import engine
-    from engine.case import load_case
-    from engine.counterfactual import counterfactuals
+    from engine.evaluation.case import load_case
+    from engine.tools.counterfactual import counterfactuals
     fw = engine.load_framework(ROOT / "rules")
     case = load_case(fw, ROOT / "scenarios" / "voorbeelden" / "gezin-soest.yaml")
     found = counterfactuals(fw, case, gemeente=case.gemeente, peildatum=case.peildatum,

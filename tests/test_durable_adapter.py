@@ -210,8 +210,8 @@ def test_compiled_facts_never_carry_an_id_property(framework):
         for rule in group.rules:
             for _, pattern in rule.patterns:
                 assert '"id"' not in str(pattern).replace("'", '"')
-    from engine.compile import fact_values
-    from engine.facts import build_facts
+    from engine.evaluation.facts import build_facts
+    from engine.language.compile import fact_values
     case = make_case(framework)
     facts = build_facts(framework, case, "baarn", case.peildatum)
     for group in framework.groups.values():

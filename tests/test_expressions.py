@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.calc import UNKNOWN, FormulaError, compile_closure
-from engine.expr import Context, ExpressionError, Symbol, parse
-from engine.ir import render
+from engine.language.calc import UNKNOWN, FormulaError, compile_closure
+from engine.language.expr import Context, ExpressionError, Symbol, parse
+from engine.language.ir import render
 
 SYMBOLS = {
     "casus.inkomen": Symbol("casus.inkomen", "geld", "fact"),

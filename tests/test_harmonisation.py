@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import engine
-from engine.harmonisation import compare_municipalities
+from engine.tools.harmonisation import compare_municipalities
 
 BASE = Path(__file__).resolve().parent / "diagnostics" / "base"
 

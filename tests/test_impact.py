@@ -14,9 +14,9 @@ import yaml
 
 import engine
 from cli import app
-from engine.facts import build_facts
-from engine.impact import impact, run_impact
-from engine.revisions import RevisionError, load_version, rules_version
+from engine.evaluation.facts import build_facts
+from engine.tools.impact import impact, run_impact
+from engine.tools.revisions import RevisionError, load_version, rules_version
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -85,7 +85,7 @@ def test_raising_soests_minima_percentage_makes_exactly_these_households_eligibl
                                                                                        kid], "0.00", [levensonderhoud()])),
                                   "probe.json", json_syntax=True)
     grens = next(node for key, node, _ in framework.profiles["soest"].entitlements[ident].amounts if key == "grens")
-    limit_old = engine.calc.compile_closure(grens)(build_facts(framework, probe, "soest", probe.peildatum).base)
+    limit_old = engine.language.calc.compile_closure(grens)(build_facts(framework, probe, "soest", probe.peildatum).base)
     limit_new = limit_old / old * new
     below_old = limit_old.quantize(CENT, rounding=ROUND_FLOOR)
     below_new = limit_new.quantize(CENT, rounding=ROUND_FLOOR)
@@ -271,8 +271,8 @@ def test_a_bad_population_line_is_located_and_the_others_go_on(tmp_path):
     report = compare(RULES, RULES, [population, tmp_path / "bestaat-niet.yaml"], workers=1)
     assert report.cases == 2
     shown = [str(d) for d in report.errors]
-    assert shown[0].startswith(f"{engine.loader.display_path(population)}:2:") and "error[E011]" in shown[0]
-    assert shown[1].startswith(f"{engine.loader.display_path(population)}:3:") and "amersfoort" in shown[1]
+    assert shown[0].startswith(f"{engine.language.loader.display_path(population)}:2:") and "error[E011]" in shown[0]
+    assert shown[1].startswith(f"{engine.language.loader.display_path(population)}:3:") and "amersfoort" in shown[1]
     assert shown[2].endswith("error[E001]: bestand of map bestaat niet")
     assert report.assessed_twice == 0  # the same rules: nothing can change
 
@@ -303,7 +303,7 @@ def test_kader_impact_usage_and_input_errors(runner, tmp_path):
     bad.write_text("{kapot\n", encoding="utf-8")
     located = runner.invoke(app, ["impact", "--base", str(RULES), "--proposal", str(RULES), str(bad)])
     assert located.exit_code == 1
-    assert f"{engine.loader.display_path(bad)}:1:2: error[E011]" in located.stderr
+    assert f"{engine.language.loader.display_path(bad)}:1:2: error[E011]" in located.stderr
 
 
 def test_a_change_to_provisional_is_counted_as_its_own_kind(rules_copy, tmp_path):
@@ -331,13 +331,13 @@ def test_a_minima_percentage_reruns_only_what_follows_from_the_rules_and_gives_t
     which rules fire: the proposal's assessment takes the base's inference and redoes facts, entitlements, terms
     and missing facts; the report is the one of assessing every case twice in full. A Wmo rule change does not
     qualify: those cases are assessed in full."""
-    from engine.caseinput import read_unit, units
-    from engine.impact import ImpactEvaluator
+    from engine.tools.caseinput import read_unit, units
+    from engine.tools.impact import ImpactEvaluator
 
     profile = rules_copy / "gemeenten" / "soest.yaml"
     name, scheme = money_scheme(profile)
     set_percentage(profile, name, Decimal(str(scheme["percentage"])) + 10)
-    from engine.population import case_line, generate
+    from engine.tools.population import case_line, generate
     population = tmp_path / "soest.jsonl"
     population.write_text("".join(case_line(c) + "\n" for c in generate(engine.load_framework(RULES), size=300,
                                                                         seed=5, gemeente="soest")), encoding="utf-8")

@@ -167,11 +167,11 @@ def test_chromium_draws_the_charts_with_real_sizes_and_makes_no_request(page, tm
 
 
 def test_a_parameter_and_a_criterion_link_to_their_articles(framework):
-    """engine.impact_links over a report naming a parameter, a criterion and a rule: Wmo 2015 art. 2.1.4a lid 4
+    """engine.tools.impact_links over a report naming a parameter, a criterion and a rule: Wmo 2015 art. 2.1.4a lid 4
     (abonnementstarief), Participatiewet art. 19 lid 1 (criterion inkomen_onder_norm), on the report's peildatum."""
     import datetime as dt
 
-    from engine.impact_links import impact_links
+    from engine.tools.impact_links import impact_links
     report = {"by_parameter": {"abonnementstarief": 2}, "by_criterion": {"algemene_bijstand.inkomen_onder_norm": 1},
               "by_rule": {"werk_inkomen.pw.gezamenlijke_huishouding_vermoed": 1}, "changes": [], "names": {}}
     links = impact_links(framework, framework, report, dt.date(2025, 7, 1))

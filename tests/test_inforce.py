@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.inforce import _readers
+from engine.language.inforce import _readers
 
 from .conftest import examples
 

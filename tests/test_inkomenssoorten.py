@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.registry import INKOMENSSOORTEN
+from engine.language.registry import INKOMENSSOORTEN
 
 from .conftest import examples, make_case, person
 

@@ -16,7 +16,7 @@ import pytest
 
 import engine
 from cli import app
-from engine.intake import AnswerError, Intake, parse_answer
+from engine.evaluation.intake import AnswerError, Intake, parse_answer
 
 from .conftest import RULES
 
@@ -76,7 +76,7 @@ def test_first_question_is_the_one_that_decides_a_proposal(framework, case_file)
 
 
 def test_parse_answer_accepts_dutch_yes_no_and_skip():
-    from engine.intake import Question
+    from engine.evaluation.intake import Question
 
     question = Question("hv1.x", "hulpvraag.x", "hv1", None, "?", "bool", [True, False], [], [], "beslissend")
     assert parse_answer(question, " Ja ") is True and parse_answer(question, "n") is False

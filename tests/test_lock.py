@@ -20,7 +20,8 @@ LOCKS = {"requirements/kader.txt": None, "requirements/test.txt": "test"}
 
 def _quick_start() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Quick start"):readme.index("## Commands")]
+    start = readme.index("## Quick start")
+    section = readme[start:readme.index("\n## ", start + 1)]
     return re.findall(r"```bash\n(.+?)\n```", section)
 
 

@@ -12,8 +12,8 @@ import pytest
 
 import engine
 from cli import app
-from engine.facts import build_facts
-from engine.population import case_line, generate
+from engine.evaluation.facts import build_facts
+from engine.tools.population import case_line, generate
 
 
 @pytest.fixture(scope="module")

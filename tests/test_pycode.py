@@ -1,4 +1,4 @@
-"""Straight-line Python (engine.pycode) computes what the closures of engine.calc compute: the same value, the same
+"""Straight-line Python (engine.language.pycode) computes what the closures of engine.language.calc compute: the same value, the same
 UNKNOWN, the same error, for every expression of the framework over the facts of real cases; and nothing from a rule
 file becomes program text."""
 
@@ -10,11 +10,11 @@ from decimal import Decimal
 import pytest
 
 import engine
-from engine.calc import UNKNOWN, DerivedEvaluator, Evaluator, FormulaError, compile_closure
-from engine.facts import build_facts
-from engine.ir import And, Arith, Cmp, In, Lit, Not, Or, Ref
-from engine.population import generate
-from engine.pycode import derived_function, expression_function
+from engine.evaluation.facts import build_facts
+from engine.language.calc import UNKNOWN, DerivedEvaluator, Evaluator, FormulaError, compile_closure
+from engine.language.ir import And, Arith, Cmp, In, Lit, Not, Or, Ref
+from engine.language.pycode import derived_function, expression_function
+from engine.tools.population import generate
 
 
 def _expressions(framework):
@@ -122,8 +122,8 @@ def test_evaluators_build_their_function_on_first_use_and_survive_a_round_trip()
 
 def test_an_expression_runs_on_its_closures_until_warm_then_on_straight_line_python():
     """A cold `kader assess` evaluates most expressions once or twice: they are not compiled; a batch compiles
-    them after engine.calc.WARM_UP evaluations. The value is the same on both sides of the switch."""
-    from engine.calc import WARM_UP
+    them after engine.language.calc.WARM_UP evaluations. The value is the same on both sides of the switch."""
+    from engine.language.calc import WARM_UP
     evaluator = Evaluator(Cmp("<", X, Lit(_dt.date(2026, 1, 1), "datum")))
     values = [evaluator({"casus.x": _dt.date(2025, 1, 1)}) for _ in range(WARM_UP - 1)]
     assert evaluator._call.__name__ == "warming"

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.sources import MAX_FILE_BYTES, SourceError, decode, parse_text
+from engine.language.sources import MAX_FILE_BYTES, SourceError, decode, parse_text
 
 
 def test_yaml_1_1_traps_are_switched_off():

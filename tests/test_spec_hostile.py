@@ -501,7 +501,7 @@ def test_spec_links_and_special_files_cannot_make_the_loader_read_outside_the_ru
     # and the cache key of `kader assess --rules` (a hash of the rule files) does not read them either
     start = time.perf_counter()
     with WATCH as events:
-        engine.fwcache.content_hash(root)
+        engine.language.fwcache.content_hash(root)
     assert time.perf_counter() - start < HANG and _outside(events, root) == []
 
 

@@ -25,7 +25,7 @@ from hypothesis import assume, event, given, note, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.harmonisation import compare_municipalities
+from engine.tools.harmonisation import compare_municipalities
 
 from . import strategies as gen
 from .conftest import ROOT, examples
@@ -64,7 +64,7 @@ def test_spec_same_case_same_rules_gives_identical_json(data):
     again = engine.assess(FRAMEWORK, gen.load(FRAMEWORK, data)).to_json_text(trace=True)
     assert again == first
     assert engine.assess(FRAMEWORK, case).to_json_text(trace=True) == first
-    assert engine.assessment.dumps(json.loads(first)) == first  # the JSON reads back to the same text
+    assert engine.evaluation.assessment.dumps(json.loads(first)) == first  # the JSON reads back to the same text
 
 
 _OTHER_PROCESS = """

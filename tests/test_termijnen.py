@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from engine.termijnen import add_working_days, age, atw_days_off, deadline, describe
+from engine.language.termijnen import add_working_days, age, atw_days_off, deadline, describe
 
 D = dt.date
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.termijnen import deadline
+from engine.language.termijnen import deadline
 
 from .conftest import examples, make_case, person
 

@@ -26,7 +26,7 @@ def test_the_value_in_force_on_the_peildatum(framework):
 
 def test_an_explicit_until_ends_a_value():
     from engine.errors import Span
-    from engine.framework import ParameterDef
+    from engine.language.framework import ParameterDef
     parameter = ParameterDef("x", "geld", "EUR", "test", (D(2024, 1, 1),), (D(2024, 12, 31),), (Decimal("1.00"),),
                              (None,), None, None, Span("x"))
     assert parameter.at(D(2024, 12, 31)) == (Decimal("1.00"), D(2024, 1, 1))

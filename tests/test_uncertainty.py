@@ -18,8 +18,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.changes import Differ
-from engine.provisional import DATE_UNKNOWN, PROVISIONAL
+from engine.evaluation.provisional import DATE_UNKNOWN, PROVISIONAL
+from engine.tools.changes import Differ
 
 from . import strategies as gen
 from .conftest import ROOT, examples, make_case, person
@@ -221,11 +221,11 @@ def test_every_undecided_outcome_names_its_facts_and_status_matches_eligibility(
                 assert (fact["fact"], fact.get("persoon")) in asked
 
 
-# ---------------------------------------------------------------- decisive questions (engine.decisive)
+# ---------------------------------------------------------------- decisive questions (engine.evaluation.decisive)
 
 
 def _outcomes(result) -> dict:
-    """Every outcome, read straight from the JSON contract (independent of engine.decisive)."""
+    """Every outcome, read straight from the JSON contract (independent of engine.evaluation.decisive)."""
     data = result.to_json()
     return {
         "proposals": [(p["hulpvraag"], p["provision"], p["level"]) for p in data["proposals"]],
@@ -238,7 +238,7 @@ def _outcomes(result) -> dict:
 
 
 def _answered(case: engine.Case, fact: str, hulpvraag: str | None, persoon: str | None, value) -> engine.Case:
-    from engine.decisive import with_answer
+    from engine.evaluation.decisive import with_answer
 
     return with_answer(case, {"fact": fact, "hulpvraag": hulpvraag, "persoon": persoon}, value)
 
@@ -247,7 +247,7 @@ def test_decisive_questions_for_a_young_applicant_name_what_they_settle():
     """PW art. 15 lid 1 and art. 41 lid 4: for a 23-year-old with nothing else known, the voorliggende voorziening
     settles both the proposal and the right (two open outcomes) and comes first; each zoektermijn exception
     settles the term."""
-    from engine.decisive import decisive_questions
+    from engine.evaluation.decisive import decisive_questions
 
     case = make_case(FRAMEWORK, huishouden={"personen": [person("p1", "aanvrager", YOUNG)],
                                             "woonsituatie": "huurwoning"},
@@ -271,7 +271,7 @@ def test_decisive_questions_for_a_young_applicant_name_what_they_settle():
 
 def test_no_housemate_question_for_someone_living_alone():
     """Wmo 2015 art. 1.1.1 (gebruikelijke hulp): a one-person household is never asked what a housemate can do."""
-    from engine.decisive import decisive_questions
+    from engine.evaluation.decisive import decisive_questions
 
     case = make_case(FRAMEWORK, huishouden={"personen": [person("p1", "aanvrager", "1950-01-01")],
                                             "woonsituatie": "huurwoning"},
@@ -296,7 +296,7 @@ def test_a_listed_decisive_fact_changes_an_outcome_for_some_value(data, keep, pi
     """Answering a fact listed as deciding alone (`beslissend`, or `signaal` for one that decides only a
     signal) with one of its values changes a proposal, right, term or signal; over households given in full
     and with a half or two thirds of the hulpvraag facts left out, as at an intake."""
-    from engine.decisive import decisive_questions
+    from engine.evaluation.decisive import decisive_questions
 
     case = gen.load(FRAMEWORK, _half_known(data, keep))
     result = engine.assess(FRAMEWORK, case)
@@ -318,7 +318,7 @@ def test_a_listed_decisive_fact_changes_an_outcome_for_some_value(data, keep, pi
 def test_an_unlisted_fact_changes_no_outcome(data, keep, pick, choice):
     """Answering a yes/no or choice fact that the case leaves open and the decisive questions do not list,
     with any of its values, changes nothing; over households given in full and half known."""
-    from engine.decisive import decisive_questions
+    from engine.evaluation.decisive import decisive_questions
 
     case = gen.load(FRAMEWORK, _half_known(data, keep))
     result = engine.assess(FRAMEWORK, case)
@@ -368,7 +368,7 @@ def test_every_counterfactual_holds_on_its_date_within_the_horizon_and_to_the_ce
 
     from dateutil.relativedelta import relativedelta
 
-    from engine.counterfactual import counterfactuals
+    from engine.tools.counterfactual import counterfactuals
 
     case = gen.load(FRAMEWORK, data)
     for item in counterfactuals(FRAMEWORK, case):
@@ -393,7 +393,7 @@ def test_a_lighter_provision_on_the_same_rung_is_asked_about():
     """Wmo 2015 art. 2.3.5 lid 3 (eigen kracht, gebruikelijke hulp): the proposal is gebruikelijke hulp (rung 0),
     but eigen kracht, first on that rung, is still open: whether the client can manage on his own changes the
     proposal, so it is asked (found by the property test below over generated households)."""
-    from engine.decisive import decisive_questions
+    from engine.evaluation.decisive import decisive_questions
 
     feiten = {"algemeen_gebruikelijke_voorziening": False, "algemene_voorziening_toereikend": False,
               "collectief_vervoer_bruikbaar": False, "gebruikelijke_hulp_toereikend": True,
@@ -424,7 +424,7 @@ def _established(result, kind: str, ident: str, hulpvraag: str) -> bool:
 
 
 def test_decided_by_text_words_each_fact_by_what_it_does():
-    from engine.provisional import ALSO, IF, UNLESS, decided_by_text
+    from engine.evaluation.provisional import ALSO, IF, UNLESS, decided_by_text
 
     a, b = {"fact": "persoon.a", "persoon": "p1"}, {"fact": "hulpvraag.b"}
     assert decided_by_text([a, b], {("persoon.a", "p1"): UNLESS, ("hulpvraag.b", None): UNLESS}) \
@@ -521,9 +521,9 @@ def test_the_wording_of_a_provisional_item_holds_in_both_directions(data, pick):
 @settings(max_examples=examples(30), deadline=None)
 @given(data=gen.case_data(FRAMEWORK, max_hulpvragen=2, plain=True), keep=st.integers(1, 3))
 def test_a_fact_only_signal_rules_read_is_tried_as_a_whole_assessment_would(data, keep):
-    """The shortcut for a fact that only signal and check rules read (engine.decisive._SignalOnly) gives the
+    """The shortcut for a fact that only signal and check rules read (engine.evaluation.decisive._SignalOnly) gives the
     same outcomes and open outcomes as assessing the whole case with the fact answered, for every value."""
-    from engine import decisive
+    from engine.evaluation import decisive
 
     case = gen.load(FRAMEWORK, _half_known(data, keep))
     result = engine.assess(FRAMEWORK, case)

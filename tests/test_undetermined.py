@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.calc import UNKNOWN
-from engine.ir import Undetermined
+from engine.language.calc import UNKNOWN
+from engine.language.ir import Undetermined
 
 from .conftest import examples, make_case, person
 
@@ -135,7 +135,7 @@ def test_the_reason_reaches_json_text_and_the_law_links(framework):
     entry = next(m for m in data["missing_facts"] if m["fact"] == "onbepaald:huishouden.bijstandsnorm")
     basis = "Participatiewet art. 3 lid 2 onder a, lid 3 en lid 4 (tekst vanaf 2026-01-01)"
     assert entry["legal_basis"] == basis
-    engine.wetten.attach_links(framework, result)
+    engine.language.wetten.attach_links(framework, result)
     urls = [r["url"] for r in result.legal_basis_links[basis]]
     assert any("BWBR0015703" in url and "artikel=3&lid=2" in url and "z=2026-05-04" in url for url in urls)
 
@@ -143,13 +143,13 @@ def test_the_reason_reaches_json_text_and_the_law_links(framework):
 def test_the_evaluators_agree_an_onbepaald_case_applies_only_when_established(framework):
     """The straight-line code and the closures give the same: unknown when the `onbepaald` case holds, the next case
     when its condition cannot be decided (the rules ask those facts), the value otherwise."""
-    from engine.ir import Lit, Ref
+    from engine.language.ir import Lit, Ref
 
     when = Ref("casus.x", "bool", "fact")
     parts = ((when, Undetermined("stel vast dat x", "Participatiewet art. 3 lid 4", "geld")),
              (None, Lit(Decimal("7.00"), "geld")))
-    fast = engine.calc.DerivedEvaluator(parts, None, "geld")
-    slow = engine.calc.DerivedEvaluator(parts, None, "geld")
+    fast = engine.language.calc.DerivedEvaluator(parts, None, "geld")
+    slow = engine.language.calc.DerivedEvaluator(parts, None, "geld")
     slow._call = slow.closures()
     for env, expected in (({"casus.x": True}, UNKNOWN), ({"casus.x": False}, Decimal("7.00")), ({}, Decimal("7.00"))):
         assert fast(env) == expected and slow(env) == expected

@@ -1,4 +1,4 @@
-"""`kader verify` (engine/verify.py, engine/verify_model.py): the seeded defects of tests/verify/rules are found, each
+"""`kader verify` (engine/tools/verify.py, engine/tools/verify_model.py): the seeded defects of tests/verify/rules are found, each
 witness is assessed by the real engine and shows the problem, a fixed framework is clean, `--base` reports only what
 a change introduced, and the real framework's run is complete (no time-outs, nothing untranslated, every witness
 confirmed).
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.select import NO_PROPOSAL
-from engine.verify import verify, verify_rules, witness_yaml
+from engine.evaluation.select import NO_PROPOSAL
+from engine.tools.verify import verify, verify_rules, witness_yaml
 
 HERE = Path(__file__).resolve().parent
 SEEDED = HERE / "verify" / "rules"
@@ -72,7 +72,7 @@ def test_dead_rule_is_found_and_fires_for_no_witness(seeded):
 
 
 def test_gap_with_every_fact_known_gives_no_proposal_in_the_engine(seeded):
-    """Begeleiding: no rule decides wmo.algemeen (level 1), so the ladder walk stops there (engine/select.py)."""
+    """Begeleiding: no rule decides wmo.algemeen (level 1), so the ladder walk stops there (engine/evaluation/select.py)."""
     framework, report = seeded
     finding = _one(report, "gat", onderwerp="begeleiding")
     assert "geen regel beslist over wmo.algemeen" in finding.message
@@ -151,7 +151,7 @@ def test_cli_verify_json_and_witness_files(runner, tmp_path):
     kinds = sorted({f["kind"] for f in data["findings"]})
     assert kinds == ["conflict", "criterium_nooit", "dode_regel", "gat", "onbereikbare_voorziening",
                      "ondergrens_zonder_voorstel"]
-    from engine.loader import display_path
+    from engine.language.loader import display_path
     where = {rule["at"].rsplit("/wmo/", 1)[0] for f in data["findings"] for rule in f["rules"] if "/wmo/" in rule["at"]}
     assert where == {display_path(SEEDED)}  # the folder asked for, even after --base cached the same files elsewhere
     files = sorted(out.glob("*.yaml"))
@@ -199,7 +199,7 @@ def test_room_override_point_within_bounds_is_room_and_a_rule_reading_the_munici
     it is caught by the room proof, with a household the engine assesses differently in baarn and bunschoten."""
     import dataclasses
 
-    from engine.ir import And, Cmp, Lit, Ref
+    from engine.language.ir import And, Cmp, Lit, Ref
     framework = engine.load_framework(SEEDED, cache=False)
     clean = verify(framework, peildatum=PEIL)
     assert not [f for f in clean.findings if f.kind == "ruimte"]
@@ -209,7 +209,7 @@ def test_room_override_point_within_bounds_is_room_and_a_rule_reading_the_munici
     framework.rules["wmo.oudere_signaal"] = dataclasses.replace(rule, when=reads_gemeente,
                                                                references=frozenset({"casus.gemeente"}))
     try:
-        from engine.harmonisation import _DEPENDENCIES
+        from engine.tools.harmonisation import _DEPENDENCIES
         _DEPENDENCIES.pop(framework.hash, None)
         report = verify(framework, peildatum=PEIL, gemeenten=["baarn", "bunschoten"])
     finally:
@@ -218,8 +218,8 @@ def test_room_override_point_within_bounds_is_room_and_a_rule_reading_the_munici
     room = [f for f in report.findings if f.kind == "ruimte"]
     assert [[r for r, _ in f.rules] for f in room] == [["wmo.oudere_signaal"]]
     # the durable ruleset was compiled from the file, so the engine's own evaluator judges the changed condition
-    from engine.calc import Evaluator
-    from engine.facts import build_facts
+    from engine.evaluation.facts import build_facts
+    from engine.language.calc import Evaluator
     case = engine.case_from_text(framework, witness_yaml(room[0].witness), "getuige.yaml")
     outcome = {}
     for gemeente in room[0].compare:

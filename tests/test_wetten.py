@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import engine
 from cli import app
-from engine.coverage import _elements
-from engine.wetten import link
+from engine.language.wetten import link
+from engine.tools.coverage import _elements
 
 from .conftest import examples
 
@@ -113,7 +113,7 @@ def test_assess_json_links_every_statute_legal_basis_it_shows_to_the_version_of_
 
 
 def test_a_legal_basis_of_other_sources_only_gets_no_link(framework):
-    from engine.wetten import legal_basis_links
+    from engine.language.wetten import legal_basis_links
     data = {"checks": [{"legal_basis": "Uitvoeringskader BBS, integrale aanpak"}],
             "signals": [{"legal_basis": "Participatiewet art. 24a lid 1"}]}
     found = legal_basis_links(framework, data, dt.date(2025, 6, 1))

@@ -244,9 +244,9 @@ def render_assessment(console: Console, assessment: Assessment, framework: Frame
 
 def render_explanation(console: Console, assessment: Assessment, framework: Framework, hulpvraag: str | None,
                        read: set[str] | None = None) -> None:
-    """The trace as a tree; `read`: the keys the assessment read (engine.coverage.keys_read), so that only the
+    """The trace as a tree; `read`: the keys the assessment read (engine.tools.coverage.keys_read), so that only the
     parameters and derived facts it used are listed, not all in force."""
-    from engine.ir import render as render_expression
+    from engine import render as render_expression
 
     console.print(_header(assessment))
     fired = assessment.trace.fired
@@ -341,7 +341,7 @@ def render_explanation(console: Console, assessment: Assessment, framework: Fram
 
 def render_law_links(console: Console, assessment: Assessment) -> None:
     """Every statute article the explanation cites, once, with its text on wetten.overheid.nl as in force on the
-    peildatum (engine.wetten.attach_links fills `legal_basis_links`; nothing is printed when it did not run)."""
+    peildatum (engine.language.wetten.attach_links fills `legal_basis_links`; nothing is printed when it did not run)."""
     if not assessment.legal_basis_links:
         return
     seen: dict[str, str] = {}

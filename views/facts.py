@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from engine.factlist import TYPE_TEXT, FactEntry
+from engine import TYPE_TEXT, FactEntry
 
 from .formatting import print_indented
 

@@ -1,4 +1,4 @@
-"""`kader intake`: the conversation with the assessor (prompts and answers; the work is in engine.intake)."""
+"""`kader intake`: the conversation with the assessor (prompts and answers; the work is in engine.evaluation.intake)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Callable
 from rich.console import Console
 from rich.text import Text
 
-from engine.errors import RuleEngineError
-from engine.intake import AnswerError, Intake, Progress, Question, parse_answer
+from engine import AnswerError, Intake, Progress, Question, RuleEngineError, parse_answer
 
 from .reports import render_diagnostics
 

@@ -1,11 +1,11 @@
-"""Text rendering of `kader verify` (engine.verify.Report as JSON)."""
+"""Text rendering of `kader verify` (engine.tools.verify.Report as JSON)."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
 
-from engine.verify import TITLES
+from engine import TITLES
 
 
 def render_verify(console: Console, report: dict, *, witnesses_shown: int = 3) -> None:

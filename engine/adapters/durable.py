@@ -28,7 +28,7 @@ How each sharp edge of durable-rules 2.0.28 is handled here:
   (and a reversed join on it crashed the process in our tests): facts never
   carry `id`; the hulpvraag id travels as `hv`;
 - a comparison with an absent property on the right-hand side matches:
-  `engine.compile` adds an existence test;
+  `engine.language.compile` adds an existence test;
 - fixed C limits (error 303, a 64-entry stack in the alpha network; 255
   properties per fact): one ruleset per group, equality tests first so rules
   fan out early, and an error code from the engine becomes a clear error;

@@ -6,6 +6,9 @@ decision and motivation, a timestamp) to an append-only, hash-chained register:
 a SQLite file by default, PostgreSQL for a team. The exact rule files of every
 rule set used are kept in the register, so `kader audit` can replay each record
 against the rules it was assessed with, given the register and nothing else.
+
+May import: the rule language, the assessment and the shared base; never the tools (which use
+engine.register.privacy). tests/test_architecture.py enforces this.
 """
 
 from .audit import AuditReport, audit

@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine import __version__
-from engine.case import case_from_document
 from engine.errors import RuleEngineError
-from engine.evaluate import assess
-from engine.framework import Framework
-from engine.sources import Document
+from engine.evaluation.case import case_from_document
+from engine.evaluation.evaluate import assess
+from engine.language.framework import Framework
+from engine.language.sources import Document
+from engine.version import __version__
 
 from .base import Register
 from .records import DECISIONS, ChainVerifier, Record, canonical_json, decode_case

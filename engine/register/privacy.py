@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from engine.errors import Diagnostic, Span
-from engine.sources import Document
+from engine.language.sources import Document
 
 from .errors import RecordingRefused
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from engine import __version__
-from engine.assessment import Assessment
-from engine.case import case_from_document, case_part
 from engine.errors import CaseFileError, Diagnostic, RuleEngineError, Span, UsageError
-from engine.evaluate import assess
-from engine.framework import Framework
-from engine.sources import Document, SourceError, read_document
+from engine.evaluation.assessment import Assessment
+from engine.evaluation.case import case_from_document, case_part
+from engine.evaluation.evaluate import assess
+from engine.language.framework import Framework
+from engine.language.sources import Document, SourceError, read_document
+from engine.version import __version__
 
 from .base import Register
 from .errors import RecordingRefused, register_error

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from engine.errors import RuleEngineError
-from engine.framework import Framework
-from engine.fwcache import content_hash, load_framework
+from engine.language.framework import Framework
+from engine.language.fwcache import content_hash, load_framework
 
 from .errors import register_error
 from .records import canonical_json

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Callable
 
-from engine.framework import Framework
-from engine.ir import references
+from engine.language.framework import Framework
+from engine.language.ir import references
 
 from .records import canonical_json
 

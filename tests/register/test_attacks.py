@@ -118,7 +118,7 @@ def insider(url: str) -> str:
 def test_a_garbage_rule_set_in_the_next_rule_sets_slot_is_not_relied_on(two, register_url, rules_copy, tmp_path):
     """Attack: the slot of the next rule set (its hash is predictable from the rule files) pre-filled with garbage,
     so that honest records would never reproduce. Recording checks the stored rule set and refuses."""
-    from engine.fwcache import content_hash
+    from engine.language.fwcache import content_hash
     normen = rules_copy / "werk_inkomen" / "normen.yaml"
     normen.write_text(normen.read_text().replace('value: "1401.50"', 'value: "1450.00"'))
     upcoming = content_hash(rules_copy)
@@ -270,7 +270,7 @@ def test_a_backdated_record_in_another_assessors_name_fails_the_audit(two, regis
 
 def test_records_made_with_rules_outside_the_allow_list_fail_the_audit(env, tmp_path, rules_copy):
     """A record made with locally edited rules is reported when an allow-list of sanctioned rule sets is given."""
-    from engine.fwcache import content_hash
+    from engine.language.fwcache import content_hash
     record(env, write_case(tmp_path, "a.yaml", id="casus-a"))
     allowed = tmp_path / "vastgesteld.txt"
     allowed.write_text(f"# vastgesteld door het college\n{content_hash(RULES)}\n")

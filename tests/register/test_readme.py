@@ -1,4 +1,5 @@
-"""The README's examples for the register and the audit run as written (the PostgreSQL ones against a real server)."""
+"""The examples for the register and the audit in the README and docs/ run as written (the PostgreSQL ones, marked
+`# needs PostgreSQL` in the docs, against a real server that these tests start)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from .conftest import KEY, ROOT, RULES
 
 
 def examples() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = "\n".join(path.read_text(encoding="utf-8") for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
     commands = []
     for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
         for command in block.replace("\\\n", " ").splitlines():
@@ -25,7 +26,7 @@ def examples() -> list[str]:
 
 def test_the_readme_shows_recording_and_auditing():
     commands = examples()
-    assert len(commands) == 8
+    assert len(commands) == 11  # 8 in docs/commands.md, 3 in the README's examples for the assessor and the auditor
     assert any("--verify-checkpoints" in c for c in commands)
     assert any("wijkt_af" in c and "--motivation" in c for c in commands)
     assert any("--format html" in c for c in commands)
@@ -37,7 +38,7 @@ def test_the_readme_examples_run_as_written(tmp_path, monkeypatch, pg_url):
     runner = CliRunner(env={"KADER_PSEUDONYM_KEY": KEY, "KADER_RULES": str(RULES), "HOME": str(tmp_path)})
     for command in examples():
         command = re.sub(r"postgresql://\S+", lambda _: shlex.quote(pg_url), command)
-        args = shlex.split(command.split(" > ")[0])[1:]
+        args = shlex.split(command.split(" > ")[0], comments=True)[1:]
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (command, result.output)
     assert (tmp_path / "kader-register.sqlite").exists()

@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 
 import engine
+from engine.language.sources import parse_text
 from engine.register import Recorder, load_key, open_register, prepare, recording_options
-from engine.sources import parse_text
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))

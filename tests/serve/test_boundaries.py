@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import engine
-from engine.case import load_case
+from engine.evaluation.case import load_case
 from service.contracts import AssessmentOut, ExplanationOut
 from tests.test_architecture import ENGINE, imports
 

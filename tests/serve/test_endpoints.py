@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import engine
 from cli import app
-from engine.case import CaseIn
+from engine.evaluation.case import CaseIn
 from tests.test_cli import MALFORMED
 
 from .conftest import EXAMPLE, ROOT, case_json, example_case
@@ -93,7 +93,7 @@ def test_questions_lists_the_missing_facts_most_decisive_first(server):
 
 def test_facts_lists_declared_and_built_in_facts_with_type_and_legal_basis(server, framework):
     """GET /facts is what `kader facts --format json` lists, with the framework it comes from."""
-    from engine.factlist import list_facts
+    from engine.evaluation.factlist import list_facts
     reply = server.get("/facts")
     assert reply.status == 200
     assert reply.json()["facts"] == [entry.to_json() for entry in list_facts(framework, None, None)]
@@ -108,7 +108,7 @@ def test_facts_lists_declared_and_built_in_facts_with_type_and_legal_basis(serve
 def test_schema_case_is_what_kader_schema_case_prints(server, framework):
     """GET /schema/case is the case schema of `kader schema case`: the engine's case model plus the framework's
     vocabulary (facts per scope with their types and allowed values)."""
-    from engine.schemas import case_schema
+    from engine.tools.schemas import case_schema
     reply = server.get("/schema/case")
     assert reply.status == 200
     assert reply.json() == json.loads(json.dumps(case_schema(framework)))

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.case import load_case
-from engine.wetten import attach_links
+from engine.evaluation.case import load_case
+from engine.language.wetten import attach_links
 from service.work import assessment_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,8 +46,8 @@ def test_the_example_household_carries_its_links_once_and_last(framework):
 def test_legal_bases_are_read_from_the_text_as_the_walk_finds_them_quotes_and_backslashes_too():
     """A legal basis may hold quotes, backslashes and non-ASCII (a court's ECLI, a title in quotes); a key that
     only ends in `legal_basis`, a list item `legal_basis` and an empty basis are no legal basis."""
-    from engine.assessment import dumps
-    from engine.wetten import _bases
+    from engine.evaluation.assessment import dumps
+    from engine.language.wetten import _bases
     from service.work import _legal_bases
     data = {"a": [{"legal_basis": 'Wmo 2015 art. 2.3.5 "maatwerk" \\ lid 3\\'},
                   {"legal_basis": "Participatiewet art. 35 lid 1 \u2013 ä"}, {"my_legal_basis": "Wet X art. 1"}],

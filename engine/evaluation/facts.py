@@ -1,0 +1,283 @@
+"""Case + framework at the peildatum -> the facts rules and formulas read.
+
+The result is a set of plain dicts keyed by fact name (`casus.inkomen`,
+`persoon.leeftijd`, `hulpvraag.onderwerp`, a parameter name). A fact the case
+does not give is simply absent (UNKNOWN to the evaluator), unless the contract
+or the framework states a default. Parameter values are those in force on the
+peildatum, with the municipality's override where it has one. Derived facts are
+evaluated in dependency order.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from engine.errors import Diagnostic, EvaluationError
+from engine.language.calc import UNKNOWN, FormulaError
+from engine.language.framework import Framework
+from engine.language.registry import BUILTINS, PERSON_ALIASES
+from engine.language.termijnen import age
+
+from .case import Case, Hulpvraag
+
+
+@dataclass
+class Facts:
+    base: dict[str, Any]  # casus, huishouden, aanvrager, partner, parameters, derived (non-person)
+    persons: dict[str, dict[str, Any]]  # person id -> persoon.* facts
+    parameters_used: dict[str, tuple[Decimal, _dt.date, str | None]] = field(default_factory=dict)
+    parameters_pending: dict[str, str] = field(default_factory=dict)  # name -> why its value is te verifiëren
+    _hulpvraag_env: dict[str, dict] = field(default_factory=dict)
+    skipped: tuple = ()  # (derived facts not computed yet, person aliases): see build_facts(only=...), complete
+
+    def hulpvraag(self, hv: Hulpvraag, framework: Framework) -> dict[str, Any]:
+        env = self._hulpvraag_env.get(hv.id)
+        if env is None:
+            env = dict(self.base)
+            env.update(self.persons.get(hv.persoon, {}))
+            env["hulpvraag.domein"] = hv.domein
+            env["hulpvraag.onderwerp"] = hv.onderwerp
+            env["hulpvraag.verwijzer"] = hv.verwijzer or BUILTINS["hulpvraag.verwijzer"].default
+            env.update(_defaults(framework)[2].get(hv.domein, {}))
+            env.update(hv.facts)
+            self._hulpvraag_env[hv.id] = env
+        return env
+
+
+def _defaults(framework: Framework) -> tuple[dict, dict, dict]:
+    """The framework's declared defaults for person, casus and (per domain) hulpvraag facts, once per rule set."""
+    found = framework.memo.get("defaults")
+    if found is None:
+        declared = [i for i in framework.facts.values() if i.declared_in is not None and i.default is not None]
+        found = ({i.key: i.default for i in declared if i.key.startswith("persoon.")},
+                 {i.key: i.default for i in declared if i.key.startswith("casus.")},
+                 {d: {k: i.default for k, i in facts.items() if i.default is not None}
+                  for d, facts in framework.hulpvraag_facts.items()})
+        framework.memo["defaults"] = found
+    return found
+
+
+def _parameters(framework: Framework, gemeente: str, peildatum: _dt.date) -> tuple[dict, dict, dict]:
+    """The parameter values in force (with the municipality's overrides), once per framework, municipality and date."""
+    memo = framework.memo.setdefault("parameters", {})
+    key = (gemeente, peildatum)
+    found = memo.get(key)
+    if found is None:
+        values: dict[str, Any] = {}
+        used: dict[str, tuple[Decimal, _dt.date, str | None]] = {}
+        pending: dict[str, str] = {}
+        for name in framework.parameters:
+            parameter = framework.parameter(name, gemeente)
+            if parameter.key != "peildatum":
+                continue  # read at a person's or the case's own date (see _keyed)
+            entry = parameter.at(peildatum)
+            if entry is not None:
+                values[name] = entry[0] if parameter.type != "geheel" else int(entry[0])
+                used[name] = (entry[0], entry[1], parameter.decision)
+            elif parameter.pending:
+                reason = parameter.pending_on(peildatum)
+                if reason is not None:
+                    pending[name] = reason
+        if len(memo) > 512:  # a run over many peildata: keep the memo small
+            memo.clear()
+        found = memo[key] = (values, used, pending)
+    return found
+
+
+def _keyed(framework: Framework, prefix: str, dates: dict[str, _dt.date | None]) -> dict[str, Any]:
+    """The parameters keyed by a date of the case (not the peildatum), read at that date: `persoon.<naam>` for a
+    person's birth date, `casus.<naam>` for the melddatum or aanvraagdatum. No value for that date: absent (unknown)."""
+    found: dict[str, Any] = {}
+    for fact_key, parameter in _keyed_by_prefix(framework, prefix):
+        day = dates.get(parameter.key)
+        entry = parameter.at(day) if day is not None else None
+        if entry is not None:
+            found[fact_key] = entry[0] if parameter.type != "geheel" else int(entry[0])
+    return found
+
+
+def _keyed_by_prefix(framework: Framework, prefix: str) -> tuple:
+    """(fact key, parameter) of the parameters keyed by a date of the case whose fact starts with `prefix`, in
+    the framework's order, once per framework object."""
+    key = ("keyed_by_prefix", prefix)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple((fact_key, framework.parameters[name])
+                                            for fact_key, name in framework.keyed.items()
+                                            if fact_key.startswith(prefix))
+    return found
+
+
+def _person_facts(framework: Framework, case: Case, peildatum: _dt.date) -> dict[str, dict[str, Any]]:
+    persons = {}
+    declared_defaults = _defaults(framework)[0]
+    own: dict[str, Decimal] | None = None  # persoon.inkomen: what counts as middelen for bijstand, per person
+    if case.inkomen is not None:
+        kinds = framework.inkomenssoorten
+        own = {}
+        for who, soort, amount in case.inkomen:
+            if kinds.get(soort, {}).get("bijstand", True):
+                own[who] = own.get(who, Decimal("0.00")) + amount
+    for person in case.personen:
+        years, months = age(person.geboortedatum, peildatum)
+        facts: dict[str, Any] = dict(declared_defaults)
+        facts.update(person.facts)
+        facts["persoon.rol"] = person.rol
+        facts["persoon.leeftijd"] = years
+        facts["persoon.leeftijd_maanden"] = months
+        if own is not None:
+            facts["persoon.inkomen"] = own.get(person.id, Decimal("0.00"))
+        if framework.keyed:
+            facts.update(_keyed(framework, "persoon.", {"persoon.geboortedatum": person.geboortedatum}))
+        persons[person.id] = facts
+    return persons
+
+
+def _household(case: Case, persons: dict[str, dict]) -> dict[str, Any]:
+    children = [p for p in case.personen if p.rol == "kind"]
+    facts: dict[str, Any] = {
+        "huishouden.aantal_personen": len(case.personen),
+        "huishouden.aantal_volwassenen": sum(1 for p in case.personen if persons[p.id]["persoon.leeftijd"] >= 18),
+        "huishouden.aantal_kinderen": len(children),
+        "huishouden.aantal_minderjarige_kinderen": sum(1 for p in children if persons[p.id]["persoon.leeftijd"] < 18),
+        "huishouden.heeft_partner": any(p.rol == "partner" for p in case.personen),
+    }
+    if children:
+        facts["huishouden.jongste_kind_leeftijd"] = min(persons[p.id]["persoon.leeftijd"] for p in children)
+    if case.woonsituatie is not None:
+        facts["huishouden.woonsituatie"] = case.woonsituatie
+    return facts
+
+
+def _casus(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date) -> dict[str, Any]:
+    domains = sorted({hv.domein for hv in case.hulpvragen})
+    facts: dict[str, Any] = {
+        "casus.gemeente": gemeente,
+        "casus.signalen": frozenset(case.signalen),
+        "casus.domeinen": frozenset(domains),
+        "casus.aantal_domeinen": len(domains),
+        "casus.melding_ontvangen": case.melddatum is not None,
+        "casus.aanvraag_ontvangen": case.aanvraagdatum is not None,
+    }
+    if case.melddatum is not None:
+        facts["casus.dagen_sinds_melding"] = (peildatum - case.melddatum).days
+        if case.aanvraagdatum is not None:
+            facts["casus.dagen_melding_tot_aanvraag"] = (case.aanvraagdatum - case.melddatum).days
+    if case.inkomen is not None:
+        # the bijstand unit: aanvrager and partner (a lodger's or a child's earnings are not theirs)
+        gezin = {p.id for p in case.personen if p.rol in ("aanvrager", "partner")}
+        kinds = framework.inkomenssoorten  # kind -> purpose -> counted (kader.yaml); none declared: all count
+
+        def counted(doel: str) -> Decimal:
+            return sum((amount for who, soort, amount in case.inkomen
+                        if who in gezin and kinds.get(soort, {}).get(doel, True)), Decimal("0.00"))
+        facts["casus.inkomen"] = counted("bijstand")  # PW art. 31-33: not the kinds of art. 31 lid 2
+        facts["casus.inkomen_bijzondere_bijstand"] = counted("bijzondere_bijstand")
+        facts["casus.inkomen_minima"] = counted("minima")
+        facts["casus.inkomen_wmo_bijdrage"] = counted("wmo_bijdrage")
+        facts["huishouden.inkomen"] = sum((amount for _, _, amount in case.inkomen), Decimal("0.00"))
+    if case.vermogen is not None:
+        facts["casus.vermogen"] = case.vermogen
+    if framework.keyed:
+        facts.update(_keyed(framework, "casus.", {"casus.melddatum": case.melddatum,
+                                                  "casus.aanvraagdatum": case.aanvraagdatum}))
+    facts.update(_defaults(framework)[1])
+    facts.update(case.facts)
+    return facts
+
+
+def _aliases(case: Case) -> list[tuple[str, str]]:
+    """(alias prefix, person id) for the fixed roles present: aanvrager, and partner if there is one."""
+    found = []
+    for alias in PERSON_ALIASES:
+        person = next((p for p in case.personen if p.rol == alias), None)
+        if person is not None:
+            found.append((alias, person.id))
+    return found
+
+
+_ALIAS_KEYS: dict[str, dict[str, str]] = {alias: {} for alias in PERSON_ALIASES}  # alias -> persoon key -> its name
+
+
+def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date,
+                only: frozenset[str] | None = None) -> Facts:
+    """The facts of `case`. `only`: the keys of the derived facts to compute (the others wait in
+    `Facts.skipped` until `complete` computes them); None: every derived fact."""
+    persons = _person_facts(framework, case, peildatum)
+    values, used, pending = _parameters(framework, gemeente, peildatum)
+    base: dict[str, Any] = dict(values)
+    base.update(_casus(framework, case, gemeente, peildatum))
+    base.update(_household(case, persons))
+    aliases = _aliases(case)
+    for alias, person_id in aliases:
+        names = _ALIAS_KEYS[alias]
+        for key, value in persons[person_id].items():
+            name = names.get(key)
+            if name is None:
+                name = names[key] = alias + key[7:]  # "persoon.x" -> "aanvrager.x"
+            base[name] = value
+    base["__personen__"] = [persons[p.id] for p in case.personen]
+    derived = framework.derived
+    skipped: tuple = ()
+    if only is not None:
+        derived, skipped = _split(framework, only)
+    _derive(derived, base, persons, aliases)
+    facts = Facts(base, persons, used, pending)
+    if skipped:
+        facts.skipped = (skipped, aliases)
+    return facts
+
+
+def _split(framework: Framework, only: frozenset[str]) -> tuple[tuple, tuple]:
+    """(the derived facts in `only`, the others), each in the framework's order, once per framework and set."""
+    key = ("derived_split", only)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = (tuple(d for d in framework.derived if d.key in only),
+                                       tuple(d for d in framework.derived if d.key not in only))
+    return found
+
+
+def complete(facts: Facts) -> Facts:
+    """Compute the derived facts that `build_facts(..., only=...)` left out (for the trace); the others stay as
+    they are (a derived fact reads only facts computed before it, in the framework's order)."""
+    if facts.skipped:
+        skipped, aliases = facts.skipped
+        facts.skipped = ()
+        _derive(skipped, facts.base, facts.persons, aliases)
+        facts._hulpvraag_env.clear()  # copies of the base made before: made again with every derived fact
+    return facts
+
+
+def _derive(derived_facts, base: dict, persons: dict[str, dict], aliases: list[tuple[str, str]]) -> None:
+    person_envs: dict[str, dict] | None = None  # base + the person's facts, reused while only person facts change
+    for derived in derived_facts:
+        try:
+            if derived.scope == "persoon":
+                if person_envs is None:
+                    person_envs = {pid: {**base, **facts} for pid, facts in persons.items()}
+                key = derived.key
+                for person_id, facts in persons.items():
+                    env = person_envs[person_id]
+                    value = derived.evaluate(env)
+                    if value is not UNKNOWN:
+                        facts[key] = value
+                        env[key] = value
+                for alias, person_id in aliases:
+                    if key in persons[person_id]:
+                        alias_key = alias + key[7:]
+                        base[alias_key] = persons[person_id][key]
+                        for env in person_envs.values():
+                            env[alias_key] = base[alias_key]
+            else:
+                value = derived.evaluate(base)
+                if value is not UNKNOWN:
+                    base[derived.key] = value
+                    if person_envs is not None:
+                        for env in person_envs.values():
+                            env[derived.key] = value
+        except FormulaError as exc:
+            raise EvaluationError(Diagnostic("E910", f"afgeleid feit {derived.key}: {exc}", derived.span)) from None

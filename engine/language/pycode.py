@@ -1,0 +1,210 @@
+"""Formulas and conditions as straight-line Python, compiled once per expression (on its first evaluation).
+
+`engine.language.calc.compile_closure` turns an expression (IR) into nested closures: one Python call per node, each
+evaluation. The functions made here compute the same thing in one Python function per expression, with local
+variables instead of calls, and the same three-valued logic, order of evaluation and errors (a node evaluated
+by the closure is evaluated here, in the same order, and one it skips is skipped here too), so every outcome is
+the same; `tests/test_pycode.py` checks them against the closures on every expression of the framework.
+
+Nothing from the rule files becomes program text: the source holds only names this module makes (`v3`, `c7`),
+operators from fixed tables and keywords; every fact key, literal, option list and rounding mode from the rules
+is a value in the function's namespace (`c7`), never spliced into the source. An expression too deeply nested
+for straight-line code (Python's limit on indentation) keeps its closure.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+from .ir import UNKNOWN, And, Arith, Call, Cmp, FindingRef, IfExp, In, Lit, Neg, Not, Or, Ref, Undetermined
+
+MAX_DEPTH = 40  # indentation levels; deeper expressions keep their closures
+
+_CMP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_ARITH = {"+": "+", "-": "-", "*": "*"}
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _Emitter:
+    def __init__(self, closure: Callable[[Any], Callable]):
+        self.lines: list[str] = []
+        self.names: dict[str, Any] = {}
+        self.counter = 0
+        self.closure = closure  # engine.language.calc.compile_closure, for the few calls kept as closures
+
+    def const(self, value: Any) -> str:
+        name = f"c{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def var(self) -> str:
+        self.counter += 1
+        return f"v{self.counter}"
+
+    def line(self, depth: int, text: str) -> None:
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        self.lines.append("    " * depth + text)
+
+    def emit(self, node: Any, target: str, depth: int) -> None:  # noqa: C901 - one branch per node kind
+        """Lines at `depth` that leave the value of `node` in `target`."""
+        if isinstance(node, Lit):
+            self.line(depth, f"{target} = {self.const(node.value)}")
+        elif isinstance(node, Ref):
+            self.line(depth, f"{target} = get({self.const(node.key)}, U)")
+        elif isinstance(node, Undetermined):  # a derived fact's case `onbepaald`: no value
+            self.line(depth, f"{target} = U")
+        elif isinstance(node, FindingRef):
+            self.line(depth, f"{target} = get({self.const('finding:' + node.name)}, U)")
+        elif isinstance(node, Not):
+            inner = self.var()
+            self.emit(node.item, inner, depth)
+            self.line(depth, f"{target} = U if {inner} is U else not {inner}")
+        elif isinstance(node, (And, Or)):
+            self._junction(list(node.items), isinstance(node, Or), target, depth)
+        elif isinstance(node, Cmp):
+            left, right = self.var(), self.var()
+            self.emit(node.left, left, depth)
+            self.line(depth, f"if {left} is U:")
+            self.line(depth + 1, f"{target} = U")
+            self.line(depth, "else:")
+            self.emit(node.right, right, depth + 1)
+            self.line(depth + 1, f"{target} = U if {right} is U else ({left} {_CMP[node.op]} {right})")
+        elif isinstance(node, In):
+            item = self.var()
+            negated = self.const(node.negated)
+            if isinstance(node.options, tuple):
+                options = self.const(frozenset(o.value for o in node.options))
+                self.emit(node.item, item, depth)
+                self.line(depth, f"{target} = U if {item} is U else (({item} in {options}) != {negated})")
+            else:
+                items = self.var()
+                self.emit(node.item, item, depth)
+                self.emit(node.options, items, depth)
+                self.line(depth, f"{target} = U if ({item} is U or {items} is U) else "
+                                 f"(({item} in {items}) != {negated})")
+        elif isinstance(node, Arith):
+            left, right = self.var(), self.var()
+            self.emit(node.left, left, depth)
+            self.line(depth, f"if {left} is U:")
+            self.line(depth + 1, f"{target} = U")
+            self.line(depth, "else:")
+            self.emit(node.right, right, depth + 1)
+            self.line(depth + 1, f"if {right} is U:")
+            self.line(depth + 2, f"{target} = U")
+            if node.op in _ARITH:
+                self.line(depth + 1, "else:")
+                self.line(depth + 2, f"{target} = {left} {_ARITH[node.op]} {right}")
+            else:
+                self.line(depth + 1, f"elif {right} == 0:")
+                self.line(depth + 2, "raise FormulaError('deling door nul')")
+                self.line(depth + 1, "else:")
+                self.line(depth + 2, f"{target} = DIVIDE(Decimal({left}), Decimal({right}))")
+        elif isinstance(node, Neg):
+            inner = self.var()
+            self.emit(node.item, inner, depth)
+            self.line(depth, f"{target} = U if {inner} is U else -{inner}")
+        elif isinstance(node, Call) and node.name == "afronden":
+            inner = self.var()
+            self.emit(node.args[0], inner, depth)
+            self.line(depth, f"{target} = ROUND({inner}, {self.const(node.args[1].value)})")
+        elif isinstance(node, Call):  # aantal, aantal_kinderen, min, max: their closures (a loop over persons)
+            self.line(depth, f"{target} = {self.const(self.closure(node))}(env)")
+        elif isinstance(node, IfExp):
+            test = self.var()
+            self.emit(node.test, test, depth)
+            self.line(depth, f"if {test} is U:")
+            self.line(depth + 1, f"{target} = U")
+            self.line(depth, f"elif {test}:")
+            self.emit(node.then, target, depth + 1)
+            self.line(depth, "else:")
+            self.emit(node.orelse, target, depth + 1)
+        else:
+            raise TypeError(f"unknown IR node {node!r}")
+
+    def _junction(self, parts: list, dominant: bool, target: str, depth: int) -> None:
+        """Kleene `or` (dominant True) / `and`: the parts in order until one has the dominant value, else UNKNOWN
+        when any part was unknown, else the other value; exactly the parts the closure evaluates."""
+        unknown = self.var()
+        self.line(depth, f"{unknown} = False")
+        test = "{0} is not U and {0}" if dominant else "{0} is not U and not {0}"
+        for part in parts:
+            value = self.var()
+            self.emit(part, value, depth)
+            self.line(depth, "if " + test.format(value) + ":")
+            self.line(depth + 1, f"{target} = {dominant}")
+            self.line(depth, "else:")
+            depth += 1
+            self.line(depth, f"if {value} is U:")
+            self.line(depth + 1, f"{unknown} = True")
+        self.line(depth, f"{target} = U if {unknown} else {not dominant}")
+
+
+def _namespace(emitter: _Emitter) -> dict[str, Any]:
+    from .arithmetic import _DIVISION_CONTEXT, FormulaError, round_money
+    return {"__builtins__": {}, "U": UNKNOWN, "Decimal": Decimal, "FormulaError": FormulaError,
+            "DIVIDE": _DIVISION_CONTEXT.divide, "ROUND": round_money, **emitter.names}
+
+
+def _build(emitter: _Emitter, name: str) -> Callable[[dict], Any]:
+    source = f"def {name}(env):\n    get = env.get\n" + "\n".join(emitter.lines) + "\n"
+    namespace = _namespace(emitter)
+    exec(compile(source, f"<kader {name}>", "exec"), namespace)  # noqa: S102 - our own text, see the docstring
+    return namespace[name]
+
+
+def expression_function(node: Any, closure: Callable[[Any], Callable]) -> Callable[[dict], Any]:
+    """`env -> value` for one expression, as straight-line Python (or its closure when too deep)."""
+    emitter = _Emitter(closure)
+    try:
+        emitter.emit(node, "result", 1)
+        emitter.line(1, "return result")
+        return _build(emitter, "expression")
+    except (_TooDeep, RecursionError, SyntaxError, MemoryError):
+        return closure(node)
+
+
+def derived_function(parts: tuple, finish: Callable[[Any], Any],
+                     closure: Callable[[Any], Callable], *, rounding: str | None = None,
+                     money: bool = False) -> Callable[[dict], Any] | None:
+    """`env -> value` for a derived fact (the first case whose condition holds gives the value, `finish` rounds
+    it), or None when too deep (the caller keeps its closures). `rounding` and `money` say what `finish` does
+    (engine.language.calc.DerivedEvaluator._finish), so that it is written out here: rounded as named; else money made a
+    Decimal; else the value as it is."""
+    emitter = _Emitter(closure)
+    if rounding is not None:
+        finisher = f"ROUND({{0}}, {emitter.const(rounding)})"
+    elif money:
+        finisher = "({0} if {0}.__class__ is Decimal else FINISH({0}))"
+        emitter.names["FINISH"] = finish
+    else:
+        finisher = "{0}"
+    try:
+        for condition, formula in parts:
+            depth = 1
+            if condition is not None and isinstance(formula, Undetermined):
+                test = emitter.var()  # `onbepaald` only when its condition is established; unknown: the next case
+                emitter.emit(condition, test, 1)
+                emitter.line(1, f"if {test} is not U and {test}:")
+                emitter.line(2, "return U")
+                continue
+            if condition is not None:
+                test = emitter.var()
+                emitter.emit(condition, test, 1)
+                emitter.line(1, f"if {test} is U:")
+                emitter.line(2, "return U")
+                emitter.line(1, f"if {test}:")
+                depth = 2
+            value = emitter.var()
+            emitter.emit(formula, value, depth)
+            emitter.line(depth, f"return U if {value} is U else {finisher.format(value)}")
+            if condition is None:
+                break
+        emitter.line(1, "return U")
+        return _build(emitter, "derived")
+    except (_TooDeep, RecursionError, SyntaxError, MemoryError):
+        return None
