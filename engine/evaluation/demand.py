@@ -11,8 +11,8 @@ fails with E910 as it did when every derived fact was computed.
 
 from __future__ import annotations
 
-from ..language.framework import Framework
-from ..language.ir import Arith, FindingRef, Lit, Ref, walk
+from engine.language.framework import Framework
+from engine.language.ir import Arith, FindingRef, Lit, Ref, walk
 
 _ALIASES = ("aanvrager.", "partner.")
 

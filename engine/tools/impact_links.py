@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Iterable
 
-from ..language.framework import Framework
-from ..language.wetten import _linked
+from engine.language.framework import Framework
+from engine.language.wetten import _linked
 
 
 def _bases(framework: Framework) -> dict[str, str]:

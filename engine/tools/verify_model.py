@@ -28,7 +28,23 @@ from dateutil.relativedelta import relativedelta
 from engine.evaluation.facts import _parameters
 from engine.language.framework import INTEGRAAL, Framework
 from engine.language.ir import (
-    BOOL, DATUM, GELD, TEKST, And, Arith, Call, Cmp, FindingRef, IfExp, In, Lit, Neg, Not, Or, Ref, Undetermined,
+    BOOL,
+    DATUM,
+    GELD,
+    TEKST,
+    And,
+    Arith,
+    Call,
+    Cmp,
+    FindingRef,
+    IfExp,
+    In,
+    Lit,
+    Neg,
+    Not,
+    Or,
+    Ref,
+    Undetermined,
 )
 from engine.language.registry import BUILTINS, INKOMENSSOORTEN, VERWIJZERS, WOONSITUATIES
 
