@@ -178,3 +178,89 @@ def test_kader_check_refuses_a_malformed_onbepaald_case_where_it_stands(rules_co
         assert framework is None and len(found) == 1, (code, [(d.code, d.message) for d in diagnostics])
         assert found[0].span is not None and str(found[0].span.path).endswith("normen.yaml") and found[0].span.line > 1
     path.write_text(original, encoding="utf-8")
+
+
+def _minima(framework, people, day, gemeente, feiten, inkomen, vermogen="0.00", kinderen=0):
+    people = people + [person(f"k{i}", "kind", _born(day, 6 + i)) for i in range(kinderen)]
+    case = make_case(
+        framework, gemeente=gemeente, peildatum=day.isoformat(),
+        huishouden={"personen": people, "woonsituatie": "huurwoning"}, inkomen=list(inkomen),
+        vermogen={"totaal": vermogen}, feiten=feiten,
+        hulpvragen=[{"id": "hv1", "domein": "werk_inkomen", "onderwerp": "levensonderhoud", "persoon": "p1",
+                     "feiten": {"voorliggende_voorziening": False}}])
+    result = engine.assess(framework, case)
+    schemes = [e for e in result.entitlements
+               if any(c["id"] == "inkomen_binnen_grens" for c in e.get("criteria", []))]
+    return schemes, result
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(gemeente=st.sampled_from(["baarn", "bunschoten", "soest"]), care=st.booleans(), **households)
+def test_spec_an_established_presumption_leaves_the_minima_limit_undetermined_no_limit_no_tick(
+        framework, gemeente, day, which, aanvrager, huisgenoot, kinderen, loon, vermogen, care):
+    """Participatiewet art. 3 lid 4 onder a-d (from 2026) for the minima schemes: the limit is a percentage of the
+    norm without kostendelersnorm (huishouden.minimanorm), which is the gehuwden norm with the presumed partner's
+    income counted; the case enters him as a housemate, so the single person's limit kader would compute does not
+    hold. No scheme shows a limit (grens), a met income criterion or a right; the missing facts name
+    `onbepaald:huishouden.minimanorm` with art. 3 lid 4 as legal basis. With a care need established as the reason
+    to live together (art. 3 lid 2 onder a) the presumption goes and every scheme has its limit again."""
+    people = [person("p1", "aanvrager", _born(day, aanvrager)), person("h1", "huisgenoot", _born(day, huisgenoot))]
+    feiten = {name: name == which for name in PRESUMPTIONS}
+    if care:
+        feiten["samenwonen_wegens_zorgbehoefte"] = True
+    schemes, result = _minima(framework, people, day, gemeente, feiten,
+                              [{"persoon": "p1", "soort": "loon", "netto_per_maand": loon}], vermogen, kinderen)
+    entries = [m for m in result.missing_facts if m["fact"] == "onbepaald:huishouden.minimanorm"]
+    if care:
+        assert entries == [] and all(Decimal(s["grens"]) > 0 for s in schemes)
+        return
+    for scheme in schemes:
+        income = next(c for c in scheme["criteria"] if c["id"] == "inkomen_binnen_grens")
+        assert (scheme["grens"], income["met"]) == (None, None), scheme["id"]
+        assert scheme["eligible"] is not True, scheme["id"]
+        if scheme["eligible"] is None:
+            assert scheme["bedrag"] is None, scheme["id"]
+        else:  # no right only when another criterion fails whatever the norm (a child of the right age, ...)
+            assert any(c["met"] is False for c in scheme["criteria"]), scheme["id"]
+    if schemes:
+        assert [e["legal_basis"] for e in entries] == [
+            "Participatiewet art. 3 lid 2 onder a, lid 3 en lid 4 (tekst vanaf 2026-01-01)"]
+        assert entries[0]["impact"] == "beslissend" and "Voer hem in als partner" in entries[0]["question"]
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(gemeente=st.sampled_from(["baarn", "bunschoten", "soest"]),
+       day=st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), aanvrager=st.integers(21, 60),
+       partner=st.integers(18, 80), kinderen=st.integers(0, 2),
+       loon=st.sampled_from(["0.00", "1200.00", "1681.80", "1681.81", "2000.00", "2402.56"]),
+       other=st.sampled_from(["0.00", "0.00", "400.00"]))
+def test_spec_living_together_for_care_the_minima_limit_is_that_of_an_alleenstaande(
+        framework, gemeente, day, aanvrager, partner, kinderen, loon, other):
+    """Participatiewet art. 3 lid 2 onder a (from 2026): living together because of a care need is no gezamenlijke
+    huishouding, so the two are not gehuwden and the minima limit is the percentage of the norm of an alleenstaande
+    (art. 21 onder a) or, with a minor child, of an alleenstaande ouder (art. 21 onder a, the same amount since
+    2015), never of the gehuwden norm of art. 21 onder b. Every scheme's limit is its percentage of that norm
+    (rounded to the cent as kader states it); when the case counts the other's income (art. 31 lid 1: it is not the
+    aanvrager's) the norm is left open with that reason instead."""
+    people = [person("p1", "aanvrager", _born(day, aanvrager)), person("p2", "partner", _born(day, partner))]
+    inkomen = [{"persoon": "p1", "soort": "loon", "netto_per_maand": loon}]
+    if other != "0.00":
+        inkomen.append({"persoon": "p2", "soort": "uitkering", "netto_per_maand": other})
+    schemes, result = _minima(framework, people, day, gemeente, {"samenwonen_wegens_zorgbehoefte": True},
+                              inkomen, "0.00", kinderen)
+    entries = [m for m in result.missing_facts if m["fact"] == "onbepaald:huishouden.minimanorm"]
+    if other != "0.00":
+        assert all(s["grens"] is None and s["eligible"] is not True for s in schemes)
+        if schemes:
+            assert len(entries) == 1 and "art. 3 lid 2 onder a" in entries[0]["legal_basis"]
+        return
+    assert entries == []
+    # art. 21 onder a (alleenstaande, alleenstaande ouder), 21 to AOW age: 1.401,50 per 2026-01-01, 1.419,46 per
+    # 2026-07-01 (the consolidated text; the gehuwden norm of art. 21 onder b would be 2.002,13 and 2.027,79)
+    norm = Decimal("1401.50") if day < dt.date(2026, 7, 1) else Decimal("1419.46")
+    for scheme in schemes:
+        percentage = Decimal(scheme["criteria"][0]["reason"].split("%")[0].split()[-1])
+        limit = (norm * percentage / 100).quantize(Decimal("0.01"))
+        assert abs(Decimal(scheme["grens"]) - limit) <= Decimal("0.01"), scheme["id"]
+        income = next(c for c in scheme["criteria"] if c["id"] == "inkomen_binnen_grens")
+        assert income["met"] is (Decimal(loon) <= Decimal(scheme["grens"])), scheme["id"]
