@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from .calc import UNKNOWN, compile_closure
 from .facts import build_facts
 from .framework import Framework
-from .ir import references
+from .ir import Undetermined, references
 from .reach import base_key, declared_facts
 
 _ARTICLE = re.compile(r"\bart(?:ikel|\.)\s*(\d+[a-z]?(?:[.:]\d+[a-z]?)*(?:\s*-\s*\d+[a-z]?(?:\.\d+[a-z]?)*)?)")
@@ -208,6 +208,8 @@ class _Used:
                     if closure is None:
                         closure = self._closures[id(condition)] = compile_closure(condition)
                     outcome = closure(env)
+                    if outcome is UNKNOWN and isinstance(value, Undetermined):
+                        continue  # an `onbepaald` case applies only when established (as the evaluators do)
                     if outcome is UNKNOWN:
                         break
                     if not outcome:
