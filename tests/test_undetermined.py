@@ -264,3 +264,46 @@ def test_spec_living_together_for_care_the_minima_limit_is_that_of_an_alleenstaa
         assert abs(Decimal(scheme["grens"]) - limit) <= Decimal("0.01"), scheme["id"]
         income = next(c for c in scheme["criteria"] if c["id"] == "inkomen_binnen_grens")
         assert income["met"] is (Decimal(loon) <= Decimal(scheme["grens"])), scheme["id"]
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(care=st.booleans(), year=st.sampled_from([2025, 2026]), **households)
+def test_spec_competence_college_or_svb_follows_who_is_echtgenoot_under_art_3(
+        framework, day, which, aanvrager, huisgenoot, kinderen, loon, vermogen, care, year):
+    """Participatiewet art. 47a lid 1 with art. 7 lid 1 onder b: the SVB, not the college, grants bijstand when the
+    aanvrager or the echtgenoot has the pensioengerechtigde leeftijd. A housemate (no relative) with that age under
+    an established presumption of art. 3 lid 4 is that echtgenoot, although the case enters him as a housemate:
+    kader then says neither that the college is competent nor that the SVB is (neither rule fires), and names
+    `onbepaald:huishouden.echtgenoot_aow_leeftijd_bereikt`. A younger housemate does not decide it: the college is
+    competent (the aanvrager is under 60 here). From 2026 an established care reason removes the presumption."""
+    day = day.replace(year=year)
+    people = [person("p1", "aanvrager", _born(day, aanvrager)), person("h1", "huisgenoot", _born(day, huisgenoot))]
+    feiten = {name: name == which for name in PRESUMPTIONS}
+    if care:
+        feiten["samenwonen_wegens_zorgbehoefte"] = True
+    _, result = _assess(framework, people, day, feiten, [], vermogen, kinderen)
+    fired = {f.rule for f in result.trace.fired}
+    entries = [m for m in result.missing_facts if m["fact"] == "onbepaald:huishouden.echtgenoot_aow_leeftijd_bereikt"]
+    older = huisgenoot >= 68  # above every AOW age (67 years and 3 months at most), below 66: never reached
+    if older and not (care and year == 2026):
+        assert "werk_inkomen.pw.jonger_dan_aow_leeftijd" not in fired and "werk_inkomen.pw.aow_leeftijd" not in fired
+        assert len(entries) == 1 and "art. 47a lid 1" in entries[0]["legal_basis"]
+        assert "Voer hem in als partner" in entries[0]["question"]
+    elif huisgenoot < 66:
+        assert entries == [] and "werk_inkomen.pw.jonger_dan_aow_leeftijd" in fired
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(day=st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), aanvrager=st.integers(27, 60),
+       partner=st.integers(18, 80))
+def test_spec_living_together_for_care_the_others_aow_age_does_not_make_the_svb_competent(
+        framework, day, aanvrager, partner):
+    """Art. 3 lid 2 onder a (from 2026): the other is no echtgenoot, so his or her pensioengerechtigde leeftijd does
+    not move the bijstand to the SVB (art. 47a lid 1): the college is competent and computes the bijstand of an
+    alleenstaande (no income here: a right, with the amount equal to the norm; from 27, so that the zoektermijn of
+    art. 41 lid 4 does not wait on its exceptions)."""
+    people = [person("p1", "aanvrager", _born(day, aanvrager)), person("p2", "partner", _born(day, partner))]
+    item, result = _assess(framework, people, day, {"samenwonen_wegens_zorgbehoefte": True})
+    fired = {f.rule for f in result.trace.fired}
+    assert "werk_inkomen.pw.aow_leeftijd" not in fired and "werk_inkomen.pw.jonger_dan_aow_leeftijd" in fired
+    assert item["eligible"] is True and item["bedrag"] == item["norm"]
