@@ -307,3 +307,40 @@ def test_spec_living_together_for_care_the_others_aow_age_does_not_make_the_svb_
     fired = {f.rule for f in result.trace.fired}
     assert "werk_inkomen.pw.aow_leeftijd" not in fired and "werk_inkomen.pw.jonger_dan_aow_leeftijd" in fired
     assert item["eligible"] is True and item["bedrag"] == item["norm"]
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(care=st.booleans(), young=st.integers(18, 26), **households)
+def test_spec_zoektermijn_art_41_lid_4_with_a_presumed_partner_is_left_open_not_set_nor_dropped(
+        framework, day, which, aanvrager, huisgenoot, kinderen, loon, vermogen, care, young):
+    """Participatiewet art. 41 lid 4 with art. 3 lid 4 (from 2026): the zoektermijn applies when the aanvraag concerns
+    only people under 27; a housemate (no relative) under an established presumption is the partner, so whether it
+    applies depends on him, whom the case enters as a housemate. kader neither establishes the term nor says
+    it does not apply: `onbepaald:huishouden.zoektermijn_van_toepassing`, decisive, naming art. 41 lid 4 (the term is
+    at most shown as possible, depending on that entry). An established care reason (art. 3 lid 2 onder a) removes the presumption."""
+    people = [person("p1", "aanvrager", _born(day, young), medisch_urenbeperkt=False, pro_vso_afgelopen_jaar=False),
+              person("h1", "huisgenoot", _born(day, huisgenoot))]
+    feiten = {name: name == which for name in PRESUMPTIONS}
+    if care:
+        feiten["samenwonen_wegens_zorgbehoefte"] = True
+    _, result = _assess(framework, people, day, feiten, [], vermogen, kinderen)
+    entries = [m for m in result.missing_facts if m["fact"] == "onbepaald:huishouden.zoektermijn_van_toepassing"]
+    if care:
+        assert entries == []
+        return
+    assert "pw_zoektermijn" not in [d["id"] for d in result.deadlines]
+    provisional = [p for p in result.provisional if p["id"] == "pw_zoektermijn"]  # possible, never established
+    assert all("onbepaald:huishouden.zoektermijn_van_toepassing" in p["text"] for p in provisional)
+    assert len(entries) == 1 and entries[0]["impact"] == "beslissend" and "art. 41 lid 4" in entries[0]["legal_basis"]
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(day=st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), young=st.integers(18, 26),
+       other=st.integers(18, 80))
+def test_spec_zoektermijn_living_together_for_care_the_other_does_not_count(framework, day, young, other):
+    """Art. 41 lid 4 with art. 3 lid 2 onder a (from 2026): the other is no echtgenoot, so the aanvraag concerns only
+    the young aanvrager whatever the other's age: the zoektermijn applies (her exceptions established absent)."""
+    people = [person("p1", "aanvrager", _born(day, young), medisch_urenbeperkt=False, pro_vso_afgelopen_jaar=False),
+              person("p2", "partner", _born(day, other))]
+    _, result = _assess(framework, people, day, {"samenwonen_wegens_zorgbehoefte": True})
+    assert "pw_zoektermijn" in [d["id"] for d in result.deadlines]
