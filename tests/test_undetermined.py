@@ -344,3 +344,37 @@ def test_spec_zoektermijn_living_together_for_care_the_other_does_not_count(fram
               person("p2", "partner", _born(day, other))]
     _, result = _assess(framework, people, day, {"samenwonen_wegens_zorgbehoefte": True})
     assert "pw_zoektermijn" in [d["id"] for d in result.deadlines]
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(day=st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)), which=st.sampled_from(PRESUMPTIONS + (None,)),
+       aanvrager=st.integers(19, 80), huisgenoot=st.integers(18, 80), care=st.booleans(),
+       gemeente=st.sampled_from(["baarn", "bunschoten", "soest"]))
+def test_spec_wmo_bijdrage_with_a_housemate_who_is_echtgenoot_under_wmo_art_1_1_2_lid_4_is_not_stated(
+        framework, day, which, aanvrager, huisgenoot, care, gemeente):
+    """Wmo 2015 art. 1.1.2 lid 2 onder a and lid 4 (its own presumptions, with no care exception, unlike
+    Participatiewet art. 3 lid 2 onder a): a housemate under an established presumption is the client's echtgenoot,
+    so the bijdrage (one per couple, none when one of them is under the AOW age, Uitvoeringsbesluit Wmo 2015 art. 3.8
+    lid 3 onder f) is not what kader would compute for an unmarried client: the bijdrage is onbekend, waiting on
+    `onbepaald:huishouden.wmo_echtgenoot_ingevoerd_als_huisgenoot`, whatever the care reason. Without a presumption
+    the bijdrage is decided."""
+    people = [person("p1", "aanvrager", _born(day, aanvrager), beperkt=True),
+              person("h1", "huisgenoot", _born(day, huisgenoot))]
+    feiten = {name: name == which for name in PRESUMPTIONS}
+    if care:
+        feiten["samenwonen_wegens_zorgbehoefte"] = True
+    case = make_case(
+        framework, gemeente=gemeente, peildatum=day.isoformat(), melddatum=None, aanvraagdatum=None,
+        huishouden={"personen": people, "woonsituatie": "huurwoning"}, inkomen=[], vermogen=None, feiten=feiten,
+        hulpvragen=[{"id": "hv1", "domein": "wmo", "onderwerp": "dagbesteding", "persoon": "p1",
+                     "feiten": {"eigen_kracht_toereikend": False, "mantelzorg_beschikbaar": False,
+                                "algemene_voorziening_toereikend": False, "vervoer_naar_dagbesteding_nodig": True}}])
+    result = engine.assess(framework, case)
+    item = next(e for e in result.entitlements if e["id"] == "wmo_eigen_bijdrage")  # groepsbegeleiding carries it
+    waits = [w["fact"] for w in item.get("waits_on", [])]
+    if which is not None:
+        assert (item["eligible"], item["bedrag"]) == (None, None)
+        assert "onbepaald:huishouden.wmo_echtgenoot_ingevoerd_als_huisgenoot" in waits
+    else:
+        assert "onbepaald:huishouden.wmo_echtgenoot_ingevoerd_als_huisgenoot" not in waits
+        assert next(c for c in item["criteria"] if c["id"] == "echtgenoot_bekend")["met"] is True
