@@ -73,10 +73,13 @@ def test_a_changed_condition_shows_before_and_after_on_lines_of_their_own(propos
 
 
 def test_per_gemeente_and_domein_names_only_what_changed(proposal, monkeypatch):  # noqa: F811
-    """Soest's raised income limit (120 % -> 130 % of the norm, rules/gemeenten/soest.yaml) gives two households
-    in the werk_inkomen scenarios the eigen-risico and collective-insurance schemes: 4 rights more, and the
-    eigen-risico compensation of EUR 385,00 a year each."""
+    """Soest's raised income limit (120 % -> 130 % of the norm, rules/gemeenten/soest.yaml) gives three households
+    in the werk_inkomen scenarios the eigen-risico and collective-insurance schemes: 6 rights more, and the
+    eigen-risico compensation of EUR 385,00 a year each. The third is the aanvraagster who lives with another for
+    care (scenarios/werk_inkomen/samenwonen-wegens-zorg-minimanorm-alleenstaande-2026-soest.yaml): EUR 1.800,00
+    is above 120 % (1.681,80) and within 130 % (1.821,95) of the alleenstaande norm (Pw art. 3 lid 2 onder a,
+    art. 21 onder a: 1.401,50)."""
     text = _impact(100, proposal, monkeypatch)
     block = text[text.index("Per gemeente en domein"):text.index("Verdeling over de ladder")]
     assert [line.strip() for line in block.splitlines()[2:] if line.strip()] == [
-        "soest · werk_inkomen  2 casussen", "recht erbij 4; per jaar +€ 770,00"]
+        "soest · werk_inkomen  3 casussen", "recht erbij 6; per jaar +€ 1.155,00"]

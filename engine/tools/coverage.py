@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from engine.evaluation.facts import build_facts
 from engine.language.calc import UNKNOWN, compile_closure
 from engine.language.framework import Framework
-from engine.language.ir import references
+from engine.language.ir import Undetermined, references
 from engine.language.reach import all_entitlements as _all_entitlements
 from engine.language.reach import base_key, declared_facts
 from engine.language.reach import cited_elements as _elements
@@ -175,6 +175,8 @@ class _Used:
                     if closure is None:
                         closure = self._closures[id(condition)] = compile_closure(condition)
                     outcome = closure(env)
+                    if outcome is UNKNOWN and isinstance(value, Undetermined):
+                        continue  # an `onbepaald` case applies only when established (as the evaluators do)
                     if outcome is UNKNOWN:
                         break
                     if not outcome:
