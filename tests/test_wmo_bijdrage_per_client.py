@@ -50,3 +50,51 @@ def test_one_bijdrage_per_unmarried_client_or_couple_each_with_its_own_exemption
     assert Decimal(item["bedrag"]) == TARIEF_2026 * units
     assert item["eligible"] is (units > 0)
     event(f"{units} bijdragen")
+
+
+def _minima_framework(tmp_path):
+    """The rules with Soest using its room to exempt minima from the bijdrage (Wmo 2015 art. 2.1.4a lid 5 onder b;
+    no gemeente does so today, so the room is exercised through an override in a copy of the rules)."""
+    import shutil
+
+    from .conftest import RULES
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    soest = rules / "gemeenten" / "soest.yaml"
+    text = soest.read_text(encoding="utf-8")
+    override = ("overrides:\n  wmo_bijdrage_minima_percentage:\n    decision: test van de gemeentelijke ruimte\n"
+                "    values:\n      - {from: 2024-01-01, value: 120}\n")
+    assert "overrides:\n" in text
+    soest.write_text(text.replace("overrides:\n", override, 1), encoding="utf-8")
+    return engine.load_framework(rules)
+
+
+def _mobility_case(framework, inkomen):
+    return make_case(framework, gemeente="soest", peildatum="2026-03-10", melddatum="2026-02-02",
+                     aanvraagdatum="2026-03-09",
+                     huishouden={"personen": [person("p1", "aanvrager", "1950-03-01", beperkt=True)],
+                                 "woonsituatie": "huurwoning"},
+                     inkomen=inkomen, vermogen=None, feiten={"onderzoek_afgerond": True},
+                     hulpvragen=[{"id": "hv1", "domein": "wmo", "onderwerp": "mobiliteit", "persoon": "p1",
+                                  "feiten": dict(MOBILITEIT)}])
+
+
+def test_an_exemption_the_case_cannot_decide_leaves_the_per_client_bijdrage_open(tmp_path):
+    """A bijdrage per client is not `recht` while a rule that exempts the client cannot be decided: with Soest's
+    minima exemption (UB Wmo 2015 art. 3.8 lid 2; Wmo 2015 art. 2.1.4a lid 5 onder b) and no income given, the
+    bijdrage is onbekend, names the exemption rule and the income it waits on, and says what it would be."""
+    framework = _minima_framework(tmp_path)
+    open_ = engine.assess(framework, _mobility_case(framework, None))
+    item = next(e for e in open_.entitlements if e["id"] == "wmo_eigen_bijdrage")
+    assert (item["eligible"], item["status"], item["bedrag"]) == (None, "onbekend", None)
+    assert item["pending_rules"] == ["wmo.bijdrage.minima"]
+    assert item["bedrag_indien_recht"] == "21.80"
+    assert any(w["fact"] == "casus.inkomen" for w in item["waits_on"]), item["waits_on"]
+    low = engine.assess(framework, _mobility_case(framework, [{"persoon": "p1", "soort": "uitkering",
+                                                               "netto_per_maand": "1200.00"}]))
+    item = next(e for e in low.entitlements if e["id"] == "wmo_eigen_bijdrage")
+    assert (item["eligible"], item["bedrag"], item["rules"]) == (False, "0.00", ["wmo.bijdrage.minima"])
+    high = engine.assess(framework, _mobility_case(framework, [{"persoon": "p1", "soort": "uitkering",
+                                                                "netto_per_maand": "4000.00"}]))
+    item = next(e for e in high.entitlements if e["id"] == "wmo_eigen_bijdrage")
+    assert (item["eligible"], item["bedrag"]) == (True, "21.80")

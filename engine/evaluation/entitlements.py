@@ -149,28 +149,37 @@ def client_units(case: Case, hulpvragen: list) -> list[tuple[str, list]]:
 
 
 def per_client(framework: Framework, entitlement: EntitlementDef, case: Case, facts, proposals: list[dict],
-               denied_for: dict[str, list[str]], missing) -> dict:
+               denied_for: dict[str, list[str]], missing, pending_for: dict[str, list] | None = None) -> dict:
     """An entitlement owed once per unmarried client or per married couple, each unit judged with its own client's
     facts and the rules that deny it for that client (or for the whole case). `bedrag` is the sum over the units;
-    it is 0.00 only when every unit is exempt, and unknown when a unit's outcome is."""
+    it is 0.00 only when every unit is exempt, and unknown when a unit's outcome is. `pending_for`: per hulpvraag
+    ("" for the case) the rules that deny the entitlement and that the case cannot decide yet (an exemption whose
+    facts are missing): a unit they concern is not `recht` but undecided, waiting on those rules' facts."""
+    pending_for = pending_for or {}
     units = client_units(case, client_hulpvragen(framework, entitlement, case, proposals, facts.base))
     results = []
     for _, hulpvragen in units:
         env = facts.hulpvraag(hulpvragen[0], framework)
         rules = list(denied_for.get("", []))
+        pending = [(rule, "") for rule in pending_for.get("", [])]
         for hv in hulpvragen:
             rules += [r for r in denied_for.get(hv.id, []) if r not in rules]
-        result = evaluate_entitlement(entitlement, env, rules)
+            pending += [(rule, hv.id) for rule in pending_for.get(hv.id, [])]
+        result = evaluate_entitlement(entitlement, env, rules, list(dict.fromkeys(r.id for r, _ in pending)))
         if result["eligible"] is None:
-            def record(result=result, env=env, hv_id=hulpvragen[0].id) -> None:
+            def record(result=result, env=env, hv_id=hulpvragen[0].id, pending=pending) -> None:
                 for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
                     if outcome["met"] is None:
                         missing.explain_expression(criterion.when, env, hv_id, f"{entitlement.id}.{criterion.id}",
                                                    "beslissend")
+                if not any(c["met"] is False for c in result["criteria"]):
+                    for rule, hv in pending:
+                        missing.explain_rule(rule, hv, "beslissend")
             result["waits_on"] = missing.gather(record)
         results.append(result)
     if not results:  # applies, but no hulpvraag of its own: judged for the case as a whole
-        return evaluate_entitlement(entitlement, facts.base, list(denied_for.get("", [])))
+        return evaluate_entitlement(entitlement, facts.base, list(denied_for.get("", [])),
+                                    [rule.id for rule in pending_for.get("", [])])
     combined = dict(results[0])
     for key in ("waits_on", "bedrag_indien_recht", "pending_rules"):
         combined.pop(key, None)
@@ -182,6 +191,9 @@ def per_client(framework: Framework, entitlement: EntitlementDef, case: Case, fa
     if combined["eligible"] is None:
         # what the units still wait on; an amount only where every unit's amount follows from what is known
         combined["waits_on"] = [w for r in results for w in r.get("waits_on", [])]
+        pending = list(dict.fromkeys(rule for r in results for rule in r.get("pending_rules", [])))
+        if pending:
+            combined["pending_rules"] = pending
         known = [r.get("bedrag_indien_recht", r["bedrag"]) for r in results]
         if None not in known and not entitlement.in_kind:
             combined["bedrag_indien_recht"] = money_text(sum((Decimal(b) for b in known), ZERO))

@@ -347,8 +347,14 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
         if not applies(framework, entitlement, case, proposals, facts.base):
             continue
         if entitlement.per == "client":
-            results.append(per_client(framework, entitlement, case, facts, proposals, (denied_for or {}).get(
-                entitlement.id, {}), missing))
+            denied_here = (denied_for or {}).get(entitlement.id, {})
+            pending_for: dict[str, list] = {}
+            for rule in denying_rules(framework, entitlement.id):
+                for hv in targets(case, rule):
+                    if not denied_here.get(hv) and undecided(missing, rule, hv, fired):
+                        pending_for.setdefault(hv, []).append(rule)
+            results.append(per_client(framework, entitlement, case, facts, proposals, denied_here, missing,
+                                      pending_for))
             continue
         requires = entitlement.requires
         hulpvraag = next((hv for hv in case.hulpvragen if requires.onderwerp and hv.domein == requires.domein
