@@ -113,6 +113,21 @@ def evaluate_entitlement(entitlement: EntitlementDef, env: dict, denials: list[s
     return result
 
 
+def waits_on(missing, entitlement: EntitlementDef, result: dict, env: dict, hv_id: str,
+             pending: list[tuple[Any, str]]) -> list[dict]:
+    """What an undecided entitlement waits on: the facts of its unknown criteria and, unless a criterion already
+    fails, of the rules that may still deny it (`pending`: rule and hulpvraag)."""
+    def record() -> None:
+        for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
+            if outcome["met"] is None:
+                missing.explain_expression(criterion.when, env, hv_id, f"{entitlement.id}.{criterion.id}",
+                                           "beslissend")
+        if not any(c["met"] is False for c in result["criteria"]):
+            for rule, hv in pending:
+                missing.explain_rule(rule, hv, "beslissend")
+    return missing.gather(record)
+
+
 def client_hulpvragen(framework: Framework, entitlement: EntitlementDef, case: Case, proposals: list[dict],
                       values: dict | None = None) -> list:
     """The hulpvragen an entitlement `per: client` is owed for: of its domain, with a proposal under its regime (or,
@@ -167,15 +182,7 @@ def per_client(framework: Framework, entitlement: EntitlementDef, case: Case, fa
             pending += [(rule, hv.id) for rule in pending_for.get(hv.id, [])]
         result = evaluate_entitlement(entitlement, env, rules, list(dict.fromkeys(r.id for r, _ in pending)))
         if result["eligible"] is None:
-            def record(result=result, env=env, hv_id=hulpvragen[0].id, pending=pending) -> None:
-                for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
-                    if outcome["met"] is None:
-                        missing.explain_expression(criterion.when, env, hv_id, f"{entitlement.id}.{criterion.id}",
-                                                   "beslissend")
-                if not any(c["met"] is False for c in result["criteria"]):
-                    for rule, hv in pending:
-                        missing.explain_rule(rule, hv, "beslissend")
-            result["waits_on"] = missing.gather(record)
+            result["waits_on"] = waits_on(missing, entitlement, result, env, hulpvragen[0].id, pending)
         results.append(result)
     if not results:  # applies, but no hulpvraag of its own: judged for the case as a whole
         return evaluate_entitlement(entitlement, facts.base, list(denied_for.get("", [])),

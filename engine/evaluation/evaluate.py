@@ -26,7 +26,7 @@ from engine.version import __version__
 from .assessment import Assessment, FiredRule, Trace
 from .case import Case
 from .demand import derived_read
-from .entitlements import applies, evaluate_entitlement, per_client
+from .entitlements import applies, evaluate_entitlement, per_client, waits_on
 from .facts import Facts, build_facts
 from .missing import MissingFacts
 from .provisional import DATE_UNKNOWN, denying_rules, provisional_outcomes, targets, undecided
@@ -376,18 +376,7 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                             if (hv == "" or hv in concerned) and undecided(missing, rule, hv, fired)]
         result = evaluate_entitlement(entitlement, env, denied, list(dict.fromkeys(r.id for r, _ in pending)))
         if result["eligible"] is None:
-            hv_id = hulpvraag.id if hulpvraag else ""
-
-            def record(result=result, env=env, hv_id=hv_id, pending=pending, entitlement=entitlement) -> None:
-                for criterion, outcome in zip(entitlement.criteria, result["criteria"], strict=True):
-                    if outcome["met"] is None:
-                        missing.explain_expression(criterion.when, env, hv_id, f"{entitlement.id}.{criterion.id}",
-                                                   "beslissend")
-                if not any(c["met"] is False for c in result["criteria"]):
-                    for rule, hv in pending:
-                        missing.explain_rule(rule, hv, "beslissend")
-
-            result["waits_on"] = missing.gather(record)
+            result["waits_on"] = waits_on(missing, entitlement, result, env, hulpvraag.id if hulpvraag else "", pending)
         elif result["eligible"] and result["bedrag"] is None and not entitlement.in_kind:
             # eligible, but the amount cannot be computed (a parameter without a value, e.g. te verifiëren): say why
             for name, node, _ in entitlement.amounts:
