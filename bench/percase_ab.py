@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/percase_ab.py --tree /tmp/speed-base --tree . --cases 3000
 
-Like bench/percase.py, but each tree gets one process for the whole run (`PYTHONPATH=TREE`, this project's rules/),
+Like bench/percase.py, but each tree gets one process for the whole run (`PYTHONPATH=TREE`, this project's rules/ or `--rules DIR`),
 which warms up on the 200 households after the measured ones and then assesses the measured cases 100 at a time
 (what `kader batch` does for a line), the trees taking turns (the order reversed every turn). On a shared machine
 whose load changes from second to second, that spreads the other work over the trees more evenly than whole runs
@@ -48,15 +48,18 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warm", type=int, default=200)
     parser.add_argument("--step", type=int, default=100)
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules",
+                        help="the rules every tree runs on (default: this project's rules/); give the rules of the "
+                             "oldest tree when it cannot read today's")
     args = parser.parse_args()
     import engine
-    framework = engine.load_framework(engine.default_rules_dir())
+    framework = engine.load_framework(args.rules.resolve())
     path = population_file(framework, args.cases + args.warm, args.seed)
     trees = [str(Path(t).resolve()) for t in args.tree]
     print(f"machine: {machine()}; rules {framework.short_hash}; {args.cases} cases of population seed {args.seed}")
     processes = []
     for tree in trees:
-        env = {**os.environ, "PYTHONPATH": tree, "KADER_RULES": str(ROOT / "rules")}
+        env = {**os.environ, "PYTHONPATH": tree, "KADER_RULES": str(args.rules.resolve())}
         process = subprocess.Popen([sys.executable, "-c", CHILD, str(path), str(args.warm)], env=env, cwd=tree,
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         ready = process.stdout.readline().split()
