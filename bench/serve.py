@@ -42,6 +42,8 @@ from pathlib import Path
 import yaml
 from _common import ROOT, machine, machine_busy, rss_mb
 
+from service.workers import child_processes
+
 HOST = "127.0.0.1"  # loopback only, by construction
 EXAMPLE = ROOT / "scenarios" / "voorbeelden" / "gezin-soest.yaml"
 
@@ -50,25 +52,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
-
-
-def children(pid: int, *, workers_only: bool = True) -> list[int]:
-    """The worker processes of a uvicorn supervisor (its children started by multiprocessing's spawn_main; not
-    multiprocessing's resource tracker), from /proc."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                command = handle.read()
-            if int(fields[1]) == pid and (not workers_only or b"spawn_main" in command):
-                found.append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    return sorted(found)
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -103,14 +86,14 @@ class Server:
                 with socket.create_connection((HOST, self.port), timeout=1) as raw:
                     raw.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                     if raw.recv(64).startswith(b"HTTP/1.1 200"):
-                        if workers == 1 or len(children(self.process.pid)) >= workers:
+                        if workers == 1 or len(child_processes(self.process.pid)) >= workers:
                             break
             except OSError:
                 pass
             time.sleep(0.2)
 
     def worker_pids(self) -> list[int]:
-        return [self.process.pid] if self.workers == 1 else children(self.process.pid)
+        return [self.process.pid] if self.workers == 1 else child_processes(self.process.pid)
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -239,7 +222,7 @@ def measured(function):
 
 def _tree_cpu() -> float:
     """CPU seconds of this process and every kader serve process it started (live ones, from /proc)."""
-    return sum(os.times()[:2]) + sum(cpu_seconds([pid] + children(pid, workers_only=False)) for pid in _SERVERS)
+    return sum(os.times()[:2]) + sum(cpu_seconds([pid] + child_processes(pid, workers_only=False)) for pid in _SERVERS)
 
 
 _SERVERS: list[int] = []

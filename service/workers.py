@@ -31,6 +31,26 @@ from engine import Diagnostic, Span, UsageError
 GRACE_EXTRA = 15.0  # beyond uvicorn's graceful period, before a worker that hangs is killed
 
 
+def child_processes(supervisor: int, *, workers_only: bool = True) -> list[int]:
+    """The process ids of a supervisor's children, from /proc (Linux), sorted. With `workers_only` only the workers
+    multiprocessing spawned (their command line runs `spawn_main`), not its resource tracker. For operators and the
+    load benchmark, which watch a running `kader serve --workers N` from outside."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read()
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while it was read
+        if parent == supervisor and (not workers_only or b"spawn_main" in command):
+            found.append(int(entry))
+    return sorted(found)
+
+
 def listening_socket(host: str, port: int) -> socket.socket:
     """A socket bound to host:port with SO_REUSEPORT (not yet listening)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -10,27 +10,15 @@ import time
 
 import pytest
 
+from service.workers import child_processes
+
 from .conftest import ROOT, Server, case_json, example_case
 
 pytestmark = pytest.mark.slow
 
 
 def workers_of(server: Server) -> list[int]:
-    """The worker processes of the supervisor (spawned by multiprocessing), from /proc."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                command = handle.read()
-        except (OSError, IndexError, ValueError):
-            continue
-        if parent == server.process.pid and b"spawn_main" in command:
-            found.append(int(entry))
-    return sorted(found)
+    return child_processes(server.process.pid)
 
 
 def wait_for(condition, seconds: float = 90) -> bool:
