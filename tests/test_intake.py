@@ -218,3 +218,24 @@ def test_through_a_pseudo_terminal_bad_answer_then_ctrl_c_keeps_the_answer(case_
     assert "feiten: {voorliggende_voorziening: false}" in text  # the answer before Ctrl-C is kept
     assert "mantelzorg_beschikbaar" not in text
     assert text.startswith("# twee hulpvragen; dit commentaar blijft staan\n")
+
+
+def test_a_value_no_answer_can_decide_is_named_with_what_would_decide_it(runner, tmp_path):
+    """Pw art. 3 lid 4 onder c (text from 2026): a samenlevingscontract makes the huisgenoot a partner, which the case
+    does not say; no question decides that, so the intake does not end on "no question left" alone but names the
+    undecided norm and what decides it (enter him as partner, or art. 3 lid 2 onder a)."""
+    import yaml
+    scenario = yaml.safe_load((Path(__file__).parent.parent / "scenarios" / "werk_inkomen" /
+                               "vermoeden-samenlevingscontract-geen-bedrag-2026-soest.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / "samenlevingscontract.yaml"
+    path.write_text(yaml.safe_dump(scenario["case"], sort_keys=False, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["intake", str(path)], input="")
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "Geen vraag meer die het voorstel kan beslissen; 1 hulpvraag/hulpvragen zonder voorstel." in output
+    assert "Niet met een antwoord te beslissen (pas de casus aan en start de intake opnieuw):" in output
+    assert ("huishouden.bijstandsnorm: De bijstand is niet te bepalen: met de volwassen huisgenoot is een "
+            "gezamenlijke huishouding in ieder geval aanwezig (art. 3 lid 4 onder a tot en met d)") in output
+    assert "Voer hem in als partner" in output
+    assert "(Participatiewet art. 3 lid 2 onder a, lid 3 en lid 4 (tekst vanaf 2026-01-01))" in output
+    assert path.read_text(encoding="utf-8") == yaml.safe_dump(scenario["case"], sort_keys=False, allow_unicode=True)

@@ -53,6 +53,7 @@ def run_intake(console: Console, intake: Intake, ask: Callable[[str], str]) -> i
                 console.print(Text("Geen vraag meer die het voorstel kan beslissen; "
                                    f"{len(progress.open_hulpvragen)} hulpvraag/hulpvragen zonder voorstel.",
                                    style="bold yellow"))
+                _undetermined(console, progress)
                 return 0
             value = _ask(console, question, ask)
             if value is _STOP:
@@ -71,6 +72,21 @@ def run_intake(console: Console, intake: Intake, ask: Callable[[str], str]) -> i
     except KeyboardInterrupt:
         console.print(Text(f"\nAfgebroken. De antwoorden tot nu toe staan in {intake.display}."))
         return 130
+
+
+def _undetermined(console: Console, progress: Progress) -> None:
+    """What no answer to a question can decide: a value the law leaves open for how the case is entered
+    (`onbepaald`), each with the reason and what would decide it, so that the assessor knows what to change in the
+    case file before running the intake again."""
+    items = [item for item in progress.assessment.missing_facts if item["fact"].startswith("onbepaald:")
+             and (item["hulpvraag"] is None or item["hulpvraag"] in progress.open_hulpvragen)]
+    if not items:
+        return
+    console.print(Text("Niet met een antwoord te beslissen (pas de casus aan en start de intake opnieuw):",
+                       style="bold"))
+    for item in items:
+        console.print(Text.assemble("  ", (item["fact"].removeprefix("onbepaald:"), "bold"), f": {item['question']} ",
+                                    (f"({item['legal_basis']})", "dim")))
 
 
 _STOP = object()
