@@ -207,3 +207,17 @@ def test_random_changes_anywhere_are_read_as_the_checked_path_reads_them(framewo
     path = places[place % len(places)]
     changed = _with(data, path, _DROP if drop and isinstance(path[-1], str) else value)
     _same(framework, case_line(changed))
+
+
+def test_a_person_renamed_away_is_two_located_errors_e516_not_an_internal_error(framework, population):
+    """The applicant's id no longer matches the `persoon` of its income and its hulpvraag: docs/case.md wants every
+    `persoon` to name a person of the household. The unpositioned check made two E516 at one place, one with a
+    hint and one without, and sorting them failed (E990 in kader batch); now the positioned parser says both."""
+    data = copy.deepcopy(population[268])
+    data["huishouden"]["personen"][0]["id"] = "hv1"
+    text = case_line(data)
+    kind, diagnostics = _outcome(case_from_line, framework, text)
+    assert kind == "fout"
+    assert [(code, message, line, hint) for code, message, line, _col, hint in diagnostics] == [
+        ("E516", "onbekende persoon 'p1'", 1, None), ("E516", "onbekende persoon 'p1'", 1, "personen: hv1, p2")]
+    assert diagnostics[0][3] == text.index('"persoon":"p1"') + len('"persoon":') + 1
