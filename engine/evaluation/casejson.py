@@ -31,9 +31,12 @@ _CASE_KEYS = frozenset(("id", "gemeente", "peildatum", "melddatum", "aanvraagdat
 _HOUSEHOLD_KEYS = frozenset(("personen", "woonsituatie"))
 _PERSON_KEYS = ("id", "rol", "geboortedatum", "beperkt", "studiefinanciering", "commerciele_huurder",
                 "rechtmatig_verblijf")  # PersonIn's fields; any other key of a person is a fact
-_FLAGS = (("persoon.beperkt", "beperkt", False), ("persoon.studiefinanciering", "studiefinanciering", False),
-          ("persoon.commerciele_huurder", "commerciele_huurder", False),
-          ("persoon.rechtmatig_verblijf", "rechtmatig_verblijf", True))  # (fact, key, default): PersonIn's order
+_FLAG_FIELDS = (("persoon.beperkt", "beperkt"), ("persoon.studiefinanciering", "studiefinanciering"),
+                ("persoon.commerciele_huurder", "commerciele_huurder"),
+                ("persoon.rechtmatig_verblijf", "rechtmatig_verblijf"))  # PersonIn's yes/no fields, in its order
+_FLAGS = {"persoon.beperkt": False, "persoon.studiefinanciering": False, "persoon.commerciele_huurder": False,
+          "persoon.rechtmatig_verblijf": True}  # their defaults
+_FLAG_KEYS = frozenset(key for _, key in _FLAG_FIELDS)
 _INCOME_KEYS = frozenset(("persoon", "soort", "netto_per_maand"))
 _HULPVRAAG_KEYS = frozenset(("id", "domein", "onderwerp", "persoon", "verwijzer", "feiten"))
 _ROLES = frozenset(ROLES)
@@ -58,6 +61,8 @@ class _Tables:
         self.signals = framework.case_signals
         self.onderwerpen = {name: frozenset(domain.onderwerpen) for name, domain in framework.domains.items()}
         self.persoon = _scope(_declared_table(framework, "persoon", None))
+        # a person's keys: its yes/no fields (PersonIn) and its declared yes/no facts -> the fact's key
+        self.persoon_fields = ({**self.persoon[0], **{key: fact for fact, key in _FLAG_FIELDS}}, self.persoon[1])
         self.casus = _scope(_declared_table(framework, "casus", None))
         self.hulpvraag = {domain: _scope(_declared_table(framework, "hulpvraag", domain))
                           for domain in framework.domains}
@@ -129,20 +134,21 @@ def _facts(scope: tuple[dict, dict], given: Any, out: dict[str, Any]) -> dict[st
         key = flags.get(name)
         if key is not None and (value is True or value is False):  # the common case
             out[key] = value
-            continue
-        info = table.get(name)
-        if info is None:
-            raise _Refuse
-        kind = type(value)
-        if kind is bool and info.type == "bool":
-            out[info.key] = value
-            continue
-        if kind is not str and kind is not int and kind is not bool:
-            raise _Refuse  # no float (the full path reads it as a Decimal), no null, list or object
-        if _check_value(info, info.key, value) is not None:
-            raise _Refuse
-        out[info.key] = _coerce(info, value)
+        else:
+            _fact(table, name, value, out)
     return out
+
+
+def _fact(table: dict, name: str, value: Any, out: dict[str, Any]) -> None:
+    info = table.get(name)
+    if info is None:
+        raise _Refuse
+    kind = type(value)
+    if kind is not str and kind is not int and kind is not bool:
+        raise _Refuse  # no float (the full path reads it as a Decimal of its digits), no null, list or object
+    if _check_value(info, info.key, value) is not None:
+        raise _Refuse
+    out[info.key] = _coerce(info, value)
 
 
 def _optional_mapping(data: dict, key: str) -> dict:
@@ -190,7 +196,7 @@ def _case(tables: _Tables, data: Any, source: str) -> Case:
     persons: list[Person] = []
     ids: set[str] = set()
     applicants = partners = 0
-    persoon_facts = tables.persoon
+    flags, persoon_facts = tables.persoon_fields
     for person in people:
         if type(person) is not dict:
             raise _Refuse
@@ -204,16 +210,15 @@ def _case(tables: _Tables, data: Any, source: str) -> Case:
         birth = _date(person.get("geboortedatum"))
         if birth > peildatum:
             raise _Refuse
-        facts: dict[str, Any] = {}
-        for fact, key, default in _FLAGS:
-            flag = person.get(key, default)
-            if type(flag) is not bool:
-                raise _Refuse
-            facts[fact] = flag
-        if len(person) > 3:
-            extra = {key: value for key, value in person.items() if key not in _PERSON_KEYS}
-            if extra:
-                _facts(persoon_facts, extra, facts)
+        facts = dict(_FLAGS)  # PersonIn's yes/no fields first, in its order, then the declared facts given
+        for name, value in person.items():
+            key = flags.get(name)
+            if key is not None and (value is True or value is False):  # a declared yes/no fact, or a field
+                facts[key] = value
+            elif name not in _PERSON_KEYS:
+                _fact(persoon_facts, name, value, facts)
+            elif name in _FLAG_KEYS:
+                raise _Refuse  # a yes/no field that is not true or false
         persons.append(Person(person_id, rol, birth, facts))
     if applicants != 1 or partners > 1:
         raise _Refuse
