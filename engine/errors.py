@@ -73,7 +73,8 @@ class Diagnostic:
 
 def sorted_diagnostics(diagnostics) -> list[Diagnostic]:
     unique = {(d.sort_key(), d.hint): d for d in diagnostics}
-    return [unique[k] for k in sorted(unique)]
+    # two at the same place with the same message, one with a hint and one without: the one without first
+    return [unique[k] for k in sorted(unique, key=lambda k: (k[0], k[1] is not None, k[1] or ""))]
 
 
 class RuleEngineError(Exception):

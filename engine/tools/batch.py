@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -161,7 +162,7 @@ class LineAssessor:
         """The assessment as one JSON line, a failure, or None for a blank line."""
         try:
             text = self.decode(number, raw)
-            if not text.strip():
+            if not text or text.isspace():
                 return None
             case = self.case(text)
             refused = bsn_like_ids(case)
@@ -195,10 +196,18 @@ def bsn_like_ids(case: Case) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=4096)
 def _looks_like_bsn(value: str) -> bool:
-    """engine.register.privacy.looks_like_bsn, remembered per id: person and hulpvraag ids (p1, hv2) repeat from
-    case to case, and the check was a twentieth of a batch line."""
+    """engine.register.privacy.looks_like_bsn: an id with fewer than nine digits (0-9, the only digits it counts) has
+    no nine-digit number in it, whatever separates them, so only the others are checked in full."""
+    return _NINE_DIGITS.match(value) is not None and _looks_like_bsn_in_full(value)
+
+
+_NINE_DIGITS = re.compile(r"(?:[^0-9]*[0-9]){9}")
+
+
+@lru_cache(maxsize=4096)
+def _looks_like_bsn_in_full(value: str) -> bool:
+    """Remembered per id: person and hulpvraag ids repeat from case to case."""
     from engine.register.privacy import looks_like_bsn
     return looks_like_bsn(value)
 

@@ -8,9 +8,10 @@ process: one unit per file, and one unit per chunk of population lines. A case
 that cannot be read is a located diagnostic (`pop.jsonl:17:23: error[...]`),
 never the end of the run.
 
-The common path for a population line is lean: `json.loads`, then the case
-checks of `engine.evaluation.case`; only when something is wrong with the line does the
-positioned parser run, to say where.
+The common path for a population line is lean: orjson, then the one-pass case
+checks of `engine.evaluation.casejson`; when those are not sure, `json.loads`,
+then the case checks of `engine.evaluation.case`; only when something is wrong
+with the line does the positioned parser run, to say where.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
+import orjson
+
 from engine.errors import CaseFileError, Diagnostic, RuleEngineError, Span
 from engine.evaluation.case import Case, case_from_document, case_from_text, load_case
+from engine.evaluation.casejson import case_from_json
 from engine.language.framework import Framework
 from engine.language.sources import MAX_FILE_BYTES, Document
 
@@ -141,8 +145,19 @@ def decode_line(raw: bytes, number: int, display: str) -> str:
 
 
 def case_from_line(framework: Framework, text: str, display: str) -> Case:
-    """The case on a line: by json.loads when that reads it as the positioned parser would, else by the latter
-    (which also says where a problem is)."""
+    """The case on a line: by orjson and `case_from_json` when the line is compact JSON as `kader population`
+    writes it and holds a case without a problem; else by json.loads when that reads it as the positioned parser
+    would, else by the latter (which also says where a problem is)."""
+    if len(text) <= FAST_PATH_MAX_CHARS:
+        case = _compact_case(framework, text, display)
+        if case is not None:
+            return case
+    return checked_case_from_line(framework, text, display)
+
+
+def checked_case_from_line(framework: Framework, text: str, display: str) -> Case:
+    """`case_from_line` without its first path: json.loads and the pydantic model when json.loads reads the line
+    as the positioned parser would, else the positioned parser (tests compare the two)."""
     if len(text) <= FAST_PATH_MAX_CHARS and not ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
         try:
             data = json.loads(text, parse_float=_decimal, parse_constant=_refuse, object_pairs_hook=_object)
@@ -154,6 +169,24 @@ def case_from_line(framework: Framework, text: str, display: str) -> Case:
             except CaseFileError:
                 pass  # said again below, with positions
     return case_from_text(framework, text, display, json_syntax=True)
+
+
+def _compact_case(framework: Framework, text: str, display: str) -> Case | None:
+    """The case of a line that orjson writes back byte for byte, when it has nothing to report; else None.
+
+    Writing the parsed line back is what makes orjson's reading the same as the positioned parser's: a key given
+    twice in an object (the parser's E014; orjson keeps the last) writes back shorter, and an escape (`\\u00e9`,
+    a surrogate pair the parser refuses), a space or a number written another way (`1.50`, `1e3`, `-0`) writes
+    back differently. A float that does write back is refused by `case_from_json`, since json.loads reads it as a
+    Decimal of its digits. NaN, Infinity, integers beyond 64 bits, nesting deeper than orjson's limit and lone
+    surrogates are errors to orjson. Whatever is left to say about the line, the slower paths say."""
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is not dict or orjson.dumps(data) != text.encode("utf-8"):
+        return None
+    return case_from_json(framework, data, display)
 
 
 def read_line(framework: Framework, raw: bytes, number: int, display: str) -> Case | None:
