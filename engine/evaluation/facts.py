@@ -16,8 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import Diagnostic, EvaluationError
-from engine.language.calc import UNKNOWN, FormulaError
+from engine.language.calc import UNKNOWN, DerivedEvaluator, FormulaError
 from engine.language.framework import Framework
+from engine.language.ir import FindingRef, Ref, walk
 from engine.language.registry import BUILTINS, PERSON_ALIASES
 from engine.language.termijnen import age
 
@@ -253,31 +254,87 @@ def complete(facts: Facts) -> Facts:
 
 
 def _derive(derived_facts, base: dict, persons: dict[str, dict], aliases: list[tuple[str, str]]) -> None:
-    person_envs: dict[str, dict] | None = None  # base + the person's facts, reused while only person facts change
-    for derived in derived_facts:
+    """Compute `derived_facts` in order into `base` (and each person's facts), as the framework defines them.
+
+    A person-scoped derived fact is evaluated per person on that person's environment: the person's facts and,
+    of the rest, only the keys the person-scoped formulas of `derived_facts` read (_plan), kept up to date as
+    household facts and aliases are derived; a formula reads nothing else, so the values are those of an
+    environment holding all of `base`."""
+    plan, reads = _plan(derived_facts)
+    person_envs: list[tuple[dict, dict]] | None = None  # (person's facts, its environment)
+    for derived, key, evaluate, person, read, alias_keys in plan:
         try:
-            if derived.scope == "persoon":
+            if person:
                 if person_envs is None:
-                    person_envs = {pid: {**base, **facts} for pid, facts in persons.items()}
-                key = derived.key
-                for person_id, facts in persons.items():
-                    env = person_envs[person_id]
-                    value = derived.evaluate(env)
+                    person_envs = []
+                    for facts in persons.values():
+                        env = {k: base[k] for k in reads if k in base}
+                        env.update(facts)
+                        person_envs.append((facts, env))
+                for facts, env in person_envs:
+                    value = evaluate._call(env)
                     if value is not UNKNOWN:
                         facts[key] = value
                         env[key] = value
                 for alias, person_id in aliases:
-                    if key in persons[person_id]:
-                        alias_key = alias + key[7:]
-                        base[alias_key] = persons[person_id][key]
-                        for env in person_envs.values():
-                            env[alias_key] = base[alias_key]
+                    facts = persons[person_id]
+                    if key in facts:
+                        alias_key, alias_read = alias_keys[alias]
+                        value = base[alias_key] = facts[key]
+                        if alias_read:
+                            for _, env in person_envs:
+                                env[alias_key] = value
             else:
-                value = derived.evaluate(base)
+                value = evaluate._call(base)
                 if value is not UNKNOWN:
-                    base[derived.key] = value
-                    if person_envs is not None:
-                        for env in person_envs.values():
-                            env[derived.key] = value
+                    base[key] = value
+                    if read and person_envs is not None:
+                        for _, env in person_envs:
+                            env[key] = value
         except FormulaError as exc:
             raise EvaluationError(Diagnostic("E910", f"afgeleid feit {derived.key}: {exc}", derived.span)) from None
+
+
+_PLANS: dict[int, tuple] = {}
+
+
+def _plan(derived_facts) -> tuple[tuple, frozenset[str]]:
+    """Per derived fact of `derived_facts`: (it, its key, its function, person-scoped?, read by a person-scoped
+    one?, alias -> (alias key, read by a person-scoped one?)); and every key the person-scoped ones read (fact
+    keys, findings, the person list their counts walk). Once per tuple of derived facts (a framework's, or one of
+    its splits, which live as long as the framework)."""
+    found = _PLANS.get(id(derived_facts))
+    if found is not None and found[0] is derived_facts:
+        return found[1]
+    reads: set[str] = {"__personen__"}
+    for derived in derived_facts:
+        if derived.scope == "persoon":
+            for part in derived.parts:
+                for node in part:
+                    for inner in walk(node) if node is not None else ():
+                        if isinstance(inner, Ref):
+                            reads.add(inner.key)
+                        elif isinstance(inner, FindingRef):
+                            reads.add("finding:" + inner.name)
+    plan = []
+    for derived in derived_facts:
+        key = derived.key
+        evaluate = derived.evaluate
+        if type(evaluate) is not DerivedEvaluator:  # its `_call` is read per evaluation: it changes after warm-up
+            evaluate = _Plain(evaluate)
+        alias_keys = {alias: (alias + key[7:], alias + key[7:] in reads) for alias in PERSON_ALIASES}
+        plan.append((derived, key, evaluate, derived.scope == "persoon", key in reads, alias_keys))
+    if len(_PLANS) > 256:  # frameworks loaded and dropped (tests, impact runs): keep the cache small
+        _PLANS.clear()
+    result = (tuple(plan), frozenset(reads))
+    _PLANS[id(derived_facts)] = (derived_facts, result)
+    return result
+
+
+class _Plain:
+    """A derived fact's function that is not a DerivedEvaluator, behind the same `_call` attribute."""
+
+    __slots__ = ("_call",)
+
+    def __init__(self, function: Any) -> None:
+        self._call = function

@@ -208,3 +208,33 @@ def derived_function(parts: tuple, finish: Callable[[Any], Any],
         return _build(emitter, "derived")
     except (_TooDeep, RecursionError, SyntaxError, MemoryError):
         return None
+
+
+def fact_function(values: tuple, money: tuple, members: tuple, hoisted: tuple,
+                  unknown: Any) -> Callable[[dict, dict], dict]:
+    """`(fact, env) -> fact` that adds the properties of one asserted fact to `fact`, as
+    engine.language.compile.fact_values computes them (the same properties in the same order; a value equal to
+    `unknown` left out), in one straight-line body. The arguments are fact_values' plan: (property, key) of plain
+    and of money values, (property, key, item) of list memberships, (property, evaluator) of hoisted tests. The
+    property names, fact keys and items are values in the namespace (`c3`), never program text."""
+    emitter = _Emitter(lambda node: None)
+    unknown_name = emitter.const(unknown)
+    lines = ["def fact_fields(fact, env):", "    get = env.get"]
+
+    def add(value: str, name: str, test: str = "") -> None:
+        lines.append(f"    v = {value}")
+        lines.append(f"    if v is not {unknown_name}:")
+        lines.append(f"        fact[{emitter.const(name)}] = {test or 'v'}")
+    for name, key in values:
+        add(f"get({emitter.const(key)}, {unknown_name})", name)
+    for name, key in money:
+        add(f"get({emitter.const(key)}, {unknown_name})", name, "INT(v * 100)")
+    for name, key, item in members:
+        add(f"get({emitter.const(key)}, {unknown_name})", name, f"{emitter.const(item)} in v")
+    for name, evaluate in hoisted:
+        call = f"{emitter.const(evaluate)}._call(env)" if hasattr(evaluate, "_call") else f"{emitter.const(evaluate)}(env)"
+        add(call, name, "BOOL(v)")
+    lines.append("    return fact")
+    namespace = {"__builtins__": {}, "INT": int, "BOOL": bool, **emitter.names}
+    exec(compile("\n".join(lines) + "\n", "<kader fact_fields>", "exec"), namespace)  # noqa: S102 - see the docstring
+    return namespace["fact_fields"]
