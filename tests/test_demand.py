@@ -79,7 +79,7 @@ def test_person_derived_facts_on_the_keys_they_read_equal_those_on_the_whole_env
 
     from engine.evaluation import facts as facts_module
     from engine.tools.population import generate
-    reads = facts_module._plan(tuple(framework.derived))[1]
+    reads = facts_module._plan(tuple(framework.derived)).reads
     assert "__personen__" in reads and "persoon.leeftijd" in reads and len(reads) < 60
     for data in generate(framework, size=150, seed=5):
         case = engine.case_from_text(framework, json.dumps(data), "pop.json")
