@@ -150,9 +150,13 @@ def _namespace(emitter: _Emitter) -> dict[str, Any]:
             "DIVIDE": _DIVISION_CONTEXT.divide, "ROUND": round_money, **emitter.names}
 
 
-def _build(emitter: _Emitter, name: str) -> Callable[[dict], Any]:
-    source = f"def {name}(env):\n    get = env.get\n" + "\n".join(emitter.lines) + "\n"
+def _build(emitter: _Emitter, name: str, parameters: str = "env", prelude: str = "    get = env.get\n",
+           extra: dict[str, Any] | None = None) -> Callable:
+    """The function `name(parameters)` whose body is `prelude` and the emitter's lines (text this module writes;
+    `extra`: more values in its namespace). The only place in kader that calls exec."""
+    source = f"def {name}({parameters}):\n{prelude}" + "\n".join(emitter.lines) + "\n"
     namespace = _namespace(emitter)
+    namespace.update(extra or {})
     exec(compile(source, f"<kader {name}>", "exec"), namespace)  # noqa: S102 - our own text, see the docstring
     return namespace[name]
 
@@ -231,7 +235,6 @@ def derivation_function(steps: tuple, closure: Callable[[Any], Callable], make_e
     environment) pairs, made at the first person-scoped step; `fail(index, error)` raises the located error of
     the step whose formula failed. Keys and aliases are values in the namespace, never program text."""
     emitter = _Emitter(closure)
-    lines = emitter.lines
 
     def give(depth: int, value: str) -> None:
         emitter.line(depth, f"r = {value}")
@@ -275,11 +278,7 @@ def derivation_function(steps: tuple, closure: Callable[[Any], Callable], make_e
                     emitter.line(5, f"e[{name}] = r")
         emitter.line(1, "except FormulaError as error:")
         emitter.line(2, "FAIL(at, error)")
-        source = "def derivation(base, persons, aliases):\n" + "\n".join(lines) + "\n"
-        namespace = _namespace(emitter)
-        namespace["MAKE_ENVS"], namespace["FAIL"] = make_envs, fail
-        exec(compile(source, "<kader derivation>", "exec"), namespace)  # noqa: S102 - our own text, see the docstring
-        return namespace["derivation"]
+        return _build(emitter, "derivation", "base, persons, aliases", "", {"MAKE_ENVS": make_envs, "FAIL": fail})
     except (_TooDeep, RecursionError, SyntaxError, MemoryError):
         return None
 
@@ -293,7 +292,7 @@ def fact_function(values: tuple, money: tuple, members: tuple, hoisted: tuple,
     property names, fact keys and items are values in the namespace (`c3`), never program text."""
     emitter = _Emitter(lambda node: None)
     unknown_name = emitter.const(unknown)
-    lines = ["def fact_fields(fact, env):", "    get = env.get"]
+    lines = emitter.lines
 
     def add(value: str, name: str, test: str = "") -> None:
         lines.append(f"    v = {value}")
@@ -309,6 +308,4 @@ def fact_function(values: tuple, money: tuple, members: tuple, hoisted: tuple,
         call = f"{emitter.const(evaluate)}._call(env)" if hasattr(evaluate, "_call") else f"{emitter.const(evaluate)}(env)"
         add(call, name, "BOOL(v)")
     lines.append("    return fact")
-    namespace = {"__builtins__": {}, "INT": int, "BOOL": bool, **emitter.names}
-    exec(compile("\n".join(lines) + "\n", "<kader fact_fields>", "exec"), namespace)  # noqa: S102 - see the docstring
-    return namespace["fact_fields"]
+    return _build(emitter, "fact_fields", "fact, env", extra={"INT": int, "BOOL": bool})
