@@ -222,3 +222,31 @@ def test_an_output_file_that_cannot_be_written_is_a_located_error(runner, tmp_pa
     result = runner.invoke(app, ["batch", str(source), "--workers", "1", "--out", str(target)])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"{target}:1:1: error[E004]: bestand kan niet geschreven worden")
+
+
+def test_a_failing_derived_fact_is_reported_the_same_once_the_derivation_is_one_compiled_function(rules_copy):
+    # After engine.language.calc.WARM_UP cases the derived facts are computed by one straight-line function
+    # (engine.evaluation.facts._Plan): a division by zero in one of them (here casus.vermogen 0, Participatiewet
+    # art. 34's vermogen as divisor) still stops that case with E910 naming the derived fact and its file.
+    from engine.evaluation import facts as facts_module
+    from engine.language.calc import WARM_UP
+    normen = rules_copy / "werk_inkomen" / "normen.yaml"
+    normen.write_text(normen.read_text(encoding="utf-8").replace("derived:\n", (
+        "derived:\n  huishouden.inkomen_per_vermogen:\n    type: decimaal\n"
+        "    legal_basis: \"Participatiewet art. 34\"\n    formula: casus.inkomen / casus.vermogen\n"), 1),
+        encoding="utf-8")
+    framework = engine.load_framework(rules_copy)
+    assessor = LineAssessor(framework, "cases.jsonl")
+    good = _case(vermogen={"totaal": "10.00"}).encode()
+    for number in range(WARM_UP + 2):
+        assert isinstance(assessor.line(number + 1, good), str)
+    assert any(plan.function is not None for _, plan in facts_module._PLANS.values()
+               if plan.derived_facts and plan.derived_facts[0] in framework.derived)
+    outcome = assessor.line(40, _case(inkomen=[{"persoon": "p1", "soort": "loon", "netto_per_maand": "5.00"}]).encode())
+    assert isinstance(outcome, LineFailure)
+    (diagnostic,) = outcome.diagnostics
+    assert str(diagnostic).startswith("cases.jsonl:40:1: error[E910]: afgeleid feit huishouden.inkomen_per_vermogen: "
+                                      "deling door nul")
+    (label, span), = diagnostic.related
+    assert label == "bron" and span.path.endswith("normen.yaml")
+    assert isinstance(assessor.line(41, good), str)  # and the next case goes on

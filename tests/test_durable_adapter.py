@@ -159,10 +159,12 @@ def test_sessions_in_which_no_rule_fired_are_deleted_without_a_crash():
         adapter = DurableEngine()
         adapter.register("een", [RuleSpec("r1", [("m", {"$and": [{"k": "hv"}, {"x": 99}]})])])
         adapter.register("twee", [RuleSpec("r2", [("m", {"$and": [{"k": "hv"}, {"x": 98}]})])])
-        for index in range(50):
-            for name in ("een", "twee"):
-                assert adapter.run(name, [{"k": "hv", "hv": f"h{index}", "x": 1}]).firings == []
-        assert adapter.run("twee", [{"k": "hv", "hv": "raak", "x": 98}]).firings == [(0, "raak")]
+        for reuse in (False, True):  # a new session deleted after every run; the emptied session reused
+            adapter.reuse_sessions = reuse
+            for index in range(50):
+                for name in ("een", "twee"):
+                    assert adapter.run(name, [{"k": "hv", "hv": f"h{index}", "x": 1}]).firings == []
+            assert adapter.run("twee", [{"k": "hv", "hv": "raak", "x": 98}]).firings == [(0, "raak")]
         print("heel")
     """)
     child = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120,
@@ -304,3 +306,63 @@ def test_a_ruleset_with_an_action_hook_or_a_failing_run_is_never_remembered():
         with pytest.raises(EvaluationError, match="fails.a"):
             adapter.run("fails", [_hv("hv1", x=1)])
     assert adapter._outcomes == {}
+
+
+def _chain_specs() -> list[RuleSpec]:
+    """A ruleset with casus and hulpvraag rules, ranges, a hulpvraag finding chain and a casus finding that a
+    hulpvraag rule joins (as compile.compile_rule writes them)."""
+    return [
+        RuleSpec("c.laag", [("m", {"$and": [{"k": "c"}, {"$lt": {"inkomen": 1500}}]})], ("laag_inkomen",), "c"),
+        RuleSpec("hv.oud", [("m", {"$and": [{"k": "hv"}, {"$gte": {"leeftijd": 67}}]})], ("oudere",)),
+        RuleSpec("hv.zorg", [("m", {"$and": [{"k": "hv"}, {"zorg": True}]})], ("zorgvraag",)),
+        RuleSpec("hv.beide", [("m", {"$and": [{"k": "hv"}, {"zorg": True}]}),
+                              ("f0", {"$and": [{"k": "f"}, {"n": "oudere"}, {"hv": {"m": "hv"}}]})], ("beide",)),
+        RuleSpec("hv.minima", [("m", {"k": "hv"}),
+                               ("f0", {"$and": [{"k": "f"}, {"n": "laag_inkomen"}, {"hv": ""}]}),
+                               ("f1", {"$and": [{"k": "f"}, {"n": "beide"}, {"hv": {"m": "hv"}}]})]),
+        RuleSpec("hv.soort", [("m", {"$and": [{"k": "hv"}, {"soort": "wmo"}]})]),
+    ]
+
+
+def test_a_reused_session_fires_exactly_as_a_new_session_run_after_run():
+    # A run retracts what it put in its session, and the next run of the ruleset uses that session (a new one
+    # costs the C engine more than most runs). 400 runs of varied households, each compared with the same
+    # facts in a new session of an adapter that never reuses one, without the memo of runs.
+    import random
+    reusing, fresh = DurableEngine(), DurableEngine()
+    fresh.reuse_sessions = False
+    for adapter in (reusing, fresh):
+        adapter.memo_size = 0
+        adapter.register("keten", _chain_specs())
+    draw = random.Random(16)
+    fired = set()
+    for index in range(400):
+        facts = [{"k": "c", "hv": "", "inkomen": draw.choice([900, 1499, 1500, 2600])}]
+        for number in range(draw.randint(0, 3)):
+            hulpvraag = {"k": "hv", "hv": f"hv{number}", "leeftijd": draw.choice([17, 66, 67, 90]),
+                         "soort": draw.choice(["wmo", "jeugd"])}
+            if draw.random() < 0.7:
+                hulpvraag["zorg"] = draw.random() < 0.6
+            facts.append(hulpvraag)
+        first = reusing.run("keten", [dict(f) for f in facts])
+        second = fresh.run("keten", [dict(f) for f in facts])
+        assert (sorted(first.firings), first.findings) == (sorted(second.firings), second.findings), (index, facts)
+        fired |= {index for index, _ in first.firings}
+    assert fired == {0, 1, 2, 3, 4, 5}  # every rule fired at some point
+    assert len(reusing._idle) == 1 and fresh._idle == {}
+
+
+def test_after_a_refused_run_the_next_run_gets_a_new_session_and_fires_as_usual():
+    # Two equal facts in one batch: durable-rules refuses the second (MessageObservedException). That session
+    # is half filled and must not be reused (nor deleted: see the refused-batch edge above).
+    adapter = DurableEngine()
+    adapter.memo_size = 0
+    adapter.register("twee", _chain_specs())
+    assert adapter.run("twee", [_hv("hv1", leeftijd=70)]).findings == {("oudere", "hv1")}
+    used = adapter._idle["twee"]
+    with pytest.raises(EvaluationError, match="E904|weigerde"):
+        adapter.run("twee", [_hv("hv1", leeftijd=70), _hv("hv1", leeftijd=70)])
+    assert "twee" not in adapter._idle
+    run = adapter.run("twee", [_hv("hv2", leeftijd=20, zorg=True)])
+    assert (run.firings, run.findings) == ([(2, "hv2")], {("zorgvraag", "hv2")})
+    assert adapter._idle["twee"] != used

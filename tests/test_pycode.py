@@ -135,3 +135,42 @@ def test_an_expression_runs_on_its_closures_until_warm_then_on_straight_line_pyt
     outcomes = [derived({"casus.x": 3}) for _ in range(WARM_UP + 1)] + [derived({"casus.x": -1}), derived({})]
     assert derived._call.__name__ == "derived"
     assert outcomes == [Decimal("4.50")] * (WARM_UP + 1) + [Decimal("0"), UNKNOWN]
+
+
+def test_every_group_fact_filled_by_straight_line_python_is_the_fact_fact_values_gives(framework):
+    """The facts asserted in durable-rules are filled by one straight-line function per group's field list
+    after warm-up (engine.language.compile.FactBuilder): the same properties, in the same order (the text the
+    C engine reads, and the key of the adapter's memo of runs), for the casus and hulpvraag facts of real cases;
+    an unknown value is left out, a money value is whole cents, a hoisted test a yes/no."""
+    from engine.language.compile import FactBuilder, _plan, fact_values
+    from engine.language.pycode import fact_function
+    envs = _envs(framework, count=60)
+    compared = 0
+    for group in framework.groups.values():
+        for specs in (group.casus_fields, group.hv_fields):
+            if not specs:
+                continue
+            straight = fact_function(*_plan(specs), UNKNOWN)
+            for env in envs:
+                expected = {"k": "c", **fact_values(specs, env, UNKNOWN)}
+                got = straight({"k": "c"}, env)
+                assert list(got.items()) == list(expected.items()), group.name
+                compared += 1
+            builder = FactBuilder(specs)
+            filled = [builder.fill({}, envs[0]) for _ in range(12)]  # through the warm-up and after
+            assert builder.fill.__name__ == "fact_fields"
+            assert all(list(f.items()) == list(fact_values(specs, envs[0], UNKNOWN).items()) for f in filled)
+    assert compared > 1000
+    kinds = {spec.kind for group in framework.groups.values() for spec in group.hv_fields + group.casus_fields}
+    assert {"value", "member", "hoist"} <= kinds  # every kind of property was compared
+
+
+def test_a_fact_key_or_item_from_a_rule_file_is_a_value_in_the_fact_function_never_program_text():
+    from engine.language.pycode import fact_function
+    hostile = "x'] = 1; import os; os._exit(3) #"
+    straight = fact_function(((hostile, hostile),), ((hostile + "g", "casus.geld"),), ((hostile + "m", "l", hostile),),
+                             (), UNKNOWN)
+    fact = straight({}, {hostile: 5, "casus.geld": Decimal("12.34"), "l": frozenset({hostile})})
+    assert fact == {hostile: 5, hostile + "g": 1234, hostile + "m": True}
+    assert straight({}, {}) == {}
+    assert hostile not in "".join(str(c) for c in straight.__code__.co_consts if isinstance(c, str))

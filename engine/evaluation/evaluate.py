@@ -16,7 +16,7 @@ from engine.adapters.durable import RuleSpec
 from engine.adapters.durable import engine as durable_engine
 from engine.errors import CaseFileError, Diagnostic, Span
 from engine.language.calc import UNKNOWN
-from engine.language.compile import fact_values
+from engine.language.compile import fact_builder
 from engine.language.framework import INTEGRAAL, Framework
 from engine.language.ir import findings as finding_refs
 from engine.language.termijnen import deadline as compute_deadline
@@ -57,38 +57,55 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
     fired: list[tuple[str, str]] = []
     produced: set[tuple[str, str]] = set()
     groups_run: set[str] = set()
-    for name, group in framework.groups.items():
-        if name == INTEGRAAL:
-            continue
+    domains, integral = _inference_plan(framework)
+    base = facts.base
+    for name, ruleset, ids, casus_facts, hv_facts in domains:
         hulpvragen = [hv for hv in case.hulpvragen if hv.domein == name]
         if not hulpvragen:
             continue
         batch = []
-        has_casus, has_hulpvraag = _scopes(framework, name, group)
-        if has_casus:
-            batch.append({"k": "c", "hv": "", "peil": peil, **fact_values(group.casus_fields, facts.base, UNKNOWN)})
-        if has_hulpvraag:
+        if casus_facts is not None:
+            batch.append(casus_facts.fill({"k": "c", "hv": "", "peil": peil}, base))
+        if hv_facts is not None:
             for hv in hulpvragen:
-                env = facts.hulpvraag(hv, framework)
-                batch.append({"k": "hv", "hv": hv.id, "peil": peil, **fact_values(group.hv_fields, env, UNKNOWN)})
-        run = engine.run(group.ruleset_name, batch)
+                batch.append(hv_facts.fill({"k": "hv", "hv": hv.id, "peil": peil}, facts.hulpvraag(hv, framework)))
+        run = engine.run(ruleset, batch)
         groups_run.add(name)
-        ids = _rule_ids(framework, group)
         fired += [(ids[index], hv) for index, hv in run.firings]
         produced |= run.findings
-    integral = framework.groups.get(INTEGRAAL)
     if integral is not None:
-        batch = [{"k": "c", "hv": "", "peil": peil, **fact_values(integral.casus_fields, facts.base, UNKNOWN)}]
+        name, ruleset, ids, casus_facts, _ = integral
+        batch = [casus_facts.fill({"k": "c", "hv": "", "peil": peil}, base)]
         batch += [{"k": "f", "n": n, "hv": ""} for n, hv in sorted(produced) if hv == ""]
-        run = engine.run(integral.ruleset_name, batch)
+        run = engine.run(ruleset, batch)
         groups_run.add(INTEGRAAL)
-        ids = _rule_ids(framework, integral)
         fired += [(ids[index], hv) for index, hv in run.firings]
         produced |= run.findings
     order = {hv.id: i for i, hv in enumerate(case.hulpvragen)}
     rule_order = _rule_order(framework)
     unique = sorted(set(fired), key=lambda f: (rule_order[f[0]], order.get(f[1], -1)))
     return unique, produced, groups_run
+
+
+def _inference_plan(framework: Framework) -> tuple[tuple, tuple | None]:
+    """Per domain group, in the framework's order, and for the integral group: (name, ruleset name, rule id per
+    index, the FactBuilder of its casus fact or None when it has no casus rules, that of a hulpvraag fact or None
+    when it has no hulpvraag rules); once per framework object."""
+    found = framework.memo.get("inference_plan")
+    if found is None:
+        domains = []
+        integral = None
+        for name, group in framework.groups.items():
+            has_casus, has_hulpvraag = _scopes(framework, name, group)
+            entry = (name, group.ruleset_name, _rule_ids(framework, group),
+                     fact_builder(group.casus_fields) if has_casus or name == INTEGRAAL else None,
+                     fact_builder(group.hv_fields) if has_hulpvraag else None)
+            if name == INTEGRAAL:
+                integral = entry
+            else:
+                domains.append(entry)
+        found = framework.memo["inference_plan"] = (tuple(domains), integral)
+    return found
 
 
 def _rule_ids(framework: Framework, group) -> tuple[str, ...]:

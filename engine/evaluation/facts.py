@@ -16,8 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import Diagnostic, EvaluationError
-from engine.language.calc import UNKNOWN, FormulaError
+from engine.language.calc import UNKNOWN, WARM_UP, DerivedEvaluator, FormulaError, compile_closure
 from engine.language.framework import Framework
+from engine.language.ir import FindingRef, Ref, walk
 from engine.language.registry import BUILTINS, PERSON_ALIASES
 from engine.language.termijnen import age
 
@@ -253,31 +254,135 @@ def complete(facts: Facts) -> Facts:
 
 
 def _derive(derived_facts, base: dict, persons: dict[str, dict], aliases: list[tuple[str, str]]) -> None:
-    person_envs: dict[str, dict] | None = None  # base + the person's facts, reused while only person facts change
-    for derived in derived_facts:
+    """Compute `derived_facts` in order into `base` (and each person's facts), as the framework defines them.
+
+    A person-scoped derived fact is evaluated per person on that person's environment: the person's facts and,
+    of the rest, only the keys the person-scoped formulas of `derived_facts` read (_Plan), kept up to date as
+    household facts and aliases are derived; a formula reads nothing else, so the values are those of an
+    environment holding all of `base`. The first WARM_UP times for a tuple of derived facts this loop computes
+    them, one call per fact; after that one straight-line function does the same in one body
+    (engine.language.pycode.derivation_function), so that a one-off `kader assess` compiles none."""
+    plan = _plan(derived_facts)
+    if plan.function is not None:
+        plan.function(base, persons, aliases)
+        return
+    plan.remaining -= 1
+    if plan.remaining <= 0:
+        plan.compile()
+    reads = plan.reads
+    person_envs: list[tuple[dict, dict]] | None = None  # (person's facts, its environment)
+    for derived, key, evaluate, person, read, alias_keys in plan.steps:
         try:
-            if derived.scope == "persoon":
+            if person:
                 if person_envs is None:
-                    person_envs = {pid: {**base, **facts} for pid, facts in persons.items()}
-                key = derived.key
-                for person_id, facts in persons.items():
-                    env = person_envs[person_id]
-                    value = derived.evaluate(env)
+                    person_envs = _person_envs(reads, base, persons)
+                for facts, env in person_envs:
+                    value = evaluate._call(env)
                     if value is not UNKNOWN:
                         facts[key] = value
                         env[key] = value
                 for alias, person_id in aliases:
-                    if key in persons[person_id]:
-                        alias_key = alias + key[7:]
-                        base[alias_key] = persons[person_id][key]
-                        for env in person_envs.values():
-                            env[alias_key] = base[alias_key]
+                    facts = persons[person_id]
+                    if key in facts:
+                        alias_key, alias_read = alias_keys[alias]
+                        value = base[alias_key] = facts[key]
+                        if alias_read:
+                            for _, env in person_envs:
+                                env[alias_key] = value
             else:
-                value = derived.evaluate(base)
+                value = evaluate._call(base)
                 if value is not UNKNOWN:
-                    base[derived.key] = value
-                    if person_envs is not None:
-                        for env in person_envs.values():
-                            env[derived.key] = value
+                    base[key] = value
+                    if read and person_envs is not None:
+                        for _, env in person_envs:
+                            env[key] = value
         except FormulaError as exc:
-            raise EvaluationError(Diagnostic("E910", f"afgeleid feit {derived.key}: {exc}", derived.span)) from None
+            _failed(derived, exc)
+
+
+def _person_envs(reads: frozenset[str], base: dict, persons: dict[str, dict]) -> list[tuple[dict, dict]]:
+    """(person's facts, its environment: the keys of `base` in `reads`, then the person's facts) per person."""
+    found = []
+    for facts in persons.values():
+        env = {k: base[k] for k in reads if k in base}
+        env.update(facts)
+        found.append((facts, env))
+    return found
+
+
+def _failed(derived, exc: FormulaError):
+    raise EvaluationError(Diagnostic("E910", f"afgeleid feit {derived.key}: {exc}", derived.span)) from None
+
+
+class _Plain:
+    """A derived fact's function that is not a DerivedEvaluator, behind the same `_call` attribute."""
+
+    __slots__ = ("_call",)
+
+    def __init__(self, function: Any) -> None:
+        self._call = function
+
+
+class _Plan:
+    """How `_derive` computes one tuple of derived facts, made once per tuple (a framework's, or one of its
+    splits, which live as long as the framework): per derived fact (it, its key, its function, person-scoped?,
+    read by a person-scoped one?, alias -> (alias key, read by a person-scoped one?)); every key the
+    person-scoped ones read (fact keys, findings, the person list their counts walk); and, once warm, the one
+    function that computes them all."""
+
+    __slots__ = ("derived_facts", "steps", "reads", "remaining", "function")
+
+    def __init__(self, derived_facts) -> None:
+        self.derived_facts = derived_facts
+        reads: set[str] = {"__personen__"}
+        for derived in derived_facts:
+            if derived.scope == "persoon":
+                for part in derived.parts:
+                    for node in part:
+                        for inner in walk(node) if node is not None else ():
+                            if isinstance(inner, Ref):
+                                reads.add(inner.key)
+                            elif isinstance(inner, FindingRef):
+                                reads.add("finding:" + inner.name)
+        steps = []
+        for derived in derived_facts:
+            key = derived.key
+            evaluate = derived.evaluate
+            if type(evaluate) is not DerivedEvaluator:  # its `_call` is read per evaluation: it changes after warm-up
+                evaluate = _Plain(evaluate)
+            alias_keys = {alias: (alias + key[7:], alias + key[7:] in reads) for alias in PERSON_ALIASES}
+            steps.append((derived, key, evaluate, derived.scope == "persoon", key in reads, alias_keys))
+        self.steps = tuple(steps)
+        self.reads = frozenset(reads)
+        self.remaining = WARM_UP
+        self.function = None
+
+    def compile(self) -> None:
+        """The straight-line function of every step (none when a derived fact is not a DerivedEvaluator or a
+        formula is too deep: the loop goes on)."""
+        self.remaining = 1 << 62  # tried once
+        if any(type(step[2]) is not DerivedEvaluator for step in self.steps):
+            return
+        from engine.language.pycode import derivation_function  # not at import: a cold start compiles none
+        reads, derived_facts = self.reads, self.derived_facts
+        self.function = derivation_function(
+            tuple((key, evaluate.parts, evaluate._finish, evaluate.rounding, evaluate.type == "geld", person, read,
+                   alias_keys) for _, key, evaluate, person, read, alias_keys in self.steps),
+            compile_closure,
+            lambda base, persons: _person_envs(reads, base, persons),
+            lambda index, exc: _failed(derived_facts[index], exc))
+
+
+_PLANS: dict[int, tuple] = {}
+
+
+def _plan(derived_facts) -> _Plan:
+    """The _Plan of a tuple of derived facts, once per tuple."""
+    found = _PLANS.get(id(derived_facts))
+    if found is not None and found[0] is derived_facts:
+        return found[1]
+    if len(_PLANS) > 256:  # frameworks loaded and dropped (tests, impact runs): keep the cache small
+        _PLANS.clear()
+    plan = _Plan(derived_facts)
+    _PLANS[id(derived_facts)] = (derived_facts, plan)
+    return plan

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from engine.errors import Diagnostic
 
-from .calc import Evaluator
+from .calc import UNKNOWN, WARM_UP, Evaluator
 from .ir import BOOL, GEHEEL, GELD, LIJST, TEKST, And, Cmp, FindingRef, In, Lit, Not, Or, Ref
 
 DIRECT_TYPES = frozenset({BOOL, GEHEEL, GELD, TEKST})
@@ -292,3 +292,37 @@ def fact_values(specs: list[FieldSpec], env: dict, unknown: Any) -> dict:
         if value is not unknown:
             fact[name] = bool(value)
     return fact
+
+
+class FactBuilder:
+    """Adds the properties of one asserted fact to a dict, as `fact_values` computes them: `builder.fill(fact,
+    env) -> fact`. Its first WARM_UP fills go through `fact_values`; after that one straight-line function
+    (engine.language.pycode.fact_function) does it, so that a one-off `kader assess` compiles none."""
+
+    __slots__ = ("specs", "fill", "_remaining")
+
+    def __init__(self, specs: list[FieldSpec]):
+        self.specs = specs
+        self._remaining = WARM_UP
+        self.fill: Callable[[dict, dict], dict] = self._warming
+
+    def _warming(self, fact: dict, env: dict) -> dict:
+        self._remaining -= 1
+        if self._remaining <= 0:
+            from .pycode import fact_function
+            self.fill = fact_function(*_plan(self.specs), UNKNOWN)
+        fact.update(fact_values(self.specs, env, UNKNOWN))
+        return fact
+
+
+_BUILDERS: dict[int, tuple[list[FieldSpec], FactBuilder]] = {}
+
+
+def fact_builder(specs: list[FieldSpec]) -> FactBuilder:
+    """The FactBuilder of a group's list of field specs, once per list (a group's fields do not change)."""
+    found = _BUILDERS.get(id(specs))
+    if found is None or found[0] is not specs:
+        if len(_BUILDERS) > 256:  # frameworks loaded and dropped (tests, impact runs): keep the cache small
+            _BUILDERS.clear()
+        found = _BUILDERS[id(specs)] = (specs, FactBuilder(specs))
+    return found[1]
