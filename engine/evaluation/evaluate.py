@@ -258,24 +258,41 @@ def _ask_missing(framework: Framework, missing: MissingFacts, hv, selection) -> 
     index = framework.ladder_index.get(hv.domein)
     if index is None:
         return
+    explain, hv_id = missing.explain_rule, hv.id
+    for rule, impact in _ask_plan(framework, hv.domein, index, selection):
+        explain(rule, hv_id, impact)
+
+
+def _ask_plan(framework: Framework, domein: str, index, selection) -> tuple:
+    """The rules `_ask_missing` explains for a selection, each once with the impact it is first asked with, in
+    that order: those that decide an undecided rung (beslissend), then those that would exclude the proposed
+    provision or set a floor above it (kan_voorstel_wijzigen). It depends only on the domain's ladder and the
+    selection's undecided provisions and proposal, so it is made once per framework object for each of those."""
     proposal = selection.proposal
+    chosen, chosen_level = proposal["provision"], proposal["level"]
+    key = ("ask_plan", domein, tuple((p.id, p.level) for p in selection.undecided), chosen, chosen_level)
+    found = framework.memo.get(key)
+    if found is not None:
+        return found
+    plan: list[tuple[Any, str]] = []
     asked: set[str] = set()
 
     def ask(pairs, impact: str, kinds=("suffices", "excludes")) -> None:
         for rule, conclusion in pairs:
             if conclusion.kind in kinds and rule.id not in asked:
                 asked.add(rule.id)
-                missing.explain_rule(rule, hv.id, impact)
+                plan.append((rule, impact))
 
     for provision in selection.undecided:
         ask(index.by_provision.get(provision.id, ()), "beslissend")
         ask(index.by_level.get(provision.level, ()), "beslissend")
-    chosen, chosen_level = proposal["provision"], proposal["level"]
     if chosen is not None:
         ask(index.by_provision.get(chosen, ()), "kan_voorstel_wijzigen", kinds=("excludes",))
         ask(index.by_level.get(chosen_level, ()), "kan_voorstel_wijzigen", kinds=("excludes",))
     if chosen_level is not None:
         ask(((r, c) for r, c in index.floors if c.floor > chosen_level), "kan_voorstel_wijzigen", kinds=("floor",))
+    found = framework.memo[key] = tuple(plan)
+    return found
 
 
 def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts, dated: list[dict],

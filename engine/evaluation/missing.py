@@ -45,6 +45,10 @@ class MissingFacts:
         self.items: dict[tuple, dict] = {}
         self._collect: list[tuple] | None = None  # while set, (key, entry) of what `add` is asked to record
         self._keep = True  # False: `add` only collects, the missing facts stay as they are
+        self._hulpvragen: dict[str, Any] = {}  # hulpvraag id -> the (first) hulpvraag with that id
+        for hulpvraag in case.hulpvragen:
+            self._hulpvragen.setdefault(hulpvraag.id, hulpvraag)
+        self._envs: dict[str, dict] = {}  # hulpvraag id -> its environment (facts.hulpvraag)
 
     def collect(self, rule: RuleDef, hv: str, impact: str, *, keep: bool = True) -> list[dict]:
         """Record the missing inputs of `rule` for `hv` (as `explain_rule`) and return them."""
@@ -98,12 +102,14 @@ class MissingFacts:
         return result
 
     def _domain(self, hv: str) -> str | None:
-        return next((h.domein for h in self.case.hulpvragen if h.id == hv), None)
+        hulpvraag = self._hulpvragen.get(hv)
+        return hulpvraag.domein if hulpvraag is not None else None
 
     def env(self, rule: RuleDef, hv: str) -> dict:
-        if rule.scope == "hulpvraag" and hv:
-            hulpvraag = next(h for h in self.case.hulpvragen if h.id == hv)
-            env = self.facts.hulpvraag(hulpvraag, self.framework)
+        if hv and rule.scope == "hulpvraag":
+            env = self._envs.get(hv)
+            if env is None:
+                env = self._envs[hv] = self.facts.hulpvraag(self._hulpvragen[hv], self.framework)
         else:
             env = self.facts.base
         if not rule.finding_refs:
@@ -162,7 +168,7 @@ class MissingFacts:
                 match = next((p for p in self.case.personen if p.rol == alias), None)
                 person = match.id if match else None
         if base_key.startswith("persoon.") and person is None and hv:
-            hulpvraag = next((h for h in self.case.hulpvragen if h.id == hv), None)
+            hulpvraag = self._hulpvragen.get(hv)
             person = hulpvraag.persoon if hulpvraag else None
         derived = _derived_by_key(self.framework).get(base_key)
         if derived is not None:
@@ -186,7 +192,7 @@ class MissingFacts:
         if base_key.startswith("persoon.") and person is not None and self.facts.persons.get(person, {}).get(base_key) is not None:
             return
         if info is not None and info.onderwerpen and base_key.startswith("hulpvraag.") and hv:
-            hulpvraag = next((h for h in self.case.hulpvragen if h.id == hv), None)
+            hulpvraag = self._hulpvragen.get(hv)
             if hulpvraag is not None and hulpvraag.onderwerp not in info.onderwerpen:
                 return  # the framework asks this fact only for other onderwerpen: it cannot apply here
         keyed = getattr(self.framework, "keyed", {}).get(base_key)

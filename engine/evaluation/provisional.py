@@ -246,13 +246,13 @@ def provisional_outcomes(framework: Framework, case: Case, missing: MissingFacts
         # A rule without finding(...) references is undecided only when one of its inputs is absent from the
         # environment (the same for all of them): only the rules that read an absent input are evaluated, found
         # through an index of the rules by input, so a case with every fact given costs a set difference.
-        chosen = index.finding_rules
+        chosen = index.finding_sorted
         if index.plain_first is not None:
             plain = missing.env(index.plain_first, hv)
-            absent = index.inputs.difference(plain.keys())
+            absent = [name for name in index.inputs if name not in plain]  # the inputs are few, the env is large
             if absent:
-                chosen = sorted(chosen.union(*(index.by_input[name] for name in absent)))
-        for position in (sorted(chosen) if isinstance(chosen, frozenset) else chosen):
+                chosen = sorted(index.finding_rules.union(*(index.by_input[name] for name in absent)))
+        for position in chosen:
             rule, conclusions = rules[position]
             if (rule.id, hv) in fired or not rule.valid_on(peildatum):
                 continue
@@ -320,10 +320,11 @@ def _hulpvraag_rules(framework: Framework, domein: str, onderwerp: str) -> tuple
 class _Index:
     """The concluding rules of one work item, indexed by the inputs of the rules without finding(...) references."""
 
-    __slots__ = ("by_input", "finding_rules", "inputs", "plain_first")
+    __slots__ = ("by_input", "finding_rules", "finding_sorted", "inputs", "plain_first")
 
     def __init__(self, rules: tuple):
         self.finding_rules = frozenset(i for i, (rule, _) in enumerate(rules) if rule.finding_refs)
+        self.finding_sorted = tuple(sorted(self.finding_rules))
         self.by_input: dict[str, set[int]] = {}
         self.plain_first = None
         for i, (rule, _) in enumerate(rules):
