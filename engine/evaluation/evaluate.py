@@ -19,7 +19,6 @@ from engine.language.calc import UNKNOWN
 from engine.language.compile import fact_values
 from engine.language.framework import INTEGRAAL, Framework
 from engine.language.ir import findings as finding_refs
-from engine.language.termijnen import deadline as compute_deadline
 from engine.language.termijnen import describe, describe_term
 from engine.version import __version__
 
@@ -29,8 +28,8 @@ from .demand import derived_read
 from .entitlements import applies, evaluate_entitlement, per_client, waits_on
 from .facts import Facts, build_facts
 from .missing import MissingFacts
-from .provisional import DATE_UNKNOWN, denying_rules, provisional_outcomes, targets, undecided
-from .select import HulpvraagConclusions, select
+from .provisional import DATE_UNKNOWN, denying_rules, provisional_outcomes, targets, term_end, undecided
+from .select import HulpvraagConclusions, prepare, select
 
 _REGISTERED: set[str] = set()
 
@@ -164,13 +163,14 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     denials: dict[str, list[str]] = {}
     denied_for: dict[str, dict[str, list[str]]] = {}  # entitlement -> hulpvraag ("" for the casus) -> rules
     trace = Trace()
+    trace_fired = trace.fired
     fired_info = _fired_info(framework)
     for rule_id, hv in fired:
-        rule, conclusions, descriptions = fired_info[rule_id]
-        for kind, value in conclusions:
-            if kind in ("suffices", "excludes", "floor"):
-                per_hv[hv].add(kind, value, rule_id)
-            elif kind == "signal":
+        rule, selecting, others, descriptions = fired_info[rule_id]
+        if selecting:
+            per_hv[hv].add_prepared(selecting, rule_id)
+        for kind, value in others:
+            if kind == "signal":
                 if (value, hv) not in signals:  # the first rule that concludes it names it
                     signals[(value, hv)] = {"id": value, "rule": rule_id, "reason": rule.reason,
                                             "hulpvraag": hv or None, "title": framework.signals[value].title,
@@ -187,7 +187,7 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
                 if rule_id not in denying:  # a rule that fires for two hulpvragen denies once
                     denying.append(rule_id)
                 denied_for.setdefault(value, {}).setdefault(hv, []).append(rule_id)
-        trace.fired.append(FiredRule(rule_id, hv, descriptions))
+        trace_fired.append(FiredRule(rule_id, hv, descriptions))
     trace.findings = sorted(produced)
 
     missing = MissingFacts(framework, case, facts, produced, groups_run, peildatum)
@@ -215,14 +215,21 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     )
 
 
+_SELECTING = ("suffices", "excludes", "floor")
+
+
 def _fired_info(framework: Framework) -> dict[str, tuple]:
-    """Rule id -> (rule, its conclusions, their descriptions), once per framework object: one look-up per fired
-    rule instead of three."""
-    found = framework.memo.get("fired_info")
+    """Rule id -> (rule, its selection conclusions prepared for HulpvraagConclusions.add_prepared, its other
+    conclusions as (kind, value), their descriptions), once per framework object: one look-up per fired rule."""
+    found = framework.memo.get("fired_info_prepared")
     if found is None:
-        found = framework.memo["fired_info"] = {
-            rule_id: (rule, _conclusions(framework, rule), _descriptions(framework, rule))
-            for rule_id, rule in framework.rules.items()}
+        found = {}
+        for rule_id, rule in framework.rules.items():
+            conclusions = _conclusions(framework, rule)
+            found[rule_id] = (rule, prepare([(k, v) for k, v in conclusions if k in _SELECTING]),
+                              tuple((k, v) for k, v in conclusions if k not in _SELECTING),
+                              _descriptions(framework, rule))
+        framework.memo["fired_info_prepared"] = found
     return found
 
 
@@ -320,8 +327,7 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
                         f"{term.parameter} (de termijn van {declared.title.lower()}) op de peildatum.", rule_id,
                         "beslissend", None)
             continue
-        date = compute_deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet,
-                                days_off=framework.holidays, **terms)
+        date = term_end(framework, start, declared.algemene_termijnenwet, terms)
         entry = found.get(ref.id)
         if entry is None or date < _dt.date.fromisoformat(entry["date"]):
             rules = entry["rules"] if entry else []

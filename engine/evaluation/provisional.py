@@ -390,6 +390,25 @@ def _add(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef,
         marks.setdefault(key, []).append(rule_marks)
 
 
+_TERM_ENDS = 4096  # end dates remembered per framework object; then the memory starts over
+
+
+def term_end(framework: Framework, start, algemene_termijnenwet: bool, terms: dict):
+    """engine.language.termijnen.deadline with the framework's days off, remembered per framework object for each
+    start date and term (a population has few distinct dates; a working-day term walks the calendar day by day)."""
+    memo = framework.memo.get("term_ends")
+    if memo is None:
+        memo = framework.memo["term_ends"] = {}
+    key = (start, algemene_termijnenwet, *terms.items())
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _TERM_ENDS:
+            memo.clear()
+        found = memo[key] = deadline(start, algemene_termijnenwet=algemene_termijnenwet, days_off=framework.holidays,
+                                     **terms)
+    return found
+
+
 def _describe(framework: Framework, case: Case, kind: str, value: Any, rule: RuleDef, env: dict | None) -> dict:
     if kind == "deadline":
         declared = framework.deadlines[value.id]
@@ -399,8 +418,7 @@ def _describe(framework: Framework, case: Case, kind: str, value: Any, rule: Rul
                 "term": describe_term(terms)}
         if start is not None and terms is not None:  # the date on which the term ends if it applies
             data["start"] = start.isoformat()
-            data["date"] = deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet,
-                                    days_off=framework.holidays, **terms).isoformat()
+            data["date"] = term_end(framework, start, declared.algemene_termijnenwet, terms).isoformat()
         return data
     ident = value
     if kind == "signal":

@@ -44,6 +44,29 @@ class HulpvraagConclusions:
             by_level.setdefault(level, []).append(rule_id)
 
 
+    def add_prepared(self, prepared: tuple, rule_id: str) -> None:
+        """`add` for each conclusion of a rule, as `prepare` laid them out (in the rule's order)."""
+        for kind, provision, levels in prepared:
+            if kind == "floor":
+                self.floors.append((provision, rule_id))
+                continue
+            if kind == "suffices":
+                by_provision, by_level = self.suffices, self.suffices_level
+            else:
+                by_provision, by_level = self.excludes, self.excludes_level
+            if provision is not None:
+                by_provision.setdefault(provision, []).append(rule_id)
+            for level in levels:
+                by_level.setdefault(level, []).append(rule_id)
+
+
+def prepare(conclusions) -> tuple:
+    """(kind, provision, levels) of each suffices/excludes conclusion and ("floor", level, ()) of each floor, for
+    HulpvraagConclusions.add_prepared: what `add` reads of the target, read once per rule set."""
+    return tuple((kind, value, ()) if kind == "floor" else (kind, value.provision, value.levels_set())
+                 for kind, value in conclusions)
+
+
 @dataclass
 class Selection:
     proposal: dict
