@@ -132,6 +132,15 @@ class MissingFacts:
         env = self.env(rule, hv)
         if rule.evaluate(env) is not UNKNOWN:
             return
+        self.explain_inputs(rule, hv, env, impact)
+
+    def collect_undecided(self, rule: RuleDef, hv: str, env: dict, impact: str, *, keep: bool = True) -> list[dict]:
+        """`collect` for a rule the caller found UNKNOWN in `env` (= self.env(rule, hv)), for `hv`, in a group that
+        ran and on a day it is valid: the same, without evaluating the rule again."""
+        return self.gather(lambda: self.explain_inputs(rule, hv, env, impact), keep=keep)
+
+    def explain_inputs(self, rule: RuleDef, hv: str, env: dict, impact: str) -> None:
+        """Record the inputs that `rule`, UNKNOWN for `hv` in `env` (= self.env(rule, hv)), lacks."""
         for key in _sorted_references(self.framework, rule):
             if key not in env:
                 self._trace(key, env, hv, rule.id, impact, set())

@@ -73,14 +73,18 @@ def undecided(missing: MissingFacts, rule: RuleDef, hv: str, fired: set[tuple[st
     """
     if (rule.id, hv) in fired or rule.group not in missing.groups_run or not rule.valid_on(missing.peildatum):
         return False
-    if missing.condition(rule, hv) is not UNKNOWN:
+    env = missing.env(rule, hv)
+    if rule.evaluate(env) is not UNKNOWN:
         return False
-    return bool(missing.collect(rule, hv, "beslissend", keep=False))
+    return bool(missing.collect_undecided(rule, hv, env, "beslissend", keep=False))
 
 
-def waits_on(missing: MissingFacts, rule: RuleDef, hv: str, asked: bool) -> list[dict]:
+def waits_on(missing: MissingFacts, rule: RuleDef, hv: str, asked: bool, env: dict | None = None) -> list[dict]:
     """The missing inputs of an undecided rule (fact, hulpvraag, persoon, question); when `asked`, they are
-    also recorded in the missing facts as decisive."""
+    also recorded in the missing facts as decisive. `env`: the rule's environment (missing.env(rule, hv)) in which
+    the caller found it UNKNOWN, in a group that ran, on a day it is valid (then it is not evaluated again)."""
+    if env is not None:
+        return missing.collect_undecided(rule, hv, env, "beslissend", keep=asked)
     return missing.collect(rule, hv, "beslissend", keep=asked)
 
 
@@ -117,13 +121,14 @@ def decided_by_text(facts: list[dict], marks: dict[tuple, str] | None = None) ->
 
 
 def _marks(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef, hv: str,
-           facts: list[dict]) -> dict[tuple, str]:
+           facts: list[dict], env: dict | None = None) -> dict[tuple, str]:
     """What each yes/no fact does to the undecided `rule`, everything else as the case gives it: IF when `nee`
     makes the rule false (it needs the fact), UNLESS when `ja` makes it false (an exception), ALSO otherwise (a
     choice, or a fact that decides only together with another). The fact is set under every name the rule can
     read it by (`persoon.x`, `aanvrager.x`, `partner.x`) and the derived facts of the casus and household that
     read it are computed again; a person's own derived fact is not followed (then ALSO)."""
-    env = missing.env(rule, hv)  # each trial writes into it and restores it before returning (no copy)
+    if env is None:
+        env = missing.env(rule, hv)  # each trial writes into it and restores it before returning (no copy)
     person = next((h.persoon for h in case.hulpvragen if h.id == hv), None) if hv else None
     found = {}
     for item in facts:
@@ -249,9 +254,10 @@ def provisional_outcomes(framework: Framework, case: Case, missing: MissingFacts
         chosen = index.finding_sorted
         if index.plain_first is not None:
             plain = missing.env(index.plain_first, hv)
-            absent = [name for name in index.inputs if name not in plain]  # the inputs are few, the env is large
-            if absent:
-                chosen = sorted(index.finding_rules.union(*(index.by_input[name] for name in absent)))
+            if not plain.keys() >= index.inputs:  # an input is absent (the inputs are few, the env is large)
+                by_input = index.by_input
+                chosen = sorted(index.finding_rules.union(*(by_input[name] for name in index.inputs
+                                                            if name not in plain)))
         for position in chosen:
             rule, conclusions = rules[position]
             if (rule.id, hv) in fired or not rule.valid_on(peildatum):
@@ -259,7 +265,7 @@ def provisional_outcomes(framework: Framework, case: Case, missing: MissingFacts
             env = missing.env(rule, hv) if rule.finding_refs else plain
             if rule.evaluate(env) is not UNKNOWN:
                 continue
-            _add(framework, case, missing, rule, conclusions, hv, established, found, marks)
+            _add(framework, case, missing, rule, conclusions, hv, established, found, marks, env)
     for key, entry in found.items():
         # a fact is IF (or UNLESS) for the outcome only when it is so in every rule that would conclude it
         merged = {}
@@ -359,7 +365,7 @@ def _by_group(framework: Framework) -> dict[str, list]:
 
 
 def _add(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef, conclusions, hv: str,
-         established: set, found: dict, marks: dict) -> None:
+         established: set, found: dict, marks: dict, env: dict | None = None) -> None:
     """List the conclusions of the undecided `rule` for `hv` as provisional (those not already established)."""
     facts = None
     # a fact that decides a legal term is asked for in the missing facts (PW art. 41 lid 4: the term
@@ -372,10 +378,10 @@ def _add(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef,
         if (kind, ident, where) in established:
             continue
         if facts is None:
-            facts = waits_on(missing, rule, hv, asked)
+            facts = waits_on(missing, rule, hv, asked, env)
             if not facts:  # unknown only through facts that cannot apply to this hulpvraag
                 return
-            rule_marks = _marks(framework, case, missing, rule, hv, facts)
+            rule_marks = _marks(framework, case, missing, rule, hv, facts, env)
         key = (kind, ident, where)
         entry = found.get(key)
         if entry is None:
