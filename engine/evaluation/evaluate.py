@@ -356,6 +356,15 @@ def _criteria_findings(framework: Framework, gemeente: str, entitlement) -> tupl
     return found
 
 
+def _entitlements_of(framework: Framework, gemeente: str) -> tuple:
+    """framework.entitlements_for(gemeente), once per framework object and municipality."""
+    key = ("entitlements_for", gemeente)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(framework.entitlements_for(gemeente))
+    return found
+
+
 def _concerned(case: Case, requires) -> set[str]:
     """The hulpvragen an entitlement is about: those of its domain (and onderwerp, where it names them)."""
     return {hv.id for hv in case.hulpvragen
@@ -366,8 +375,10 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                   denials: dict[str, list[str]], missing: MissingFacts, fired: set[tuple[str, str]],
                   denied_for: dict[str, dict[str, list[str]]] | None = None) -> list[dict]:
     results = []
-    for entitlement in framework.entitlements_for(gemeente):
-        if not applies(framework, entitlement, case, proposals, facts.base):
+    domains = {hv.domein for hv in case.hulpvragen}  # an entitlement of another domain never applies
+    for entitlement in _entitlements_of(framework, gemeente):
+        if entitlement.requires.domein not in domains \
+                or not applies(framework, entitlement, case, proposals, facts.base):
             continue
         if entitlement.per == "client":
             denied_here = (denied_for or {}).get(entitlement.id, {})
