@@ -166,7 +166,13 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     trace_fired = trace.fired
     fired_info = _fired_info(framework)
     for rule_id, hv in fired:
-        rule, selecting, others, descriptions = fired_info[rule_id]
+        rule, selecting, others, records = fired_info[rule_id]
+        record = records.get(hv)
+        if record is None:  # an immutable tuple, shared by the assessments in which this rule fires for `hv`
+            record = FiredRule(rule_id, hv, records[None])
+            if len(records) <= _RECORDS_PER_RULE:
+                records[hv] = record
+        trace_fired.append(record)
         if selecting:
             per_hv[hv].add_prepared(selecting, rule_id)
         for kind, value in others:
@@ -187,7 +193,6 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
                 if rule_id not in denying:  # a rule that fires for two hulpvragen denies once
                     denying.append(rule_id)
                 denied_for.setdefault(value, {}).setdefault(hv, []).append(rule_id)
-        trace_fired.append(FiredRule(rule_id, hv, descriptions))
     trace.findings = sorted(produced)
 
     missing = MissingFacts(framework, case, facts, produced, groups_run, peildatum)
@@ -216,11 +221,13 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
 
 
 _SELECTING = ("suffices", "excludes", "floor")
+_RECORDS_PER_RULE = 64  # trace records kept per rule (hulpvraag ids are the case's own: bounded memory)
 
 
 def _fired_info(framework: Framework) -> dict[str, tuple]:
     """Rule id -> (rule, its selection conclusions prepared for HulpvraagConclusions.add_prepared, its other
-    conclusions as (kind, value), their descriptions), once per framework object: one look-up per fired rule."""
+    conclusions as (kind, value), its trace records: None -> the conclusions' descriptions, hulpvraag id -> the
+    FiredRule for it), once per framework object: one look-up per fired rule."""
     found = framework.memo.get("fired_info_prepared")
     if found is None:
         found = {}
@@ -228,7 +235,7 @@ def _fired_info(framework: Framework) -> dict[str, tuple]:
             conclusions = _conclusions(framework, rule)
             found[rule_id] = (rule, prepare([(k, v) for k, v in conclusions if k in _SELECTING]),
                               tuple((k, v) for k, v in conclusions if k not in _SELECTING),
-                              _descriptions(framework, rule))
+                              {None: _descriptions(framework, rule)})
         framework.memo["fired_info_prepared"] = found
     return found
 
