@@ -272,9 +272,7 @@ def _ask_missing(framework: Framework, missing: MissingFacts, hv, selection) -> 
     index = framework.ladder_index.get(hv.domein)
     if index is None:
         return
-    explain, hv_id = missing.explain_rule, hv.id
-    for rule, impact in _ask_plan(framework, hv.domein, index, selection):
-        explain(rule, hv_id, impact)
+    missing.explain_rules(_ask_plan(framework, hv.domein, index, selection), hv.id)
 
 
 def _ask_plan(framework: Framework, domein: str, index, selection) -> tuple:

@@ -134,6 +134,16 @@ class MissingFacts:
             return
         self.explain_inputs(rule, hv, env, impact)
 
+    def explain_rules(self, plan, hv: str) -> None:
+        """`explain_rule(rule, hv, impact)` for each (rule, impact) of `plan`, in order."""
+        groups_run, peildatum, explain_inputs = self.groups_run, self.peildatum, self.explain_inputs
+        for rule, impact in plan:
+            if rule.group not in groups_run or not rule.valid_on(peildatum):
+                continue
+            env = self.env(rule, hv)
+            if rule.evaluate(env) is UNKNOWN:
+                explain_inputs(rule, hv, env, impact)
+
     def collect_undecided(self, rule: RuleDef, hv: str, env: dict, impact: str, *, keep: bool = True) -> list[dict]:
         """`collect` for a rule the caller found UNKNOWN in `env` (= self.env(rule, hv)), for `hv`, in a group that
         ran and on a day it is valid: the same, without evaluating the rule again."""
@@ -249,9 +259,10 @@ class MissingFacts:
             item["rules"].append(cause)
 
     def result(self) -> list[dict]:
+        rules = self.framework.rules
         for item in self.items.values():  # the rules in the framework's order, however they were found
-            rules = self.framework.rules
-            item["rules"].sort(key=lambda r: rules[r].order if r in rules else len(rules))
+            if len(item["rules"]) > 1:
+                item["rules"].sort(key=lambda r: rules[r].order if r in rules else len(rules))
         order = {"beslissend": 0, "kan_voorstel_wijzigen": 1}
         return [self.items[k] for k in sorted(self.items, key=lambda k: (order.get(self.items[k]["impact"], 2), k))]
 
