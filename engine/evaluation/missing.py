@@ -48,7 +48,6 @@ class MissingFacts:
         self._hulpvragen: dict[str, Any] = {}  # hulpvraag id -> the (first) hulpvraag with that id
         for hulpvraag in case.hulpvragen:
             self._hulpvragen.setdefault(hulpvraag.id, hulpvraag)
-        self._envs: dict[str, dict] = {}  # hulpvraag id -> its environment (facts.hulpvraag)
 
     def collect(self, rule: RuleDef, hv: str, impact: str, *, keep: bool = True) -> list[dict]:
         """Record the missing inputs of `rule` for `hv` (as `explain_rule`) and return them."""
@@ -107,9 +106,8 @@ class MissingFacts:
 
     def env(self, rule: RuleDef, hv: str) -> dict:
         if hv and rule.scope == "hulpvraag":
-            env = self._envs.get(hv)
-            if env is None:
-                env = self._envs[hv] = self.facts.hulpvraag(self._hulpvragen[hv], self.framework)
+            # Facts keeps the environment per hulpvraag (and makes it again after Facts.complete)
+            env = self.facts.hulpvraag(self._hulpvragen[hv], self.framework)
         else:
             env = self.facts.base
         if not rule.finding_refs:
