@@ -25,12 +25,13 @@ from engine.language.framework import EntitlementDef, Framework
 from .case import Case
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 def money_text(value: Any) -> str | None:
     if value is UNKNOWN or value is None:
         return None
-    return format(Decimal(value).quantize(Decimal("0.01")) + ZERO, "f")
+    return format(Decimal(value).quantize(CENT) + ZERO, "f")
 
 
 def applies(framework: Framework, entitlement: EntitlementDef, case: Case, proposals: list[dict],

@@ -19,7 +19,6 @@ from engine.language.calc import UNKNOWN
 from engine.language.compile import fact_builder
 from engine.language.framework import INTEGRAAL, Framework
 from engine.language.ir import findings as finding_refs
-from engine.language.termijnen import deadline as compute_deadline
 from engine.language.termijnen import describe, describe_term
 from engine.version import __version__
 
@@ -29,8 +28,8 @@ from .demand import derived_read
 from .entitlements import applies, evaluate_entitlement, per_client, waits_on
 from .facts import Facts, build_facts
 from .missing import MissingFacts
-from .provisional import DATE_UNKNOWN, denying_rules, provisional_outcomes, targets, undecided
-from .select import HulpvraagConclusions, select
+from .provisional import DATE_UNKNOWN, denying_rules, provisional_outcomes, targets, term_end, undecided
+from .select import HulpvraagConclusions, prepare, select
 
 _REGISTERED: set[str] = set()
 
@@ -181,13 +180,20 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     denials: dict[str, list[str]] = {}
     denied_for: dict[str, dict[str, list[str]]] = {}  # entitlement -> hulpvraag ("" for the casus) -> rules
     trace = Trace()
+    trace_fired = trace.fired
     fired_info = _fired_info(framework)
     for rule_id, hv in fired:
-        rule, conclusions, descriptions = fired_info[rule_id]
-        for kind, value in conclusions:
-            if kind in ("suffices", "excludes", "floor"):
-                per_hv[hv].add(kind, value, rule_id)
-            elif kind == "signal":
+        rule, selecting, others, records = fired_info[rule_id]
+        record = records.get(hv)
+        if record is None:  # an immutable tuple, shared by the assessments in which this rule fires for `hv`
+            record = FiredRule(rule_id, hv, records[None])
+            if len(records) <= _RECORDS_PER_RULE:
+                records[hv] = record
+        trace_fired.append(record)
+        if selecting:
+            per_hv[hv].add_prepared(selecting, rule_id)
+        for kind, value in others:
+            if kind == "signal":
                 if (value, hv) not in signals:  # the first rule that concludes it names it
                     signals[(value, hv)] = {"id": value, "rule": rule_id, "reason": rule.reason,
                                             "hulpvraag": hv or None, "title": framework.signals[value].title,
@@ -204,7 +210,6 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
                 if rule_id not in denying:  # a rule that fires for two hulpvragen denies once
                     denying.append(rule_id)
                 denied_for.setdefault(value, {}).setdefault(hv, []).append(rule_id)
-        trace.fired.append(FiredRule(rule_id, hv, descriptions))
     trace.findings = sorted(produced)
 
     missing = MissingFacts(framework, case, facts, produced, groups_run, peildatum)
@@ -232,14 +237,23 @@ def assess(framework: Framework, case: Case, *, gemeente: str | None = None,
     )
 
 
+_SELECTING = ("suffices", "excludes", "floor")
+_RECORDS_PER_RULE = 64  # trace records kept per rule (hulpvraag ids are the case's own: bounded memory)
+
+
 def _fired_info(framework: Framework) -> dict[str, tuple]:
-    """Rule id -> (rule, its conclusions, their descriptions), once per framework object: one look-up per fired
-    rule instead of three."""
-    found = framework.memo.get("fired_info")
+    """Rule id -> (rule, its selection conclusions prepared for HulpvraagConclusions.add_prepared, its other
+    conclusions as (kind, value), its trace records: None -> the conclusions' descriptions, hulpvraag id -> the
+    FiredRule for it), once per framework object: one look-up per fired rule."""
+    found = framework.memo.get("fired_info_prepared")
     if found is None:
-        found = framework.memo["fired_info"] = {
-            rule_id: (rule, _conclusions(framework, rule), _descriptions(framework, rule))
-            for rule_id, rule in framework.rules.items()}
+        found = {}
+        for rule_id, rule in framework.rules.items():
+            conclusions = _conclusions(framework, rule)
+            found[rule_id] = (rule, prepare([(k, v) for k, v in conclusions if k in _SELECTING]),
+                              tuple((k, v) for k, v in conclusions if k not in _SELECTING),
+                              {None: _descriptions(framework, rule)})
+        framework.memo["fired_info_prepared"] = found
     return found
 
 
@@ -275,24 +289,39 @@ def _ask_missing(framework: Framework, missing: MissingFacts, hv, selection) -> 
     index = framework.ladder_index.get(hv.domein)
     if index is None:
         return
+    missing.explain_rules(_ask_plan(framework, hv.domein, index, selection), hv.id)
+
+
+def _ask_plan(framework: Framework, domein: str, index, selection) -> tuple:
+    """The rules `_ask_missing` explains for a selection, each once with the impact it is first asked with, in
+    that order: those that decide an undecided rung (beslissend), then those that would exclude the proposed
+    provision or set a floor above it (kan_voorstel_wijzigen). It depends only on the domain's ladder and the
+    selection's undecided provisions and proposal, so it is made once per framework object for each of those."""
     proposal = selection.proposal
+    chosen, chosen_level = proposal["provision"], proposal["level"]
+    key = ("ask_plan", domein, tuple((p.id, p.level) for p in selection.undecided), chosen, chosen_level)
+    found = framework.memo.get(key)
+    if found is not None:
+        return found
+    plan: list[tuple[Any, str]] = []
     asked: set[str] = set()
 
     def ask(pairs, impact: str, kinds=("suffices", "excludes")) -> None:
         for rule, conclusion in pairs:
             if conclusion.kind in kinds and rule.id not in asked:
                 asked.add(rule.id)
-                missing.explain_rule(rule, hv.id, impact)
+                plan.append((rule, impact))
 
     for provision in selection.undecided:
         ask(index.by_provision.get(provision.id, ()), "beslissend")
         ask(index.by_level.get(provision.level, ()), "beslissend")
-    chosen, chosen_level = proposal["provision"], proposal["level"]
     if chosen is not None:
         ask(index.by_provision.get(chosen, ()), "kan_voorstel_wijzigen", kinds=("excludes",))
         ask(index.by_level.get(chosen_level, ()), "kan_voorstel_wijzigen", kinds=("excludes",))
     if chosen_level is not None:
         ask(((r, c) for r, c in index.floors if c.floor > chosen_level), "kan_voorstel_wijzigen", kinds=("floor",))
+    found = framework.memo[key] = tuple(plan)
+    return found
 
 
 def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFacts, dated: list[dict],
@@ -320,8 +349,7 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
                         f"{term.parameter} (de termijn van {declared.title.lower()}) op de peildatum.", rule_id,
                         "beslissend", None)
             continue
-        date = compute_deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet,
-                                days_off=framework.holidays, **terms)
+        date = term_end(framework, start, declared.algemene_termijnenwet, terms)
         entry = found.get(ref.id)
         if entry is None or date < _dt.date.fromisoformat(entry["date"]):
             rules = entry["rules"] if entry else []
@@ -350,6 +378,15 @@ def _criteria_findings(framework: Framework, gemeente: str, entitlement) -> tupl
     return found
 
 
+def _entitlements_of(framework: Framework, gemeente: str) -> tuple:
+    """framework.entitlements_for(gemeente), once per framework object and municipality."""
+    key = ("entitlements_for", gemeente)
+    found = framework.memo.get(key)
+    if found is None:
+        found = framework.memo[key] = tuple(framework.entitlements_for(gemeente))
+    return found
+
+
 def _concerned(case: Case, requires) -> set[str]:
     """The hulpvragen an entitlement is about: those of its domain (and onderwerp, where it names them)."""
     return {hv.id for hv in case.hulpvragen
@@ -360,8 +397,10 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                   denials: dict[str, list[str]], missing: MissingFacts, fired: set[tuple[str, str]],
                   denied_for: dict[str, dict[str, list[str]]] | None = None) -> list[dict]:
     results = []
-    for entitlement in framework.entitlements_for(gemeente):
-        if not applies(framework, entitlement, case, proposals, facts.base):
+    domains = {hv.domein for hv in case.hulpvragen}  # an entitlement of another domain never applies
+    for entitlement in _entitlements_of(framework, gemeente):
+        if entitlement.requires.domein not in domains \
+                or not applies(framework, entitlement, case, proposals, facts.base):
             continue
         if entitlement.per == "client":
             denied_here = (denied_for or {}).get(entitlement.id, {})

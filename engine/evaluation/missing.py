@@ -45,6 +45,9 @@ class MissingFacts:
         self.items: dict[tuple, dict] = {}
         self._collect: list[tuple] | None = None  # while set, (key, entry) of what `add` is asked to record
         self._keep = True  # False: `add` only collects, the missing facts stay as they are
+        self._hulpvragen: dict[str, Any] = {}  # hulpvraag id -> the (first) hulpvraag with that id
+        for hulpvraag in case.hulpvragen:
+            self._hulpvragen.setdefault(hulpvraag.id, hulpvraag)
 
     def collect(self, rule: RuleDef, hv: str, impact: str, *, keep: bool = True) -> list[dict]:
         """Record the missing inputs of `rule` for `hv` (as `explain_rule`) and return them."""
@@ -98,12 +101,13 @@ class MissingFacts:
         return result
 
     def _domain(self, hv: str) -> str | None:
-        return next((h.domein for h in self.case.hulpvragen if h.id == hv), None)
+        hulpvraag = self._hulpvragen.get(hv)
+        return hulpvraag.domein if hulpvraag is not None else None
 
     def env(self, rule: RuleDef, hv: str) -> dict:
-        if rule.scope == "hulpvraag" and hv:
-            hulpvraag = next(h for h in self.case.hulpvragen if h.id == hv)
-            env = self.facts.hulpvraag(hulpvraag, self.framework)
+        if hv and rule.scope == "hulpvraag":
+            # Facts keeps the environment per hulpvraag (and makes it again after Facts.complete)
+            env = self.facts.hulpvraag(self._hulpvragen[hv], self.framework)
         else:
             env = self.facts.base
         if not rule.finding_refs:
@@ -126,6 +130,25 @@ class MissingFacts:
         env = self.env(rule, hv)
         if rule.evaluate(env) is not UNKNOWN:
             return
+        self.explain_inputs(rule, hv, env, impact)
+
+    def explain_rules(self, plan, hv: str) -> None:
+        """`explain_rule(rule, hv, impact)` for each (rule, impact) of `plan`, in order."""
+        groups_run, peildatum, explain_inputs = self.groups_run, self.peildatum, self.explain_inputs
+        for rule, impact in plan:
+            if rule.group not in groups_run or not rule.valid_on(peildatum):
+                continue
+            env = self.env(rule, hv)
+            if rule.evaluate(env) is UNKNOWN:
+                explain_inputs(rule, hv, env, impact)
+
+    def collect_undecided(self, rule: RuleDef, hv: str, env: dict, impact: str, *, keep: bool = True) -> list[dict]:
+        """`collect` for a rule the caller found UNKNOWN in `env` (= self.env(rule, hv)), for `hv`, in a group that
+        ran and on a day it is valid: the same, without evaluating the rule again."""
+        return self.gather(lambda: self.explain_inputs(rule, hv, env, impact), keep=keep)
+
+    def explain_inputs(self, rule: RuleDef, hv: str, env: dict, impact: str) -> None:
+        """Record the inputs that `rule`, UNKNOWN for `hv` in `env` (= self.env(rule, hv)), lacks."""
         for key in _sorted_references(self.framework, rule):
             if key not in env:
                 self._trace(key, env, hv, rule.id, impact, set())
@@ -162,7 +185,7 @@ class MissingFacts:
                 match = next((p for p in self.case.personen if p.rol == alias), None)
                 person = match.id if match else None
         if base_key.startswith("persoon.") and person is None and hv:
-            hulpvraag = next((h for h in self.case.hulpvragen if h.id == hv), None)
+            hulpvraag = self._hulpvragen.get(hv)
             person = hulpvraag.persoon if hulpvraag else None
         derived = _derived_by_key(self.framework).get(base_key)
         if derived is not None:
@@ -186,7 +209,7 @@ class MissingFacts:
         if base_key.startswith("persoon.") and person is not None and self.facts.persons.get(person, {}).get(base_key) is not None:
             return
         if info is not None and info.onderwerpen and base_key.startswith("hulpvraag.") and hv:
-            hulpvraag = next((h for h in self.case.hulpvragen if h.id == hv), None)
+            hulpvraag = self._hulpvragen.get(hv)
             if hulpvraag is not None and hulpvraag.onderwerp not in info.onderwerpen:
                 return  # the framework asks this fact only for other onderwerpen: it cannot apply here
         keyed = getattr(self.framework, "keyed", {}).get(base_key)
@@ -234,9 +257,10 @@ class MissingFacts:
             item["rules"].append(cause)
 
     def result(self) -> list[dict]:
+        rules = self.framework.rules
         for item in self.items.values():  # the rules in the framework's order, however they were found
-            rules = self.framework.rules
-            item["rules"].sort(key=lambda r: rules[r].order if r in rules else len(rules))
+            if len(item["rules"]) > 1:
+                item["rules"].sort(key=lambda r: rules[r].order if r in rules else len(rules))
         order = {"beslissend": 0, "kan_voorstel_wijzigen": 1}
         return [self.items[k] for k in sorted(self.items, key=lambda k: (order.get(self.items[k]["impact"], 2), k))]
 

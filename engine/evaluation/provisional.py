@@ -73,14 +73,18 @@ def undecided(missing: MissingFacts, rule: RuleDef, hv: str, fired: set[tuple[st
     """
     if (rule.id, hv) in fired or rule.group not in missing.groups_run or not rule.valid_on(missing.peildatum):
         return False
-    if missing.condition(rule, hv) is not UNKNOWN:
+    env = missing.env(rule, hv)
+    if rule.evaluate(env) is not UNKNOWN:
         return False
-    return bool(missing.collect(rule, hv, "beslissend", keep=False))
+    return bool(missing.collect_undecided(rule, hv, env, "beslissend", keep=False))
 
 
-def waits_on(missing: MissingFacts, rule: RuleDef, hv: str, asked: bool) -> list[dict]:
+def waits_on(missing: MissingFacts, rule: RuleDef, hv: str, asked: bool, env: dict | None = None) -> list[dict]:
     """The missing inputs of an undecided rule (fact, hulpvraag, persoon, question); when `asked`, they are
-    also recorded in the missing facts as decisive."""
+    also recorded in the missing facts as decisive. `env`: the rule's environment (missing.env(rule, hv)) in which
+    the caller found it UNKNOWN, in a group that ran, on a day it is valid (then it is not evaluated again)."""
+    if env is not None:
+        return missing.collect_undecided(rule, hv, env, "beslissend", keep=asked)
     return missing.collect(rule, hv, "beslissend", keep=asked)
 
 
@@ -117,13 +121,14 @@ def decided_by_text(facts: list[dict], marks: dict[tuple, str] | None = None) ->
 
 
 def _marks(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef, hv: str,
-           facts: list[dict]) -> dict[tuple, str]:
+           facts: list[dict], env: dict | None = None) -> dict[tuple, str]:
     """What each yes/no fact does to the undecided `rule`, everything else as the case gives it: IF when `nee`
     makes the rule false (it needs the fact), UNLESS when `ja` makes it false (an exception), ALSO otherwise (a
     choice, or a fact that decides only together with another). The fact is set under every name the rule can
     read it by (`persoon.x`, `aanvrager.x`, `partner.x`) and the derived facts of the casus and household that
     read it are computed again; a person's own derived fact is not followed (then ALSO)."""
-    env = missing.env(rule, hv)  # each trial writes into it and restores it before returning (no copy)
+    if env is None:
+        env = missing.env(rule, hv)  # each trial writes into it and restores it before returning (no copy)
     person = next((h.persoon for h in case.hulpvragen if h.id == hv), None) if hv else None
     found = {}
     for item in facts:
@@ -246,20 +251,21 @@ def provisional_outcomes(framework: Framework, case: Case, missing: MissingFacts
         # A rule without finding(...) references is undecided only when one of its inputs is absent from the
         # environment (the same for all of them): only the rules that read an absent input are evaluated, found
         # through an index of the rules by input, so a case with every fact given costs a set difference.
-        chosen = index.finding_rules
+        chosen = index.finding_sorted
         if index.plain_first is not None:
             plain = missing.env(index.plain_first, hv)
-            absent = index.inputs.difference(plain.keys())
-            if absent:
-                chosen = sorted(chosen.union(*(index.by_input[name] for name in absent)))
-        for position in (sorted(chosen) if isinstance(chosen, frozenset) else chosen):
+            if not plain.keys() >= index.inputs:  # an input is absent (the inputs are few, the env is large)
+                by_input = index.by_input
+                chosen = sorted(index.finding_rules.union(*(by_input[name] for name in index.inputs
+                                                            if name not in plain)))
+        for position in chosen:
             rule, conclusions = rules[position]
             if (rule.id, hv) in fired or not rule.valid_on(peildatum):
                 continue
             env = missing.env(rule, hv) if rule.finding_refs else plain
             if rule.evaluate(env) is not UNKNOWN:
                 continue
-            _add(framework, case, missing, rule, conclusions, hv, established, found, marks)
+            _add(framework, case, missing, rule, conclusions, hv, established, found, marks, env)
     for key, entry in found.items():
         # a fact is IF (or UNLESS) for the outcome only when it is so in every rule that would conclude it
         merged = {}
@@ -320,10 +326,11 @@ def _hulpvraag_rules(framework: Framework, domein: str, onderwerp: str) -> tuple
 class _Index:
     """The concluding rules of one work item, indexed by the inputs of the rules without finding(...) references."""
 
-    __slots__ = ("by_input", "finding_rules", "inputs", "plain_first")
+    __slots__ = ("by_input", "finding_rules", "finding_sorted", "inputs", "plain_first")
 
     def __init__(self, rules: tuple):
         self.finding_rules = frozenset(i for i, (rule, _) in enumerate(rules) if rule.finding_refs)
+        self.finding_sorted = tuple(sorted(self.finding_rules))
         self.by_input: dict[str, set[int]] = {}
         self.plain_first = None
         for i, (rule, _) in enumerate(rules):
@@ -358,7 +365,7 @@ def _by_group(framework: Framework) -> dict[str, list]:
 
 
 def _add(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef, conclusions, hv: str,
-         established: set, found: dict, marks: dict) -> None:
+         established: set, found: dict, marks: dict, env: dict | None = None) -> None:
     """List the conclusions of the undecided `rule` for `hv` as provisional (those not already established)."""
     facts = None
     # a fact that decides a legal term is asked for in the missing facts (PW art. 41 lid 4: the term
@@ -371,10 +378,10 @@ def _add(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef,
         if (kind, ident, where) in established:
             continue
         if facts is None:
-            facts = waits_on(missing, rule, hv, asked)
+            facts = waits_on(missing, rule, hv, asked, env)
             if not facts:  # unknown only through facts that cannot apply to this hulpvraag
                 return
-            rule_marks = _marks(framework, case, missing, rule, hv, facts)
+            rule_marks = _marks(framework, case, missing, rule, hv, facts, env)
         key = (kind, ident, where)
         entry = found.get(key)
         if entry is None:
@@ -389,6 +396,25 @@ def _add(framework: Framework, case: Case, missing: MissingFacts, rule: RuleDef,
         marks.setdefault(key, []).append(rule_marks)
 
 
+_TERM_ENDS = 4096  # end dates remembered per framework object; then the memory starts over
+
+
+def term_end(framework: Framework, start, algemene_termijnenwet: bool, terms: dict):
+    """engine.language.termijnen.deadline with the framework's days off, remembered per framework object for each
+    start date and term (a population has few distinct dates; a working-day term walks the calendar day by day)."""
+    memo = framework.memo.get("term_ends")
+    if memo is None:
+        memo = framework.memo["term_ends"] = {}
+    key = (start, algemene_termijnenwet, *terms.items())
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _TERM_ENDS:
+            memo.clear()
+        found = memo[key] = deadline(start, algemene_termijnenwet=algemene_termijnenwet, days_off=framework.holidays,
+                                     **terms)
+    return found
+
+
 def _describe(framework: Framework, case: Case, kind: str, value: Any, rule: RuleDef, env: dict | None) -> dict:
     if kind == "deadline":
         declared = framework.deadlines[value.id]
@@ -398,8 +424,7 @@ def _describe(framework: Framework, case: Case, kind: str, value: Any, rule: Rul
                 "term": describe_term(terms)}
         if start is not None and terms is not None:  # the date on which the term ends if it applies
             data["start"] = start.isoformat()
-            data["date"] = deadline(start, algemene_termijnenwet=declared.algemene_termijnenwet,
-                                    days_off=framework.holidays, **terms).isoformat()
+            data["date"] = term_end(framework, start, declared.algemene_termijnenwet, terms).isoformat()
         return data
     ident = value
     if kind == "signal":

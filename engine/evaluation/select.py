@@ -44,6 +44,29 @@ class HulpvraagConclusions:
             by_level.setdefault(level, []).append(rule_id)
 
 
+    def add_prepared(self, prepared: tuple, rule_id: str) -> None:
+        """`add` for each conclusion of a rule, as `prepare` laid them out (in the rule's order)."""
+        for kind, provision, levels in prepared:
+            if kind == "floor":
+                self.floors.append((provision, rule_id))
+                continue
+            if kind == "suffices":
+                by_provision, by_level = self.suffices, self.suffices_level
+            else:
+                by_provision, by_level = self.excludes, self.excludes_level
+            if provision is not None:
+                by_provision.setdefault(provision, []).append(rule_id)
+            for level in levels:
+                by_level.setdefault(level, []).append(rule_id)
+
+
+def prepare(conclusions) -> tuple:
+    """(kind, provision, levels) of each suffices/excludes conclusion and ("floor", level, ()) of each floor, for
+    HulpvraagConclusions.add_prepared: what `add` reads of the target, read once per rule set."""
+    return tuple((kind, value, ()) if kind == "floor" else (kind, value.provision, value.levels_set())
+                 for kind, value in conclusions)
+
+
 @dataclass
 class Selection:
     proposal: dict
@@ -67,16 +90,28 @@ def _rungs(framework: Framework, domein: str, onderwerp: str, gemeente: str, can
     return found
 
 
+def _candidates(framework: Framework, domein: str, onderwerp: str, gemeente: str) -> tuple:
+    """(the candidate provisions, their rungs), once per framework object, domain, onderwerp and municipality."""
+    key = ("select_candidates", domein, onderwerp, gemeente)
+    found = framework.memo.get(key)
+    if found is None:
+        candidates = framework.provisions_for(domein, onderwerp, gemeente)
+        found = framework.memo[key] = (tuple(candidates), _rungs(framework, domein, onderwerp, gemeente, candidates))
+    return found
+
+
 def select(framework: Framework, hv: Hulpvraag, gemeente: str, conclusions: HulpvraagConclusions) -> Selection:
-    candidates = framework.provisions_for(hv.domein, hv.onderwerp, gemeente)
+    candidates, rungs = _candidates(framework, hv.domein, hv.onderwerp, gemeente)
     # the highest floor; of rules setting the same floor, the first in the framework's order
-    floor_level, floor_rule = max(conclusions.floors, default=(None, None),
-                                  key=lambda f: (f[0], -framework.rules[f[1]].order))
+    if conclusions.floors:
+        floor_level, floor_rule = max(conclusions.floors, key=lambda f: (f[0], -framework.rules[f[1]].order))
+    else:
+        floor_level = floor_rule = None
     ruled_out: list[tuple[tuple[int, int], dict]] = []  # ((level, order on the rung), entry)
     undecided: list[ProvisionDef] = []
     chosen: ProvisionDef | None = None
     chosen_rules: list[str] = []
-    for level, here, no_provision in _rungs(framework, hv.domein, hv.onderwerp, gemeente, candidates):
+    for level, here, no_provision in rungs:
         if floor_level is not None and level < floor_level:
             ruled_out.append(((level, -1), {"level": level, "provision": None, "rule": floor_rule,
                               "reason": f"{_reason(framework, floor_rule)} (ondergrens: niveau {floor_level})"}))
