@@ -176,14 +176,23 @@ def load_framework(root: Path | str | None = None, *, cache: bool = True) -> Fra
     if use_cache:
         rules_hash = content_hash(path)
         key = hashlib.sha256(f"{rules_hash}|{_engine_fingerprint()}".encode()).hexdigest()[:40]
-        framework = _MEMORY.get(key) or _read(cache_dir() / f"framework-{key}{_SUFFIX}", key, rules_hash)
+        framework = _MEMORY.get(key)
+        if framework is None:
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                framework = _read(cache_dir() / f"framework-{key}{_SUFFIX}", key, rules_hash)
+                if framework is not None:
+                    # the tens of thousands of objects just read stay for the life of the process (kept in
+                    # _MEMORY): moved out of the collector's generations before it runs again, so that no collection
+                    # scans them (the first one after reading scanned 14,000, and later ones again and again: a
+                    # sixth of rendering a table in a cold `kader assess`)
+                    gc.freeze()
+            finally:
+                if collecting:
+                    gc.enable()
         if framework is not None:
             framework.root = display_path(path)
-            if key not in _MEMORY:
-                # the tens of thousands of objects just read stay for the life of the process (kept in _MEMORY):
-                # moved out of the collector's generations, so that later collections do not scan them again and
-                # again (a sixth of rendering a table in a cold `kader assess`)
-                gc.freeze()
             _MEMORY[key] = framework
             return framework
     from .loader import check_rules
