@@ -38,10 +38,6 @@ except ModuleNotFoundError as missing:  # an environment installed before a depe
     raise SystemExit(3) from None
 finally:
     if _COLLECTING:
-        # what the imports made (about 50,000 objects: modules, classes, functions) stays for the life of the process:
-        # moved out of the collector's generations before it runs again, or its first collection scans them all
-        # (about 10 ms of a cold `kader assess`, more on a busy machine)
-        gc.freeze()
         gc.enable()
 
 app = KaderTyper(

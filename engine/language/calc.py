@@ -187,8 +187,8 @@ def _compile_call(node: Call) -> Closure:
 
 # Evaluations of an expression by its closures before it is compiled to straight-line Python. One assessment
 # evaluates an expression up to 24 times (the provisional outcomes retry undecided rules; every case under
-# scenarios/), so that a one-off `kader assess` compiles none: at 8 the example household compiled 14 (about 20 ms,
-# a twentieth of the cold command); a batch compiles an expression it reads in every case after a few cases.
+# scenarios/), so that a one-off `kader assess` compiles none: at 8 the example household compiled 14 (about 13 ms
+# of CPU, docs/speed.md); a batch compiles an expression it reads in every case after a few cases.
 WARM_UP = 32
 
 

@@ -201,8 +201,9 @@ def load_framework(root: Path | str | None = None, *, cache: bool = True) -> Fra
                 if framework is not None:
                     # the tens of thousands of objects just read stay for the life of the process (kept in
                     # _MEMORY): moved out of the collector's generations before it runs again, so that no collection
-                    # scans them (the first one after reading scanned 14,000, and later ones again and again: a
-                    # sixth of rendering a table in a cold `kader assess`)
+                    # scans them (later ones did, again and again: a sixth of rendering a table in a cold `kader
+                    # assess`); frozen before the collector is switched back on, not after, so that not even the
+                    # first one can (one measured run collected 53,000 objects there)
                     gc.freeze()
             finally:
                 if collecting:
