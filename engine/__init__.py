@@ -13,22 +13,37 @@ The package is in parts, each a folder with its own rules of import (tests/test_
 - engine/errors.py, paths.py, keyfile.py, version.py: the shared base every part may use
 """
 
-from .errors import (  # noqa: E402
-    CaseFileError,
-    Diagnostic,
-    EvaluationError,
-    RuleEngineError,
-    RuleFileError,
-    ScenarioFileError,
-    Span,
-    UsageError,
-)
-from .evaluation.assessment import Assessment  # noqa: E402
-from .evaluation.case import Case, case_from_text, load_case  # noqa: E402
-from .evaluation.evaluate import assess  # noqa: E402
-from .language.framework import Framework  # noqa: E402
-from .language.fwcache import load_framework  # noqa: E402
-from .version import __version__  # noqa: E402
+import os as _os
+
+# kader's own pydantic models (the case's, which see personal data, and the checks built at import) run no pydantic
+# plugin: a plugin is code that any installed distribution can register (an entry point) and that pydantic would
+# import and hand every case it validates. PYDANTIC_DISABLE_PLUGINS is set only while the modules below are imported
+# (where those models are built), as typer does for its own; it also spares a cold `kader assess` pydantic's scan of
+# every installed distribution's entry points (about 6 ms). tests/test_no_pydantic_plugins.py
+_PLUGINS = _os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+_os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
+try:
+    from .errors import (  # noqa: E402
+        CaseFileError,
+        Diagnostic,
+        EvaluationError,
+        RuleEngineError,
+        RuleFileError,
+        ScenarioFileError,
+        Span,
+        UsageError,
+    )
+    from .evaluation.assessment import Assessment  # noqa: E402
+    from .evaluation.case import Case, case_from_text, load_case  # noqa: E402
+    from .evaluation.evaluate import assess  # noqa: E402
+    from .language.framework import Framework  # noqa: E402
+    from .language.fwcache import load_framework  # noqa: E402
+    from .version import __version__  # noqa: E402
+finally:
+    if _PLUGINS is None:
+        del _os.environ["PYDANTIC_DISABLE_PLUGINS"]
+    else:
+        _os.environ["PYDANTIC_DISABLE_PLUGINS"] = _PLUGINS
 
 
 def check_rules(root=None):

@@ -133,3 +133,12 @@ def test_the_cache_can_be_switched_off(monkeypatch, tmp_path):
     monkeypatch.setenv("KADER_NO_CACHE", "1")
     engine.load_framework(RULES)
     assert not (tmp_path / "cache").exists()
+
+
+def test_the_engine_fingerprint_covers_every_source_file_rglob_finds():
+    """The cache key covers the engine's code: _engine_sources (os.walk, for a cold `kader assess`) finds exactly
+    the files, in the order, that `sorted(Path.rglob("*.py"))` finds, so that no change to a source file can leave a
+    stale framework in use."""
+    expected = [path.relative_to(fwcache._ENGINE_DIR).parts for path in sorted(fwcache._ENGINE_DIR.rglob("*.py"))]
+    assert fwcache._engine_sources() == expected
+    assert ("language", "fwcache.py") in expected and ("__init__.py",) in expected

@@ -10,6 +10,7 @@ from rich.tree import Tree
 from engine import Assessment, Framework
 
 from .formatting import PERIODS, day, money, yes_no
+from .grid import Grid
 
 
 def _header(assessment: Assessment) -> Text:
@@ -29,7 +30,7 @@ def block(rows: list[tuple[str, Text]], indent: int = 2) -> Table:
 
     Each outcome is a list of (label, text) rows, so that another line (a status, a provisional outcome) is one more
     row in that list."""
-    grid = Table.grid(padding=(0, 1), pad_edge=False)
+    grid = Grid.grid(padding=(0, 1), pad_edge=False)  # laid out as Table.grid lays it out, faster (views/grid.py)
     grid.add_column(width=indent, no_wrap=True)
     grid.add_column(width=LABEL_WIDTH, no_wrap=True, style="bold")
     grid.add_column(overflow="fold", ratio=1)

@@ -185,15 +185,19 @@ def _compile_call(node: Call) -> Closure:
     return _minmax
 
 
-WARM_UP = 8  # evaluations of an expression by its closures before it is compiled to straight-line Python
+# Evaluations of an expression by its closures before it is compiled to straight-line Python. One assessment
+# evaluates an expression up to 24 times (the provisional outcomes retry undecided rules; every case under
+# scenarios/), so that a one-off `kader assess` compiles none: at 8 the example household compiled 14 (about 13 ms
+# of CPU, docs/speed.md); a batch compiles an expression it reads in every case after a few cases.
+WARM_UP = 32
 
 
 def _warming(owner: Any, closure: Callable[[dict], Any], straight: Callable[[], Callable[[dict], Any]]):
     """`owner._call` for an expression's first WARM_UP evaluations: its closures (cheap to build, no `compile`),
     then the straight-line function (engine.language.pycode) takes over. Both compute the same (tests/test_pycode.py); an
-    expression evaluated once or twice, as in one cold `kader assess`, is never compiled (130 calls of Python's
-    `compile`, about a tenth of that command), one evaluated for every case of a batch is compiled after
-    WARM_UP cases."""
+    expression evaluated a few times, as in one cold `kader assess`, is never compiled (130 calls of Python's
+    `compile`, about a tenth of that command, before the warm-up), one evaluated for every case of a batch is
+    compiled after at most WARM_UP cases."""
     remaining = WARM_UP
 
     def warming(env: dict) -> Any:
