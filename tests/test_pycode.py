@@ -142,6 +142,7 @@ def test_every_group_fact_filled_by_straight_line_python_is_the_fact_fact_values
     after warm-up (engine.language.compile.FactBuilder): the same properties, in the same order (the text the
     C engine reads, and the key of the adapter's memo of runs), for the casus and hulpvraag facts of real cases;
     an unknown value is left out, a money value is whole cents, a hoisted test a yes/no."""
+    from engine.language.calc import WARM_UP
     from engine.language.compile import FactBuilder, _plan, fact_values
     from engine.language.pycode import fact_function
     envs = _envs(framework, count=60)
@@ -157,7 +158,7 @@ def test_every_group_fact_filled_by_straight_line_python_is_the_fact_fact_values
                 assert list(got.items()) == list(expected.items()), group.name
                 compared += 1
             builder = FactBuilder(specs)
-            filled = [builder.fill({}, envs[0]) for _ in range(12)]  # through the warm-up and after
+            filled = [builder.fill({}, envs[0]) for _ in range(WARM_UP + 4)]  # through the warm-up and after
             assert builder.fill.__name__ == "fact_fields"
             assert all(list(f.items()) == list(fact_values(specs, envs[0], UNKNOWN).items()) for f in filled)
     assert compared > 1000
