@@ -108,12 +108,26 @@ TRUE_RATES = {
     "gedetineerd": 0.003, "verblijf_buitenland_langer_dan_4_weken": 0.01, "medisch_urenbeperkt": 0.08,
     "pro_vso_afgelopen_jaar": 0.05, "onvoldoende_ouderlijke_steun": 0.50,
     "bloedverwant_eerste_of_tweede_graad": 0.50, "betaalt_wlz_of_bw_bijdrage": 0.02,
+    # among relative housemates most are a parent or an adult child (the other relatives: siblings, grandparents,
+    # in-laws); few of the others are second-degree blood relatives with a care need
+    "bloedverwant_eerste_graad": 0.65, "bloedverwant_tweede_graad_met_zorgbehoefte": 0.10,
     # Participatiewet art. 3 lid 2 onder a and lid 4, art. 24a: rare situations, except that a partner is mostly
     # also the toeslagpartner
     "samenwonen_wegens_zorgbehoefte": 0.02, "partner_is_toeslagpartner": 0.90, "gehuwd_geweest_met_huisgenoot": 0.02,
     "kind_met_huisgenoot": 0.02, "samenlevingscontract_met_huisgenoot": 0.02, "geregistreerd_met_huisgenoot": 0.02,
 }
-PERSON_FACT_ROLES = {"bloedverwant_eerste_of_tweede_graad": ("huisgenoot",)}  # asked only about these roles
+PERSON_FACT_ROLES = {  # asked only about these roles
+    "bloedverwant_eerste_of_tweede_graad": ("huisgenoot",), "bloedverwant_eerste_graad": ("huisgenoot",),
+    "bloedverwant_tweede_graad_met_zorgbehoefte": ("huisgenoot",),
+}
+# person questions asked only after an answer to another (drawn after it, in this order): whether a relative
+# housemate is a parent or child (Participatiewet art. 3 lid 2 onder a, Wmo 2015 art. 1.1.2 lid 2 onder a) only for
+# a relative; whether a relative who is no parent or child is a second-degree blood relative with a care need (the
+# exception before 2026) only when he is known not to be one
+PERSON_FACT_AFTER = {
+    "bloedverwant_eerste_graad": ("bloedverwant_eerste_of_tweede_graad", True),
+    "bloedverwant_tweede_graad_met_zorgbehoefte": ("bloedverwant_eerste_graad", False),
+}
 PERSON_FACT_AGES = {  # person questions an assessor only asks in an age range (from, to inclusive)
     "onvoldoende_ouderlijke_steun": (18, 20), "medisch_urenbeperkt": (18, 26), "pro_vso_afgelopen_jaar": (18, 26),
 }
@@ -259,7 +273,15 @@ class _Builder:
         if rng.random() < 0.005:
             person["rechtmatig_verblijf"] = False
         facts = [f for f in self.person_facts if age >= 18 or f.declared_in == "kader"]
+        order = list(PERSON_FACT_AFTER)
+        facts.sort(key=lambda f: order.index(_name(f)) + 1 if _name(f) in order else 0)  # stable: others keep order
         for info in facts:
+            after = PERSON_FACT_AFTER.get(_name(info))
+            if after is not None:
+                earlier = next((f for f in self.person_facts if _name(f) == after[0]), None)
+                given = person.get(after[0], earlier.default if earlier is not None else None)
+                if given is not after[1]:
+                    continue  # asked only after that answer
             ages = PERSON_FACT_AGES.get(_name(info))
             if ages is not None and not ages[0] <= age <= ages[1]:
                 continue
