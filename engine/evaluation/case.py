@@ -9,178 +9,52 @@ each at its place in the file.
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import CaseFileError, Diagnostic, sorted_diagnostics
 from engine.language.framework import Framework
-from engine.language.registry import INKOMENSSOORTEN, ROLES, VERWIJZERS, WOONSITUATIES
 from engine.language.sources import Document, PosMap, SourceError, parse_text, read_document
-from engine.language.types import Date, Number, PlainLine, steering_problem, to_decimal
 from engine.language.types import date_problem as _date_problem
 from engine.language.validation import validate
 
-_Id = PlainLine
+from .casedata import Case, Hulpvraag, Person, _check_value, _coerce, _declared_table, _is_declared
+
+if TYPE_CHECKING:
+    from engine.evaluation.casemodels import CaseIn
 
 
+# PersonIn's fields (tests/test_case_yaml_onepass.py compares them); any other key of a person is a fact
+_CONTRACT_PERSON_KEYS = frozenset(("id", "rol", "geboortedatum", "beperkt", "studiefinanciering", "commerciele_huurder",
+                                   "rechtmatig_verblijf"))
+_CASE_MODELS = frozenset(("CaseIn", "PersonIn", "HouseholdIn", "IncomeIn", "AssetsIn", "HulpvraagIn"))
 
 
-class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PersonIn(_Open):
-    id: _Id = Field(min_length=1, max_length=40)
-    rol: Literal[ROLES]  # type: ignore[valid-type]
-    geboortedatum: Date
-    beperkt: StrictBool = False
-    studiefinanciering: StrictBool = False
-    commerciele_huurder: StrictBool = False
-    rechtmatig_verblijf: StrictBool = True
-
-
-class HouseholdIn(_Closed):
-    personen: tuple[PersonIn, ...] = Field(min_length=1)
-    woonsituatie: Literal[WOONSITUATIES] | None = None  # type: ignore[valid-type]
-
-
-class IncomeIn(_Closed):
-    persoon: _Id
-    soort: Literal[INKOMENSSOORTEN]  # type: ignore[valid-type]
-    netto_per_maand: Number
-
-
-class AssetsIn(_Closed):
-    totaal: Number
-
-
-class HulpvraagIn(_Closed):
-    id: _Id = Field(min_length=1, max_length=40)
-    domein: _Id
-    onderwerp: _Id
-    persoon: _Id
-    verwijzer: Literal[VERWIJZERS] | None = None  # type: ignore[valid-type]
-    feiten: dict[StrictStr, Any] | None = {}  # `feiten:` with nothing under it (only comments) gives no facts
-
-
-class CaseIn(_Closed):
-    id: _Id = Field(min_length=1, max_length=80)
-    gemeente: _Id
-    peildatum: Date
-    melddatum: Date | None = None
-    aanvraagdatum: Date | None = None
-    huishouden: HouseholdIn
-    inkomen: tuple[IncomeIn, ...] | None = None
-    vermogen: AssetsIn | None = None
-    hulpvragen: tuple[HulpvraagIn, ...] = Field(min_length=1)
-    signalen: tuple[StrictStr, ...] = ()
-    feiten: dict[StrictStr, Any] | None = {}  # `feiten:` with nothing under it (only comments) gives no facts
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    rol: str
-    geboortedatum: Date
-    facts: dict[str, Any]  # "persoon.<name>" -> value, for every flag and declared fact the case gives
-
-
-@dataclass(frozen=True)
-class Hulpvraag:
-    id: str
-    domein: str
-    onderwerp: str
-    persoon: str
-    verwijzer: str | None
-    facts: dict[str, Any]  # "hulpvraag.<name>" -> value
-
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    gemeente: str
-    peildatum: Date
-    melddatum: _dt.date | None
-    aanvraagdatum: _dt.date | None
-    personen: tuple[Person, ...]
-    woonsituatie: str | None
-    inkomen: tuple[tuple[str, str, Decimal], ...] | None
-    vermogen: Decimal | None
-    hulpvragen: tuple[Hulpvraag, ...]
-    signalen: tuple[str, ...]
-    facts: dict[str, Any]  # "casus.<name>" -> value
-    source: str = ""
-    data: Any = field(default=None, compare=False, repr=False)
-
-    def person(self, person_id: str) -> Person:
-        return next(p for p in self.personen if p.id == person_id)
-
-    @property
-    def aanvrager(self) -> Person:
-        return next(p for p in self.personen if p.rol == "aanvrager")
-
-
-_CONTRACT_PERSON_KEYS = set(PersonIn.model_fields)
-
-
-def _is_declared(info) -> bool:
-    return info is not None and info.declared_in is not None
-
-
-def _check_value(info, key: str, value: Any) -> str | None:
-    kind = info.type
-    if kind == "bool" and not isinstance(value, bool):
-        return f"{key} verwacht true of false"
-    if kind == "geheel" and (not isinstance(value, int) or isinstance(value, bool)):
-        return f"{key} verwacht een geheel getal"
-    if kind in ("geheel", "geld", "decimaal"):
+def _case_models():
+    """engine.evaluation.casemodels, imported (its models built) on first use, with no pydantic plugin, as
+    engine/__init__.py imports kader's modules."""
+    import sys
+    models = sys.modules.get("engine.evaluation.casemodels")
+    if models is None:
+        import os
+        before = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+        os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
         try:
-            number = to_decimal(value)
-        except ValueError as exc:
-            return f"{key}: {exc}"
-        if kind == "geld" and number != number.quantize(Decimal("0.01")):
-            return f"{key}: bedrag {number} heeft meer dan twee decimalen"
-    if kind == "tekst":
-        if not isinstance(value, str):
-            return f"{key} verwacht tekst"
-        if steering_problem(value):
-            return f"{key}: {steering_problem(value)}"
-        if info.values and value not in info.values:
-            return f"'{value}' is geen toegestane waarde van {key}; toegestaan: " + ", ".join(info.values)
-    if kind == "datum":
-        if not isinstance(value, _dt.date):
-            return f"{key} verwacht een datum (JJJJ-MM-DD)"
-        return _date_problem(value)
-    return None
+            from engine.evaluation import casemodels as models
+        finally:
+            if before is None:
+                del os.environ["PYDANTIC_DISABLE_PLUGINS"]
+            else:
+                os.environ["PYDANTIC_DISABLE_PLUGINS"] = before
+    return models
 
 
-def _coerce(info, value: Any) -> Any:
-    if info.type in ("geld", "decimaal"):
-        return to_decimal(value)
-    return value
-
-
-def _declared_table(framework: Framework, scope: str, domain: str | None) -> dict[str, Any]:
-    """name -> declared fact of `scope` (for hulpvraag: of `domain`), once per framework object."""
-    memo_key = ("case_facts", scope, domain)
-    table = framework.memo.get(memo_key)
-    if table is None:
-        source = framework.hulpvraag_facts.get(domain, {}) if scope == "hulpvraag" else framework.facts
-        prefix = scope + "."
-        table = framework.memo[memo_key] = {
-            key[len(prefix):]: info for key, info in source.items()
-            if key.startswith(prefix) and info.declared_in is not None}
-    return table
+def __getattr__(name: str) -> Any:
+    if name in _CASE_MODELS:
+        return getattr(_case_models(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _CaseChecker:
@@ -381,7 +255,9 @@ class _CaseChecker:
 
 
 def case_from_document(framework: Framework, document: Document) -> Case:
-    parsed, problems = validate(CaseIn, document, code="E500")
+    """The full check of a case (pydantic's CaseIn and `_CaseChecker`): the case, or CaseFileError with every
+    problem at its place."""
+    parsed, problems = validate(_case_models().CaseIn, document, code="E500")
     checker = _CaseChecker(framework, document)
     if parsed is None:
         # The structure is broken somewhere; the facts in the readable parts are still checked (a problem at a
@@ -410,7 +286,21 @@ def load_case(framework: Framework, path: Path | str, display: str | None = None
         document = read_document(Path(path), display)
     except SourceError as exc:
         raise CaseFileError(exc.diagnostics) from None
-    return case_from_document(framework, case_part(document))
+    return read_case(framework, case_part(document))
+
+
+def read_case(framework: Framework, document: Document) -> Case:
+    """The case of a file read by `load_case`: `case_from_document`'s, without building pydantic's models when the
+    case has nothing to report. engine.evaluation.casejson reads such a case in one pass (taking a YAML date as the
+    contract's Date does); anything else, the reader's own problems included (a key given twice, where the data
+    keeps the last value; an impossible date), takes the full check, which words every problem.
+    tests/test_case_yaml_onepass.py compares the two on every case file under scenarios/ and on broken ones."""
+    if not document.problems and type(document.data) is dict:
+        from .casejson import case_from_json
+        case = case_from_json(framework, document.data, document.path)
+        if case is not None:
+            return case
+    return case_from_document(framework, document)
 
 
 def case_from_text(framework: Framework, text: str, display: str, *, json_syntax: bool = False) -> Case:

@@ -24,7 +24,7 @@ from engine.language.framework import Framework
 from engine.language.registry import INKOMENSSOORTEN, ROLES, VERWIJZERS, WOONSITUATIES
 from engine.language.types import _plain_line, date_problem, to_decimal
 
-from .case import Case, Hulpvraag, Person, _check_value, _coerce, _declared_table
+from .casedata import Case, Hulpvraag, Person, _check_value, _coerce, _declared_table
 
 _CASE_KEYS = frozenset(("id", "gemeente", "peildatum", "melddatum", "aanvraagdatum", "huishouden", "inkomen",
                         "vermogen", "hulpvragen", "signalen", "feiten"))
@@ -91,7 +91,12 @@ def _line(value: Any, longest: int | None = None) -> str:
 
 
 def _date(value: Any) -> _dt.date:
-    """A Date as ISO text, in kader's calendar (engine.language.types._to_date, and no date_problem)."""
+    """A Date as ISO text, or a date a YAML file gives (taken as it is, as _to_date does), in kader's calendar
+    (engine.language.types._to_date, and no date_problem)."""
+    if type(value) is _dt.date:  # not a datetime, which the contract refuses
+        if date_problem(value):
+            raise _Refuse
+        return value
     found = _DATES.get(value) if type(value) is str else None
     if found is not None:
         return found
