@@ -35,6 +35,8 @@ class Span:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One problem found in a file, at its place, with its code and a hint."""
+
     code: str
     message: str
     span: Span

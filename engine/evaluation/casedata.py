@@ -17,6 +17,8 @@ from engine.language.types import date_problem as _date_problem
 
 @dataclass(frozen=True)
 class Person:
+    """A person of the household, with the yes/no fields and declared facts the case gives."""
+
     id: str
     rol: str
     geboortedatum: Date
@@ -25,6 +27,8 @@ class Person:
 
 @dataclass(frozen=True)
 class Hulpvraag:
+    """A hulpvraag of the case: domain, onderwerp, the person it is for, verwijzer and facts."""
+
     id: str
     domein: str
     onderwerp: str
@@ -35,6 +39,8 @@ class Hulpvraag:
 
 @dataclass(frozen=True)
 class Case:
+    """A checked case (casus) as kader assesses it."""
+
     id: str
     gemeente: str
     peildatum: Date

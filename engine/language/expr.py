@@ -53,6 +53,8 @@ MAX_INT = 10**15
 
 @dataclass(frozen=True)
 class Symbol:
+    """A name an expression may read: a fact, derived fact or parameter, with its type."""
+
     key: str
     type: str
     kind: str  # "fact" | "derived" | "parameter" | "keyed:<persoon.naam>" (a parameter keyed by another date)

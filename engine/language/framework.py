@@ -22,6 +22,8 @@ CONCLUSION_KINDS = ("finding", "suffices", "excludes", "floor", "signal", "check
 
 @dataclass(frozen=True)
 class Override:
+    """What a municipality may set for a parameter (its verordening's room): whether, and within which bounds."""
+
     allowed: bool
     min: Decimal | None
     max: Decimal | None
@@ -45,6 +47,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Term:
+    """A legal term (termijn): days, weeks, months or working days, or a parameter set by verordening."""
+
     days: int | None = None
     weeks: int | None = None
     months: int | None = None
@@ -64,6 +68,8 @@ class Term:
 
 @dataclass(frozen=True)
 class DeadlineRef:
+    """A rule's `deadline` conclusion: the deadline it starts, with its own term when it gives one."""
+
     id: str
     term: Term | None = None
 
@@ -92,6 +98,8 @@ class Conclusion:
 
 @dataclass(frozen=True)
 class Requires:
+    """What an entitlement requires of a hulpvraag: its domain, onderwerpen and eigen bijdrage."""
+
     domein: str
     onderwerp: tuple[str, ...] | None = None
     eigen_bijdrage: str | None = None
@@ -99,6 +107,8 @@ class Requires:
 
 @dataclass(frozen=True)
 class Domain:
+    """A domain of the framework (Wmo, Jeugd, Werk & Inkomen) with its legal basis and onderwerpen."""
+
     name: str
     legal_basis: str
     onderwerpen: tuple[str, ...]
@@ -106,6 +116,8 @@ class Domain:
 
 @dataclass(frozen=True)
 class Label:
+    """A title, legal basis and description, as the framework's vocabulary gives them."""
+
     title: str
     legal_basis: str
     description: str | None = None
@@ -113,6 +125,8 @@ class Label:
 
 @dataclass(frozen=True)
 class ParameterDef:
+    """A parameter (an amount, percentage or number of the law or a verordening) with its periods."""
+
     name: str
     type: str
     unit: str
@@ -161,6 +175,8 @@ class ParameterDef:
 
 @dataclass(frozen=True)
 class ProvisionDef:
+    """A provision (voorziening) on a rung of the ladder, in a domain, with its legal basis."""
+
     id: str
     name: str
     domain: str
@@ -186,6 +202,8 @@ class ProvisionDef:
 
 @dataclass(frozen=True)
 class RuleDef:
+    """A rule: its condition (IR and evaluator), its conclusions, its validity and legal basis."""
+
     id: str
     title: str
     legal_basis: str
@@ -209,6 +227,8 @@ class RuleDef:
 
 @dataclass(frozen=True)
 class DerivedDef:
+    """A derived fact: its value per case of conditions, rounding and legal basis."""
+
     key: str
     type: str
     legal_basis: str
@@ -226,6 +246,8 @@ class DerivedDef:
 
 @dataclass(frozen=True)
 class CriterionDef:
+    """One criterion of an entitlement: a condition with its text and legal basis."""
+
     id: str
     when: Any
     text: str
@@ -236,6 +258,8 @@ class CriterionDef:
 
 @dataclass(frozen=True)
 class EntitlementDef:
+    """An entitlement (aanspraak): its criteria, amounts, rounding, period and legal basis."""
+
     id: str
     title: str
     legal_basis: str
@@ -254,6 +278,8 @@ class EntitlementDef:
 
 @dataclass(frozen=True)
 class DeadlineDef:
+    """A deadline (termijn) of the procedure: from which date, its term and legal basis."""
+
     id: str
     title: str
     legal_basis: str
@@ -265,6 +291,8 @@ class DeadlineDef:
 
 @dataclass(frozen=True)
 class LadderIndex:
+    """The `suffices`, `excludes` and `floor` conclusions of the rules, by provision and by rung."""
+
     by_provision: dict[str, tuple[tuple[RuleDef, Conclusion], ...]]
     by_level: dict[int, tuple[tuple[RuleDef, Conclusion], ...]]
     floors: tuple[tuple[RuleDef, Conclusion], ...]
@@ -304,6 +332,8 @@ class FactInfo:
 
 @dataclass(frozen=True)
 class Profile:
+    """A municipality's profile: its name and its parameter overrides."""
+
     gemeente: str
     name: str
     overrides: dict[str, ParameterDef]
@@ -314,6 +344,8 @@ class Profile:
 
 @dataclass(frozen=True)
 class Rung:
+    """A rung of the ladder of provisions (0 lightest), with its name."""
+
     level: int
     name: str
     description: str | None
@@ -321,6 +353,8 @@ class Rung:
 
 @dataclass
 class Framework:
+    """The compiled framework: rules, facts, parameters, provisions, entitlements and deadlines."""
+
     name: str
     version: str
     hash: str

@@ -30,12 +30,16 @@ UNKNOWN = _Unknown()
 
 @dataclass(frozen=True, slots=True)
 class Lit:
+    """A literal value of the expression language, with its type."""
+
     value: Any
     type: str
 
 
 @dataclass(frozen=True, slots=True)
 class Ref:
+    """A reference to a fact, derived fact or parameter."""
+
     key: str  # "casus.inkomen", "persoon.leeftijd", or a bare parameter name
     type: str
     kind: str  # "fact" | "derived" | "parameter"
@@ -43,27 +47,37 @@ class Ref:
 
 @dataclass(frozen=True, slots=True)
 class FindingRef:
+    """A `finding("...")` reference of a condition, at its offset in the text."""
+
     name: str
     offset: int
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
+    """`not` of a condition."""
+
     item: Any
 
 
 @dataclass(frozen=True, slots=True)
 class And:
+    """`and` of conditions."""
+
     items: tuple
 
 
 @dataclass(frozen=True, slots=True)
 class Or:
+    """`or` of conditions."""
+
     items: tuple
 
 
 @dataclass(frozen=True, slots=True)
 class Cmp:
+    """A comparison of two values."""
+
     op: str
     left: Any
     right: Any
@@ -71,6 +85,8 @@ class Cmp:
 
 @dataclass(frozen=True, slots=True)
 class In:
+    """`in` (or `not in`) a list of values."""
+
     item: Any
     options: Any  # tuple[Lit] or Ref of type lijst
     negated: bool
@@ -78,6 +94,8 @@ class In:
 
 @dataclass(frozen=True, slots=True)
 class Arith:
+    """Arithmetic on two values."""
+
     op: str
     left: Any
     right: Any
@@ -86,12 +104,16 @@ class Arith:
 
 @dataclass(frozen=True, slots=True)
 class Neg:
+    """The negative of a value."""
+
     item: Any
     type: str
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
+    """A call of a built-in function of the expression language."""
+
     name: str
     args: tuple
     type: str
@@ -99,6 +121,8 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class IfExp:
+    """A value chosen by a condition."""
+
     test: Any
     then: Any
     orelse: Any

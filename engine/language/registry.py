@@ -24,6 +24,8 @@ CONTRACT = "casuscontract (docs/case.md)"
 
 @dataclass(frozen=True)
 class Builtin:
+    """A built-in fact of kader, with its type, label and source."""
+
     key: str
     type: str
     label: str

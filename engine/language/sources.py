@@ -45,12 +45,16 @@ _FALSE = {"false", "False", "FALSE"}
 
 @dataclass
 class PosMap:
+    """Where a mapping stands in its file, and each of its keys and values."""
+
     span: Span
     keys: dict[str, tuple[Span, Any]] = field(default_factory=dict)
 
 
 @dataclass
 class PosSeq:
+    """Where a sequence stands in its file, and each of its items."""
+
     span: Span
     items: list[Any] = field(default_factory=list)
 

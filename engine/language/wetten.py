@@ -41,6 +41,8 @@ def __getattr__(name: str) -> Any:
 
 @dataclass(frozen=True)
 class Reference:
+    """A legal reference found in a legal basis: the wet (with its BWB id), artikel, lid and onderdeel."""
+
     wet: str  # the name as the legal basis writes it
     bwb: str
     artikel: str | None
@@ -53,6 +55,8 @@ class Reference:
 
 @dataclass(frozen=True)
 class Wetten:
+    """The names of the laws kader knows, to find the references in a legal basis."""
+
     names: tuple[tuple[str, str], ...]  # (name, bwb), longest name first
     others: tuple[str, ...]
 
