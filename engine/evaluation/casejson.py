@@ -93,13 +93,13 @@ def _line(value: Any, longest: int | None = None) -> str:
 def _date(value: Any) -> _dt.date:
     """A Date as ISO text, or a date a YAML file gives (taken as it is, as _to_date does), in kader's calendar
     (engine.language.types._to_date, and no date_problem)."""
+    found = _DATES.get(value) if type(value) is str else None
+    if found is not None:
+        return found
     if type(value) is _dt.date:  # not a datetime, which the contract refuses
         if date_problem(value):
             raise _Refuse
         return value
-    found = _DATES.get(value) if type(value) is str else None
-    if found is not None:
-        return found
     if type(value) is not str or not _ISO_DATE.fullmatch(value):
         raise _Refuse
     try:
