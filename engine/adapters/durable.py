@@ -41,7 +41,9 @@ How each sharp edge of durable-rules 2.0.28 is handled here:
   actions, update the state, complete and start the next, get and delete the
   state): the same calls in the same order as the library, so the same rules
   fire in the same order; the facts go to it as orjson text. Registering a
-  ruleset still goes through the library's `Host`;
+  ruleset still goes through the library's `Host`. One call is left out: the
+  state update after a firing of a rule without a test hook, which only
+  replaces the session's state fact by the same text (argued in `_ActionLoop`);
 - a session is independent of every other, so the same facts asserted in the
   same ruleset fire the same rules in the same order: `run` remembers, per
   ruleset and facts text (without the session id), what a run that ended
