@@ -366,3 +366,55 @@ def test_after_a_refused_run_the_next_run_gets_a_new_session_and_fires_as_usual(
     run = adapter.run("twee", [_hv("hv2", leeftijd=20, zorg=True)])
     assert (run.firings, run.findings) == ([(2, "hv2")], {("zorgvraag", "hv2")})
     assert adapter._idle["twee"] != used
+
+
+def test_without_the_state_update_after_our_firings_the_same_rules_fire_as_in_the_library_sequence(monkeypatch):
+    # The action loop leaves out `update_state` after a firing of a rule without a test hook (the state is
+    # unchanged, and the state fact matches no pattern: engine/adapters/durable.py, _ActionLoop). A rule with a
+    # test hook still gets the library's full sequence (update_state, then complete_and_start_action). 400
+    # varied households through both, each in a new session and without the memo: the same firings and findings.
+    import random
+
+    from engine.adapters import durable
+    updates = []
+    real_update = durable._c.update_state
+    monkeypatch.setattr(durable, "_c", _CountingEngine(real_update, updates))
+    plain, hooked = DurableEngine(), DurableEngine()
+    plain.reuse_sessions = False
+    plain.memo_size = hooked.memo_size = 0
+    plain.register("zonder", _chain_specs())
+    specs = _chain_specs()
+    for spec in specs:
+        spec.action = lambda matched: None
+    hooked.register("met", specs)
+    draw = random.Random(5)
+    fired = 0
+    for index in range(400):
+        facts = [{"k": "c", "hv": "", "inkomen": draw.choice([900, 1500])}]
+        for number in range(draw.randint(1, 3)):
+            facts.append({"k": "hv", "hv": f"hv{number}", "leeftijd": draw.choice([17, 67]),
+                          "soort": draw.choice(["wmo", "jeugd"]), "zorg": draw.random() < 0.6})
+        before = len(updates)
+        first = plain.run("zonder", [dict(f) for f in facts])
+        assert len(updates) == before or not first.firings  # only the heartbeat's action updates the state
+        second = hooked.run("met", [dict(f) for f in facts])
+        assert len(updates) - before >= len(second.firings)  # the library's sequence: one update per firing
+        assert (sorted(first.firings), first.findings) == (sorted(second.firings), second.findings), (index, facts)
+        fired += len(first.firings)
+    assert fired > 400
+
+
+class _CountingEngine:
+    """durable_rules_engine with its `update_state` counted."""
+
+    def __init__(self, real_update, calls: list):
+        self._real_update = real_update
+        self._calls = calls
+
+    def update_state(self, *args):
+        self._calls.append(args)
+        return self._real_update(*args)
+
+    def __getattr__(self, name):
+        import durable_rules_engine
+        return getattr(durable_rules_engine, name)

@@ -41,7 +41,9 @@ How each sharp edge of durable-rules 2.0.28 is handled here:
   actions, update the state, complete and start the next, get and delete the
   state): the same calls in the same order as the library, so the same rules
   fire in the same order; the facts go to it as orjson text. Registering a
-  ruleset still goes through the library's `Host`;
+  ruleset still goes through the library's `Host`. One call is left out: the
+  state update after a firing of a rule without a test hook, which only
+  replaces the session's state fact by the same text (argued in `_ActionLoop`);
 - a session is independent of every other, so the same facts asserted in the
   same ruleset fire the same rules in the same order: `run` remembers, per
   ruleset and facts text (without the session id), what a run that ended
@@ -329,6 +331,17 @@ class _ActionLoop:
     state that no action of ours changes (the engine's own text of it is handed back). An action that raises
     abandons the action in the engine and the error propagates, as in the library. (Kept as the ruleset's
     `_flush_actions` as well, so that the library's own path, if it is ever taken, runs our loop.)
+
+    One departure from the library's sequence (issue 16, speed5b): after a firing of a rule without a test hook
+    (recorded in `session` itself), `update_state` is not called before `complete_and_start_action`. In the C
+    engine (events.c, `updateState` -> `handleMessageCore` with ACTION_UPDATE_STATE) that call deletes the
+    session's state fact and stores the text it is given in its place, sending it through the alpha network;
+    `completeAndStartAction` reads nothing of it (it deletes the current action, takes the next result and
+    serialises it). Our actions never change the state, so the text handed back is the engine's own text of it:
+    the state after the call equals the state before, and the state fact (`{"sid": .., "id": "sid-N", "$s": 1}`)
+    has no `k` property, so it matches no pattern of ours (every pattern tests `k`) and no rule's matches change.
+    Skipping it saves a JSON parse, a delete and a store per firing (about 15 a case). A test hook's action (a
+    Python callable that could in principle do anything) still gets the library's full sequence.
     """
 
     def __init__(self, ruleset: Any, needs_facts: set[str],
@@ -352,29 +365,34 @@ class _ActionLoop:
         state_text, message = started[0], started[1]
         actions = self._actions
         plain = self._plain if run is not None else {}
+        firings = run.firings if run is not None else None
+        match = _FIRING.match
+        complete = _c.complete_and_start_action
         while message:
-            start = _FIRING.match(message) if isinstance(message, str) else None
+            start = match(message) if message.__class__ is str else None
             known = plain.get(start[1]) if start is not None else None
             try:
                 if known is not None:
                     index, findings, per_hulpvraag = known
                     hulpvraag = start[3]
-                    try:
-                        run.firings.append((index, hulpvraag))
-                        target = hulpvraag if per_hulpvraag else ""
-                        for name in findings:
-                            if (name, target) in run.findings:
-                                continue
-                            run.findings.add((name, target))
-                            fact = {"k": "f", "n": name, "hv": target, "sid": sid}
-                            _outcome(_c.assert_fact(handle, _text(fact)), fact)
-                    except Exception as exc:  # recorded and raised after the run, naming the rule
-                        run.errors.append((index, exc))
+                    firings.append((index, hulpvraag))
+                    if findings:
+                        try:
+                            target = hulpvraag if per_hulpvraag else ""
+                            for name in findings:
+                                if (name, target) in run.findings:
+                                    continue
+                                run.findings.add((name, target))
+                                fact = {"k": "f", "n": name, "hv": target, "sid": sid}
+                                _outcome(_c.assert_fact(handle, _text(fact)), fact)
+                        except Exception as exc:  # recorded and raised after the run, naming the rule
+                            run.errors.append((index, exc))
+                    # no `update_state` for a firing of ours: see the class docstring
                 else:
                     action_name, matched = self._firing(message)
                     actions[action_name](_Matched(matched, handle, sid))
-                _c.update_state(handle, state_text)
-                message = _c.complete_and_start_action(handle, state_handle)
+                    _c.update_state(handle, state_text)
+                message = complete(handle, state_handle)
             except BaseException:
                 _c.abandon_action(handle, state_handle)
                 raise

@@ -53,12 +53,12 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
     _ensure_registered(framework)
     engine = durable_engine()
     peil = _day(peildatum)
-    fired: list[tuple[str, str]] = []
+    fired: list[tuple[int, str, str]] = []  # (the rule's position in the framework, rule id, hulpvraag id)
     produced: set[tuple[str, str]] = set()
     groups_run: set[str] = set()
     domains, integral = _inference_plan(framework)
     base = facts.base
-    for name, ruleset, ids, casus_facts, hv_facts in domains:
+    for name, ruleset, keys, casus_facts, hv_facts in domains:
         hulpvragen = [hv for hv in case.hulpvragen if hv.domein == name]
         if not hulpvragen:
             continue
@@ -70,33 +70,37 @@ def infer(framework: Framework, case: Case, facts: Facts, peildatum: _dt.date):
                 batch.append(hv_facts.fill({"k": "hv", "hv": hv.id, "peil": peil}, facts.hulpvraag(hv, framework)))
         run = engine.run(ruleset, batch)
         groups_run.add(name)
-        fired += [(ids[index], hv) for index, hv in run.firings]
+        fired += [(*keys[index], hv) for index, hv in run.firings]
         produced |= run.findings
     if integral is not None:
-        name, ruleset, ids, casus_facts, _ = integral
+        name, ruleset, keys, casus_facts, _ = integral
         batch = [casus_facts.fill({"k": "c", "hv": "", "peil": peil}, base)]
         batch += [{"k": "f", "n": n, "hv": ""} for n, hv in sorted(produced) if hv == ""]
         run = engine.run(ruleset, batch)
         groups_run.add(INTEGRAAL)
-        fired += [(ids[index], hv) for index, hv in run.firings]
+        fired += [(*keys[index], hv) for index, hv in run.firings]
         produced |= run.findings
+    # in the framework's rule order, then the case's hulpvraag order (the casus, "", first); a plain tuple sort
     order = {hv.id: i for i, hv in enumerate(case.hulpvragen)}
-    rule_order = _rule_order(framework)
-    unique = sorted(set(fired), key=lambda f: (rule_order[f[0]], order.get(f[1], -1)))
+    get = order.get
+    unique = [(rule_id, hv) for _, _, rule_id, hv
+              in sorted({(position, get(hv, -1), rule_id, hv) for position, rule_id, hv in fired})]
     return unique, produced, groups_run
 
 
 def _inference_plan(framework: Framework) -> tuple[tuple, tuple | None]:
-    """Per domain group, in the framework's order, and for the integral group: (name, ruleset name, rule id per
-    index, the FactBuilder of its casus fact or None when it has no casus rules, that of a hulpvraag fact or None
-    when it has no hulpvraag rules); once per framework object."""
+    """Per domain group, in the framework's order, and for the integral group: (name, ruleset name, per rule
+    index its (position in the framework, rule id), the FactBuilder of its casus fact or None when it has no
+    casus rules, that of a hulpvraag fact or None when it has no hulpvraag rules); once per framework object."""
     found = framework.memo.get("inference_plan")
     if found is None:
         domains = []
         integral = None
         for name, group in framework.groups.items():
             has_casus, has_hulpvraag = _scopes(framework, name, group)
-            entry = (name, group.ruleset_name, _rule_ids(framework, group),
+            rule_order = _rule_order(framework)
+            entry = (name, group.ruleset_name,
+                     tuple((rule_order[rule_id], rule_id) for rule_id in _rule_ids(framework, group)),
                      fact_builder(group.casus_fields) if has_casus or name == INTEGRAAL else None,
                      fact_builder(group.hv_fields) if has_hulpvraag else None)
             if name == INTEGRAAL:
