@@ -46,6 +46,9 @@ class MissingFacts:
         self._collect: list[tuple] | None = None  # while set, (key, entry) of what `add` is asked to record
         self._keep = True  # False: `add` only collects, the missing facts stay as they are
         self._hulpvragen: dict[str, Any] = {}  # hulpvraag id -> the (first) hulpvraag with that id
+        # (id of the environment, the known findings) -> (that environment, its copy with those findings): rules
+        # that read the same findings share one copy instead of each copying the whole environment
+        self._with_findings: dict[tuple, tuple[dict, dict]] = {}
         for hulpvraag in case.hulpvragen:
             self._hulpvragen.setdefault(hulpvraag.id, hulpvraag)
 
@@ -112,12 +115,21 @@ class MissingFacts:
             env = self.facts.base
         if not rule.finding_refs:
             return env  # read only: the shared environment needs no copy
-        env = dict(env)
+        known = []
         for ref in rule.finding_refs:
             value = self.finding(ref.name, hv)
             if value is not UNKNOWN:
-                env["finding:" + ref.name] = value
-        return env
+                known.append(("finding:" + ref.name, value))
+        # keyed by the content it adds (never by the rule): a copy made while a cycle of findings was being
+        # broken holds the values it was made with, and is found again only for those same values; the size
+        # of the environment is in the key because facts.complete() adds the derived facts it had left out
+        key = (id(env), len(env), tuple(known))
+        found = self._with_findings.get(key)
+        if found is None or found[0] is not env:
+            copy = dict(env)
+            copy.update(known)
+            found = self._with_findings[key] = (env, copy)
+        return found[1]
 
     def condition(self, rule: RuleDef, hv: str) -> Any:
         return rule.evaluate(self.env(rule, hv))
