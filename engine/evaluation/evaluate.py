@@ -328,8 +328,12 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
                facts: Facts | None = None) -> list[dict]:
     found: dict[str, dict] = {}
     undated: dict[str, dict] = {}
+    base = facts.base if facts is not None else None
     for rule_id, hv, ref in hits:
-        declared = framework.deadlines[ref.id]
+        declared, term, terms, text = _deadline_plan(framework, ref)
+        if terms is None:  # a term the verordening sets: its value on the peildatum, from the facts
+            terms = term.kwargs(base)
+            text = None
         start = case.melddatum if declared.from_ == "melddatum" else case.aanvraagdatum
         if start is None:
             missing.add(hv or None, declared.from_, _question(declared.from_), rule_id, "beslissend", None)
@@ -337,13 +341,11 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
                 "kind": "deadline", "id": ref.id, "hulpvraag": None, "status": DATE_UNKNOWN, "rules": [],
                 "waits_on": [{"fact": declared.from_, "hulpvraag": None, "question": _question(declared.from_)}],
                 "title": declared.title, "legal_basis": declared.legal_basis, "from": declared.from_,
-                "term": describe_term((ref.term or declared.term).kwargs(facts.base if facts is not None else None)),
+                "term": text if text is not None else describe_term(terms),
                 "text": f"geldt; de datum volgt uit {declared.from_}"})
             if rule_id not in entry["rules"]:
                 entry["rules"].append(rule_id)
             continue
-        term = ref.term or declared.term
-        terms = term.kwargs(facts.base if facts is not None else None)
         if terms is None:  # a term the verordening sets, without a value on the peildatum
             missing.add(hv or None, "parameter:" + term.parameter, f"Het kader heeft geen waarde voor parameter "
                         f"{term.parameter} (de termijn van {declared.title.lower()}) op de peildatum.", rule_id,
@@ -355,12 +357,27 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
             rules = entry["rules"] if entry else []
             found[ref.id] = {"id": ref.id, "date": date.isoformat(), "rule": rule_id, "rules": rules,
                              "title": declared.title, "from": declared.from_, "start": start.isoformat(),
-                             "term": describe(**terms), "legal_basis": declared.legal_basis}
+                             "term": text if text is not None else describe(**terms),
+                             "legal_basis": declared.legal_basis}
             entry = found[ref.id]
         if rule_id not in entry["rules"]:
             entry["rules"].append(rule_id)
     dated.extend(undated[k] for k in sorted(undated) if k not in found)
     return [found[k] for k in sorted(found, key=lambda k: (found[k]["date"], k))]
+
+
+def _deadline_plan(framework: Framework, ref) -> tuple:
+    """(the declared deadline, the term that applies, its keyword arguments and description, both None for a term
+    the verordening sets: that one is read from the facts per case) of a rule's deadline conclusion, once per
+    framework object (keyed by the conclusion, which the framework holds)."""
+    key = ("deadline_plan", id(ref))
+    found = framework.memo.get(key)
+    if found is None or found[0] is not ref:
+        declared = framework.deadlines[ref.id]
+        term = ref.term or declared.term
+        terms = term.kwargs(None) if term.parameter is None else None
+        found = framework.memo[key] = (ref, declared, term, terms, describe(**terms) if terms is not None else None)
+    return found[1:]
 
 
 def _question(field: str) -> str:
