@@ -404,6 +404,42 @@ def _entitlements_of(framework: Framework, gemeente: str) -> tuple:
     return found
 
 
+_PLANS_KEPT = 4096  # entitlement plans remembered per framework object; then the memory starts over
+
+
+def _entitlement_plan(framework: Framework, gemeente: str, hulpvragen) -> tuple:
+    """The entitlements of the municipality that can apply to a case with these hulpvragen, in order, each as
+    (entitlement, whether `applies()` must still look at the proposals (an eigen bijdrage), the position of the
+    first hulpvraag of its domain and onderwerp or None when it names no onderwerp or the case has none): an
+    entitlement of a domain the case has no hulpvraag in never applies, one without an eigen bijdrage applies when
+    the case has a hulpvraag of its domain (and onderwerp). Once per framework object, municipality and the
+    hulpvragen's domains and onderwerpen."""
+    kinds = tuple((hv.domein, hv.onderwerp) for hv in hulpvragen)
+    plans = framework.memo.get("entitlement_plans")
+    if plans is None:
+        plans = framework.memo["entitlement_plans"] = {}
+    found = plans.get((gemeente, kinds))
+    if found is None:
+        domains = {domein for domein, _ in kinds}
+        plan = []
+        for entitlement in _entitlements_of(framework, gemeente):
+            requires = entitlement.requires
+            if requires.domein not in domains:
+                continue
+            check = requires.eigen_bijdrage is not None
+            if not check and not any(domein == requires.domein and (not requires.onderwerp
+                                                                    or onderwerp in requires.onderwerp)
+                                     for domein, onderwerp in kinds):
+                continue
+            first = next((i for i, (domein, onderwerp) in enumerate(kinds) if requires.onderwerp
+                          and domein == requires.domein and onderwerp in requires.onderwerp), None)
+            plan.append((entitlement, check, first))
+        if len(plans) >= _PLANS_KEPT:
+            plans.clear()
+        found = plans[(gemeente, kinds)] = tuple(plan)
+    return found
+
+
 def _concerned(case: Case, requires) -> set[str]:
     """The hulpvragen an entitlement is about: those of its domain (and onderwerp, where it names them)."""
     return {hv.id for hv in case.hulpvragen
@@ -414,10 +450,9 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                   denials: dict[str, list[str]], missing: MissingFacts, fired: set[tuple[str, str]],
                   denied_for: dict[str, dict[str, list[str]]] | None = None) -> list[dict]:
     results = []
-    domains = {hv.domein for hv in case.hulpvragen}  # an entitlement of another domain never applies
-    for entitlement in _entitlements_of(framework, gemeente):
-        if entitlement.requires.domein not in domains \
-                or not applies(framework, entitlement, case, proposals, facts.base):
+    hulpvragen = case.hulpvragen
+    for entitlement, check, first in _entitlement_plan(framework, gemeente, hulpvragen):
+        if check and not applies(framework, entitlement, case, proposals, facts.base):
             continue
         if entitlement.per == "client":
             denied_here = (denied_for or {}).get(entitlement.id, {})
@@ -430,8 +465,7 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                                       pending_for))
             continue
         requires = entitlement.requires
-        hulpvraag = next((hv for hv in case.hulpvragen if requires.onderwerp and hv.domein == requires.domein
-                          and hv.onderwerp in requires.onderwerp), None)
+        hulpvraag = hulpvragen[first] if first is not None else None  # the first of its onderwerp, if it names one
         env = facts.hulpvraag(hulpvraag, framework) if hulpvraag is not None else facts.base
         known = {}
         for name in _criteria_findings(framework, gemeente, entitlement):
