@@ -28,10 +28,23 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 
+_MONEY_TEXTS: dict[Decimal, str] = {}  # amount -> its text; a population has the same few amounts again and again
+_MONEY_TEXTS_KEPT = 4096  # then the memory starts over
+
+
 def money_text(value: Any) -> str | None:
+    """The amount in euros with two decimals (quantized to the cent, half to even: the amounts here have been
+    rounded by the rule's `rounding` before)."""
     if value is UNKNOWN or value is None:
         return None
-    return format(Decimal(value).quantize(CENT) + ZERO, "f")
+    if type(value) is not Decimal or not value.is_finite():  # only finite Decimals are remembered
+        return format(Decimal(value).quantize(CENT) + ZERO, "f")
+    found = _MONEY_TEXTS.get(value)
+    if found is None:
+        if len(_MONEY_TEXTS) >= _MONEY_TEXTS_KEPT:
+            _MONEY_TEXTS.clear()
+        found = _MONEY_TEXTS[value] = format(value.quantize(CENT) + ZERO, "f")
+    return found
 
 
 def applies(framework: Framework, entitlement: EntitlementDef, case: Case, proposals: list[dict],

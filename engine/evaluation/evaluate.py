@@ -332,8 +332,12 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
                facts: Facts | None = None) -> list[dict]:
     found: dict[str, dict] = {}
     undated: dict[str, dict] = {}
+    base = facts.base if facts is not None else None
     for rule_id, hv, ref in hits:
-        declared = framework.deadlines[ref.id]
+        declared, term, terms, text = _deadline_plan(framework, ref)
+        if terms is None:  # a term the verordening sets: its value on the peildatum, from the facts
+            terms = term.kwargs(base)
+            text = None
         start = case.melddatum if declared.from_ == "melddatum" else case.aanvraagdatum
         if start is None:
             missing.add(hv or None, declared.from_, _question(declared.from_), rule_id, "beslissend", None)
@@ -341,13 +345,11 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
                 "kind": "deadline", "id": ref.id, "hulpvraag": None, "status": DATE_UNKNOWN, "rules": [],
                 "waits_on": [{"fact": declared.from_, "hulpvraag": None, "question": _question(declared.from_)}],
                 "title": declared.title, "legal_basis": declared.legal_basis, "from": declared.from_,
-                "term": describe_term((ref.term or declared.term).kwargs(facts.base if facts is not None else None)),
+                "term": text if text is not None else describe_term(terms),
                 "text": f"geldt; de datum volgt uit {declared.from_}"})
             if rule_id not in entry["rules"]:
                 entry["rules"].append(rule_id)
             continue
-        term = ref.term or declared.term
-        terms = term.kwargs(facts.base if facts is not None else None)
         if terms is None:  # a term the verordening sets, without a value on the peildatum
             missing.add(hv or None, "parameter:" + term.parameter, f"Het kader heeft geen waarde voor parameter "
                         f"{term.parameter} (de termijn van {declared.title.lower()}) op de peildatum.", rule_id,
@@ -359,12 +361,27 @@ def _deadlines(framework: Framework, case: Case, hits: list, missing: MissingFac
             rules = entry["rules"] if entry else []
             found[ref.id] = {"id": ref.id, "date": date.isoformat(), "rule": rule_id, "rules": rules,
                              "title": declared.title, "from": declared.from_, "start": start.isoformat(),
-                             "term": describe(**terms), "legal_basis": declared.legal_basis}
+                             "term": text if text is not None else describe(**terms),
+                             "legal_basis": declared.legal_basis}
             entry = found[ref.id]
         if rule_id not in entry["rules"]:
             entry["rules"].append(rule_id)
     dated.extend(undated[k] for k in sorted(undated) if k not in found)
     return [found[k] for k in sorted(found, key=lambda k: (found[k]["date"], k))]
+
+
+def _deadline_plan(framework: Framework, ref) -> tuple:
+    """(the declared deadline, the term that applies, its keyword arguments and description, both None for a term
+    the verordening sets: that one is read from the facts per case) of a rule's deadline conclusion, once per
+    framework object (keyed by the conclusion, which the framework holds)."""
+    key = ("deadline_plan", id(ref))
+    found = framework.memo.get(key)
+    if found is None or found[0] is not ref:
+        declared = framework.deadlines[ref.id]
+        term = ref.term or declared.term
+        terms = term.kwargs(None) if term.parameter is None else None
+        found = framework.memo[key] = (ref, declared, term, terms, describe(**terms) if terms is not None else None)
+    return found[1:]
 
 
 def _question(field: str) -> str:
@@ -391,6 +408,42 @@ def _entitlements_of(framework: Framework, gemeente: str) -> tuple:
     return found
 
 
+_PLANS_KEPT = 4096  # entitlement plans remembered per framework object; then the memory starts over
+
+
+def _entitlement_plan(framework: Framework, gemeente: str, hulpvragen) -> tuple:
+    """The entitlements of the municipality that can apply to a case with these hulpvragen, in order, each as
+    (entitlement, whether `applies()` must still look at the proposals (an eigen bijdrage), the position of the
+    first hulpvraag of its domain and onderwerp or None when it names no onderwerp or the case has none): an
+    entitlement of a domain the case has no hulpvraag in never applies, one without an eigen bijdrage applies when
+    the case has a hulpvraag of its domain (and onderwerp). Once per framework object, municipality and the
+    hulpvragen's domains and onderwerpen."""
+    kinds = tuple((hv.domein, hv.onderwerp) for hv in hulpvragen)
+    plans = framework.memo.get("entitlement_plans")
+    if plans is None:
+        plans = framework.memo["entitlement_plans"] = {}
+    found = plans.get((gemeente, kinds))
+    if found is None:
+        domains = {domein for domein, _ in kinds}
+        plan = []
+        for entitlement in _entitlements_of(framework, gemeente):
+            requires = entitlement.requires
+            if requires.domein not in domains:
+                continue
+            check = requires.eigen_bijdrage is not None
+            if not check and not any(domein == requires.domein and (not requires.onderwerp
+                                                                    or onderwerp in requires.onderwerp)
+                                     for domein, onderwerp in kinds):
+                continue
+            first = next((i for i, (domein, onderwerp) in enumerate(kinds) if requires.onderwerp
+                          and domein == requires.domein and onderwerp in requires.onderwerp), None)
+            plan.append((entitlement, check, first))
+        if len(plans) >= _PLANS_KEPT:
+            plans.clear()
+        found = plans[(gemeente, kinds)] = tuple(plan)
+    return found
+
+
 def _concerned(case: Case, requires) -> set[str]:
     """The hulpvragen an entitlement is about: those of its domain (and onderwerp, where it names them)."""
     return {hv.id for hv in case.hulpvragen
@@ -401,10 +454,9 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                   denials: dict[str, list[str]], missing: MissingFacts, fired: set[tuple[str, str]],
                   denied_for: dict[str, dict[str, list[str]]] | None = None) -> list[dict]:
     results = []
-    domains = {hv.domein for hv in case.hulpvragen}  # an entitlement of another domain never applies
-    for entitlement in _entitlements_of(framework, gemeente):
-        if entitlement.requires.domein not in domains \
-                or not applies(framework, entitlement, case, proposals, facts.base):
+    hulpvragen = case.hulpvragen
+    for entitlement, check, first in _entitlement_plan(framework, gemeente, hulpvragen):
+        if check and not applies(framework, entitlement, case, proposals, facts.base):
             continue
         if entitlement.per == "client":
             denied_here = (denied_for or {}).get(entitlement.id, {})
@@ -417,8 +469,7 @@ def _entitlements(framework: Framework, case: Case, gemeente: str, facts: Facts,
                                       pending_for))
             continue
         requires = entitlement.requires
-        hulpvraag = next((hv for hv in case.hulpvragen if requires.onderwerp and hv.domein == requires.domein
-                          and hv.onderwerp in requires.onderwerp), None)
+        hulpvraag = hulpvragen[first] if first is not None else None  # the first of its onderwerp, if it names one
         env = facts.hulpvraag(hulpvraag, framework) if hulpvraag is not None else facts.base
         known = {}
         for name in _criteria_findings(framework, gemeente, entitlement):

@@ -46,6 +46,9 @@ class MissingFacts:
         self._collect: list[tuple] | None = None  # while set, (key, entry) of what `add` is asked to record
         self._keep = True  # False: `add` only collects, the missing facts stay as they are
         self._hulpvragen: dict[str, Any] = {}  # hulpvraag id -> the (first) hulpvraag with that id
+        # (id of the environment, the known findings) -> (that environment, its copy with those findings): rules
+        # that read the same findings share one copy instead of each copying the whole environment
+        self._with_findings: dict[tuple, tuple[dict, dict]] = {}
         for hulpvraag in case.hulpvragen:
             self._hulpvragen.setdefault(hulpvraag.id, hulpvraag)
 
@@ -112,12 +115,21 @@ class MissingFacts:
             env = self.facts.base
         if not rule.finding_refs:
             return env  # read only: the shared environment needs no copy
-        env = dict(env)
+        known = []
         for ref in rule.finding_refs:
             value = self.finding(ref.name, hv)
             if value is not UNKNOWN:
-                env["finding:" + ref.name] = value
-        return env
+                known.append(("finding:" + ref.name, value))
+        # keyed by the content it adds (never by the rule): a copy made while a cycle of findings was being
+        # broken holds the values it was made with, and is found again only for those same values; the size
+        # of the environment is in the key because facts.complete() adds the derived facts it had left out
+        key = (id(env), len(env), tuple(known))
+        found = self._with_findings.get(key)
+        if found is None or found[0] is not env:
+            copy = dict(env)
+            copy.update(known)
+            found = self._with_findings[key] = (env, copy)
+        return found[1]
 
     def condition(self, rule: RuleDef, hv: str) -> Any:
         return rule.evaluate(self.env(rule, hv))
@@ -177,57 +189,46 @@ class MissingFacts:
         if key in env or key in seen:
             return
         seen.add(key)
-        base_key = key
+        framework = self.framework
+        (base_key, alias, of_person, derived, reads, is_parameter, info, keyed, asked_key, question,
+         scoped) = _trace_plan(framework, key, self._domain(hv) if hv else None)
         person = None
-        for alias in ("aanvrager", "partner"):
-            if key.startswith(alias + "."):
-                base_key = "persoon." + key[len(alias) + 1:]
-                match = next((p for p in self.case.personen if p.rol == alias), None)
-                person = match.id if match else None
-        if base_key.startswith("persoon.") and person is None and hv:
+        if alias is not None:
+            match = next((p for p in self.case.personen if p.rol == alias), None)
+            person = match.id if match else None
+        if of_person and person is None and hv:
             hulpvraag = self._hulpvragen.get(hv)
             person = hulpvraag.persoon if hulpvraag else None
-        derived = _derived_by_key(self.framework).get(base_key)
         if derived is not None:
             undetermined = which_undetermined(derived, env)
             if undetermined is not None:  # the law leaves it open: say why and what would decide it, not its inputs
-                scoped = hv if base_key.startswith("persoon.") else None
-                self.add(scoped, "onbepaald:" + key, undetermined.reason[:1].upper() + undetermined.reason[1:], cause,
-                         impact, person if base_key.startswith("persoon.") else None,
-                         legal_basis=undetermined.legal_basis)
+                scoped_hv = hv if of_person else None
+                self.add(scoped_hv, "onbepaald:" + key, undetermined.reason[:1].upper() + undetermined.reason[1:],
+                         cause, impact, person if of_person else None, legal_basis=undetermined.legal_basis)
                 return
-            for inner in _derived_reads(self.framework)[base_key]:
+            for inner in reads:
                 self._trace(inner, env, hv, cause, impact, seen)
             return
-        if key in self.framework.parameters:
+        if is_parameter:
             reason = getattr(self.facts, "parameters_pending", {}).get(key)
             text = f"Het kader heeft geen waarde voor parameter {key} op de peildatum {self.peildatum}"
             self.add(hv, "parameter:" + key, text + (f": te verifiëren ({reason})." if reason else "."),
                      cause, impact, None)
             return
-        info = self.framework.fact(base_key, self._domain(hv) if hv else None) or self.framework.facts.get(base_key)
-        if base_key.startswith("persoon.") and person is not None and self.facts.persons.get(person, {}).get(base_key) is not None:
+        if of_person and person is not None and self.facts.persons.get(person, {}).get(base_key) is not None:
             return
         if info is not None and info.onderwerpen and base_key.startswith("hulpvraag.") and hv:
             hulpvraag = self._hulpvragen.get(hv)
             if hulpvraag is not None and hulpvraag.onderwerp not in info.onderwerpen:
                 return  # the framework asks this fact only for other onderwerpen: it cannot apply here
-        keyed = getattr(self.framework, "keyed", {}).get(base_key)
         if keyed is not None:
-            parameter = self.framework.parameters[keyed]
+            parameter = framework.parameters[keyed]
             self.add(hv, "parameter:" + keyed, f"Het kader heeft geen waarde voor parameter {keyed} bij de "
                      f"{parameter.key.split('.', 1)[1]} van deze persoon of casus.", cause, impact, None)
             return
-        if base_key in INCOME_PURPOSES:
-            base_key = "casus.inkomen"  # every income purpose comes from the case's one list of incomes
-        if base_key in QUESTIONS:
-            question = QUESTIONS[base_key]
-        elif info is not None and info.declared_in is not None:
-            question = info.label
-        else:
+        if question is None:
             return  # computed by the engine from other facts, not something to ask
-        scoped_hv = hv if base_key.startswith(("hulpvraag.", "persoon.")) else None
-        self.add(scoped_hv, base_key, question, cause, impact, person)
+        self.add(hv if scoped else None, asked_key, question, cause, impact, person)
 
     def add(self, hv: str | None, fact: str, question: str, cause: str, impact: str, person: str | None, *,
             legal_basis: str | None = None) -> None:
@@ -263,6 +264,36 @@ class MissingFacts:
                 item["rules"].sort(key=lambda r: rules[r].order if r in rules else len(rules))
         order = {"beslissend": 0, "kan_voorstel_wijzigen": 1}
         return [self.items[k] for k in sorted(self.items, key=lambda k: (order.get(self.items[k]["impact"], 2), k))]
+
+
+def _trace_plan(framework: Framework, key: str, domain: str | None) -> tuple:
+    """What `MissingFacts._trace` reads of the framework for a missing `key` of a hulpvraag of `domain` (None for
+    the casus), once per framework object: (the fact's own name `persoon.x` for `aanvrager.x`/`partner.x`, that
+    alias or None, whether it is a person's fact, its derived fact or None, the keys that derived fact reads,
+    whether `key` is a parameter, the declared fact or None, the keyed parameter it is read from or None, the key
+    it is asked as, its question or None when it is computed and not asked, whether it is asked per hulpvraag)."""
+    memo_key = ("trace_plan", key, domain)
+    found = framework.memo.get(memo_key)
+    if found is None:
+        base_key, alias = key, None
+        for name in ("aanvrager", "partner"):
+            if key.startswith(name + "."):
+                base_key, alias = "persoon." + key[len(name) + 1:], name
+        derived = _derived_by_key(framework).get(base_key)
+        reads = _derived_reads(framework)[base_key] if derived is not None else ()
+        info = framework.fact(base_key, domain) or framework.facts.get(base_key)
+        keyed = getattr(framework, "keyed", {}).get(base_key)
+        asked_key = "casus.inkomen" if base_key in INCOME_PURPOSES else base_key  # one list of incomes
+        if asked_key in QUESTIONS:
+            question = QUESTIONS[asked_key]
+        elif info is not None and info.declared_in is not None:
+            question = info.label
+        else:
+            question = None
+        found = framework.memo[memo_key] = (
+            base_key, alias, base_key.startswith("persoon."), derived, reads, key in framework.parameters, info,
+            keyed, asked_key, question, asked_key.startswith(("hulpvraag.", "persoon.")))
+    return found
 
 
 def _derived_by_key(framework: Framework) -> dict[str, Any]:

@@ -254,10 +254,9 @@ def provisional_outcomes(framework: Framework, case: Case, missing: MissingFacts
         chosen = index.finding_sorted
         if index.plain_first is not None:
             plain = missing.env(index.plain_first, hv)
-            if not plain.keys() >= index.inputs:  # an input is absent (the inputs are few, the env is large)
-                by_input = index.by_input
-                chosen = sorted(index.finding_rules.union(*(by_input[name] for name in index.inputs
-                                                            if name not in plain)))
+            absent = index.inputs.difference(plain)  # the inputs are few, the env is large: a look-up per input
+            if absent:
+                chosen = index.chosen(absent)
         for position in chosen:
             rule, conclusions = rules[position]
             if (rule.id, hv) in fired or not rule.valid_on(peildatum):
@@ -326,7 +325,7 @@ def _hulpvraag_rules(framework: Framework, domein: str, onderwerp: str) -> tuple
 class _Index:
     """The concluding rules of one work item, indexed by the inputs of the rules without finding(...) references."""
 
-    __slots__ = ("by_input", "finding_rules", "finding_sorted", "inputs", "plain_first")
+    __slots__ = ("by_input", "finding_rules", "finding_sorted", "inputs", "plain_first", "_chosen")
 
     def __init__(self, rules: tuple):
         self.finding_rules = frozenset(i for i, (rule, _) in enumerate(rules) if rule.finding_refs)
@@ -341,6 +340,21 @@ class _Index:
             for name in rule.references:
                 self.by_input.setdefault(name, set()).add(i)
         self.inputs = frozenset(self.by_input)
+        self._chosen: dict[frozenset, tuple[int, ...]] = {}
+
+    def chosen(self, absent: frozenset) -> tuple[int, ...]:
+        """The positions, in order, of the rules with finding(...) references and of those that read an input in
+        `absent`; remembered per set of absent inputs (a population lacks the same few facts again and again)."""
+        found = self._chosen.get(absent)
+        if found is None:
+            if len(self._chosen) >= _CHOSEN:
+                self._chosen.clear()
+            found = self._chosen[absent] = tuple(sorted(self.finding_rules.union(
+                *(self.by_input[name] for name in absent))))
+        return found
+
+
+_CHOSEN = 1024  # sets of absent inputs remembered per index; then the memory starts over
 
 
 def _indexed(framework: Framework, key: tuple) -> tuple[tuple, _Index]:
