@@ -351,8 +351,9 @@ def _derive(derived_facts, base: dict, persons: dict[str, dict], aliases: list[t
 def _person_envs(reads: frozenset[str], base: dict, persons: dict[str, dict]) -> list[tuple[dict, dict]]:
     """(person's facts, its environment: the keys of `base` in `reads`, then the person's facts) per person."""
     found = []
+    present = base.keys() & reads  # one intersection (in C) for every person; a key's order does not matter here
     for facts in persons.values():
-        env = {k: base[k] for k in reads if k in base}
+        env = {k: base[k] for k in present}
         env.update(facts)
         found.append((facts, env))
     return found
