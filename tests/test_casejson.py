@@ -221,3 +221,28 @@ def test_a_person_renamed_away_is_two_located_errors_e516_not_an_internal_error(
     assert [(code, message, line, hint) for code, message, line, _col, hint in diagnostics] == [
         ("E516", "onbekende persoon 'p1'", 1, None), ("E516", "onbekende persoon 'p1'", 1, "personen: hv1, p2")]
     assert diagnostics[0][3] == text.index('"persoon":"p1"') + len('"persoon":') + 1
+
+
+@pytest.mark.parametrize("text", ["0", "-0", "7", "2094.26", "1872.8", "-12.50", "999999999999999.99",
+                                  "1000000000000000", "0.001", "12.345", "007", "1.", ".5", "-", "1e3", " 5",
+                                  "5 ", "1,50", "１２", "12.5\n", "-999999999999999"])
+@pytest.mark.parametrize("allow_negative", [True, False])
+def test_an_amount_as_text_is_read_as_to_decimal_reads_it(text, allow_negative):
+    """casejson._money's shortcut for an amount written as `kader population` writes it gives the same Decimal
+    as to_decimal plus its checks (at most two decimals, not negative unless allowed), or the same refusal."""
+    from decimal import Decimal
+
+    from engine.evaluation.casejson import _money, _Refuse
+    from engine.language.types import to_decimal
+
+    try:
+        expected = to_decimal(text)
+        if expected != expected.quantize(Decimal("0.01")) or (not allow_negative and expected < 0):
+            expected = None
+    except ValueError:
+        expected = None
+    try:
+        found = _money(text, allow_negative=allow_negative)
+    except _Refuse:
+        found = None
+    assert (str(found) if found is not None else None) == (str(expected) if expected is not None else None)

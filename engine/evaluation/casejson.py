@@ -119,8 +119,17 @@ def _optional_date(data: dict, key: str) -> _dt.date | None:
     return None if value is None else _date(value)
 
 
+_MONEY_TEXT = re.compile(r"-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,2})?\Z")  # an amount as `kader population` writes it
+
+
 def _money(value: Any, *, allow_negative: bool) -> Decimal:
     """A Number (engine.language.types.to_decimal) with at most two decimals, not negative unless allowed."""
+    if type(value) is str and _MONEY_TEXT.match(value):
+        # what to_decimal reads (a subset of its _NUMBER_RE, below 10^15, at most two decimals): the same Decimal
+        number = Decimal(value)
+        if not allow_negative and number < 0:
+            raise _Refuse
+        return number
     if type(value) is not str and type(value) is not int:
         raise _Refuse  # a float is read by the full path as a Decimal of its digits; true/false is an error
     try:

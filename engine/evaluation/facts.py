@@ -117,11 +117,12 @@ def _person_facts(framework: Framework, case: Case, peildatum: _dt.date) -> dict
     declared_defaults = _defaults(framework)[0]
     own: dict[str, Decimal] | None = None  # persoon.inkomen: what counts as middelen for bijstand, per person
     if case.inkomen is not None:
-        kinds = framework.inkomenssoorten
+        counts = _income_counts(framework)
         own = {}
         for who, soort, amount in case.inkomen:
-            if kinds.get(soort, {}).get("bijstand", True):
-                own[who] = own.get(who, Decimal("0.00")) + amount
+            if counts(soort)[0]:
+                own[who] = own.get(who, _ZERO) + amount
+    keyed = _keyed_by_prefix(framework, "persoon.") if framework.keyed else ()
     for person in case.personen:
         years, months = age(person.geboortedatum, peildatum)
         facts: dict[str, Any] = dict(declared_defaults)
@@ -130,11 +131,38 @@ def _person_facts(framework: Framework, case: Case, peildatum: _dt.date) -> dict
         facts["persoon.leeftijd"] = years
         facts["persoon.leeftijd_maanden"] = months
         if own is not None:
-            facts["persoon.inkomen"] = own.get(person.id, Decimal("0.00"))
-        if framework.keyed:
-            facts.update(_keyed(framework, "persoon.", {"persoon.geboortedatum": person.geboortedatum}))
+            facts["persoon.inkomen"] = own.get(person.id, _ZERO)
+        if keyed:
+            # _keyed(framework, "persoon.", {"persoon.geboortedatum": ...}) without its dicts: only the birth date
+            born = person.geboortedatum
+            for fact_key, parameter in keyed:
+                entry = parameter.at(born) if parameter.key == "persoon.geboortedatum" and born is not None else None
+                if entry is not None:
+                    facts[fact_key] = entry[0] if parameter.type != "geheel" else int(entry[0])
         persons[person.id] = facts
     return persons
+
+
+_ZERO = Decimal("0.00")  # immutable: the same value as a new Decimal("0.00") each time
+_PURPOSES = ("bijstand", "bijzondere_bijstand", "minima", "wmo_bijdrage")  # the order of _casus's sums
+
+
+def _income_counts(framework: Framework):
+    """`soort -> (counted for bijstand, bijzondere_bijstand, minima, wmo_bijdrage)` as kader.yaml's
+    inkomenssoorten say (a kind or purpose not declared counts), once per framework object and kind."""
+    found = framework.memo.get("income_counts")
+    if found is None:
+        kinds = framework.inkomenssoorten
+        table: dict[str, tuple[bool, ...]] = {}
+
+        def lookup(soort: str) -> tuple[bool, ...]:
+            counts = table.get(soort)
+            if counts is None:
+                declared = kinds.get(soort, {})
+                counts = table[soort] = tuple(declared.get(doel, True) for doel in _PURPOSES)
+            return counts
+        found = framework.memo["income_counts"] = lookup
+    return found
 
 
 def _household(case: Case, persons: dict[str, dict]) -> dict[str, Any]:
@@ -154,11 +182,11 @@ def _household(case: Case, persons: dict[str, dict]) -> dict[str, Any]:
 
 
 def _casus(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date) -> dict[str, Any]:
-    domains = sorted({hv.domein for hv in case.hulpvragen})
+    domains = frozenset([hv.domein for hv in case.hulpvragen])
     facts: dict[str, Any] = {
         "casus.gemeente": gemeente,
         "casus.signalen": frozenset(case.signalen),
-        "casus.domeinen": frozenset(domains),
+        "casus.domeinen": domains,
         "casus.aantal_domeinen": len(domains),
         "casus.melding_ontvangen": case.melddatum is not None,
         "casus.aanvraag_ontvangen": case.aanvraagdatum is not None,
@@ -170,16 +198,26 @@ def _casus(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date)
     if case.inkomen is not None:
         # the bijstand unit: aanvrager and partner (a lodger's or a child's earnings are not theirs)
         gezin = {p.id for p in case.personen if p.rol in ("aanvrager", "partner")}
-        kinds = framework.inkomenssoorten  # kind -> purpose -> counted (kader.yaml); none declared: all count
-
-        def counted(doel: str) -> Decimal:
-            return sum((amount for who, soort, amount in case.inkomen
-                        if who in gezin and kinds.get(soort, {}).get(doel, True)), Decimal("0.00"))
-        facts["casus.inkomen"] = counted("bijstand")  # PW art. 31-33: not the kinds of art. 31 lid 2
-        facts["casus.inkomen_bijzondere_bijstand"] = counted("bijzondere_bijstand")
-        facts["casus.inkomen_minima"] = counted("minima")
-        facts["casus.inkomen_wmo_bijdrage"] = counted("wmo_bijdrage")
-        facts["huishouden.inkomen"] = sum((amount for _, _, amount in case.inkomen), Decimal("0.00"))
+        counts = _income_counts(framework)  # kind -> counted per purpose (kader.yaml); none declared: all count
+        # the four sums of what counts per purpose, each added in the case's order as sum() would
+        bijstand = bijzondere = minima = wmo = huishouden = _ZERO
+        for who, soort, amount in case.inkomen:
+            huishouden = huishouden + amount
+            if who in gezin:
+                for_bijstand, for_bijzondere, for_minima, for_wmo = counts(soort)
+                if for_bijstand:
+                    bijstand = bijstand + amount
+                if for_bijzondere:
+                    bijzondere = bijzondere + amount
+                if for_minima:
+                    minima = minima + amount
+                if for_wmo:
+                    wmo = wmo + amount
+        facts["casus.inkomen"] = bijstand  # PW art. 31-33: not the kinds of art. 31 lid 2
+        facts["casus.inkomen_bijzondere_bijstand"] = bijzondere
+        facts["casus.inkomen_minima"] = minima
+        facts["casus.inkomen_wmo_bijdrage"] = wmo
+        facts["huishouden.inkomen"] = huishouden
     if case.vermogen is not None:
         facts["casus.vermogen"] = case.vermogen
     if framework.keyed:
@@ -200,7 +238,21 @@ def _aliases(case: Case) -> list[tuple[str, str]]:
     return found
 
 
-_ALIAS_KEYS: dict[str, dict[str, str]] = {alias: {} for alias in PERSON_ALIASES}  # alias -> persoon key -> its name
+class _AliasNames(dict):
+    """persoon key -> its name under one alias ("persoon.x" -> "aanvrager.x"), made on first use."""
+
+    __slots__ = ("alias",)
+
+    def __init__(self, alias: str) -> None:
+        super().__init__()
+        self.alias = alias
+
+    def __missing__(self, key: str) -> str:
+        name = self[key] = self.alias + key[7:]
+        return name
+
+
+_ALIAS_KEYS: dict[str, _AliasNames] = {alias: _AliasNames(alias) for alias in PERSON_ALIASES}
 
 
 def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.date,
@@ -214,12 +266,8 @@ def build_facts(framework: Framework, case: Case, gemeente: str, peildatum: _dt.
     base.update(_household(case, persons))
     aliases = _aliases(case)
     for alias, person_id in aliases:
-        names = _ALIAS_KEYS[alias]
-        for key, value in persons[person_id].items():
-            name = names.get(key)
-            if name is None:
-                name = names[key] = alias + key[7:]  # "persoon.x" -> "aanvrager.x"
-            base[name] = value
+        facts = persons[person_id]  # "persoon.x" -> "aanvrager.x", in the person's order
+        base.update(zip(map(_ALIAS_KEYS[alias].__getitem__, facts), facts.values(), strict=True))
     base["__personen__"] = [persons[p.id] for p in case.personen]
     derived = framework.derived
     skipped: tuple = ()
@@ -303,8 +351,9 @@ def _derive(derived_facts, base: dict, persons: dict[str, dict], aliases: list[t
 def _person_envs(reads: frozenset[str], base: dict, persons: dict[str, dict]) -> list[tuple[dict, dict]]:
     """(person's facts, its environment: the keys of `base` in `reads`, then the person's facts) per person."""
     found = []
+    present = base.keys() & reads  # one intersection (in C) for every person; a key's order does not matter here
     for facts in persons.values():
-        env = {k: base[k] for k in reads if k in base}
+        env = {k: base[k] for k in present}
         env.update(facts)
         found.append((facts, env))
     return found

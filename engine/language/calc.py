@@ -123,7 +123,32 @@ def _compile_in(node: In) -> Closure:
 
 
 def _compile_arith(node: Arith) -> Closure:
+    """One closure per operator (the operator is chosen once, not per evaluation)."""
     left, right, op = compile_closure(node.left), compile_closure(node.right), node.op
+    if op == "+":
+        def _add(env):
+            a = left(env)
+            if a is UNKNOWN:
+                return UNKNOWN
+            b = right(env)
+            return UNKNOWN if b is UNKNOWN else a + b
+        return _add
+    if op == "-":
+        def _subtract(env):
+            a = left(env)
+            if a is UNKNOWN:
+                return UNKNOWN
+            b = right(env)
+            return UNKNOWN if b is UNKNOWN else a - b
+        return _subtract
+    if op == "*":
+        def _multiply(env):
+            a = left(env)
+            if a is UNKNOWN:
+                return UNKNOWN
+            b = right(env)
+            return UNKNOWN if b is UNKNOWN else a * b
+        return _multiply
 
     def _arith(env):
         a = left(env)
@@ -132,12 +157,6 @@ def _compile_arith(node: Arith) -> Closure:
         b = right(env)
         if b is UNKNOWN:
             return UNKNOWN
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
         if b == 0:
             raise FormulaError("deling door nul")
         return _DIVISION_CONTEXT.divide(Decimal(a), Decimal(b))
@@ -173,9 +192,28 @@ def _compile_call(node: Call) -> Closure:
         return _children
     if node.name == "afronden":
         inner, mode = compile_closure(node.args[0]), node.args[1].value
-        return lambda env: round_money(inner(env), mode)
+        if mode not in ROUNDING_MODES:  # the loader refuses it; round_money says so at evaluation, as before
+            return lambda env: round_money(inner(env), mode)
+        quantum, rounding = ROUNDING_MODES[mode]
+
+        def _round(env):  # round_money(inner(env), mode) with the mode looked up once
+            value = inner(env)
+            if value is UNKNOWN:
+                return UNKNOWN
+            return Decimal(value).quantize(quantum, rounding=rounding)
+        return _round
     parts = [compile_closure(a) for a in node.args]
     pick = min if node.name == "min" else max
+    if len(parts) == 2:
+        first, second = parts
+
+        def _minmax2(env):  # _minmax of two: both evaluated, UNKNOWN if either is, else min/max of the two
+            a = first(env)
+            b = second(env)
+            if a is UNKNOWN or b is UNKNOWN:
+                return UNKNOWN
+            return pick(a, b)
+        return _minmax2
 
     def _minmax(env):
         values = [p(env) for p in parts]
