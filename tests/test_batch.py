@@ -197,13 +197,19 @@ def test_spec_the_fast_json_path_reads_a_line_exactly_as_the_positioned_parser(f
     assert fast == slow
 
 
-def test_a_line_that_fails_in_evaluation_is_reported_on_its_line_with_the_rule_as_a_note(rules_copy):
+def _framework_dividing_by_vermogen(rules_copy):
+    """The rules with one derived fact more that divides by casus.vermogen (Participatiewet art. 34's vermogen as
+    divisor): a case with vermogen 0 makes it fail in evaluation (E910)."""
     normen = rules_copy / "werk_inkomen" / "normen.yaml"
     normen.write_text(normen.read_text(encoding="utf-8").replace("derived:\n", (
         "derived:\n  huishouden.inkomen_per_vermogen:\n    type: decimaal\n"
         "    legal_basis: \"Participatiewet art. 34\"\n    formula: casus.inkomen / casus.vermogen\n"), 1),
         encoding="utf-8")
-    framework = engine.load_framework(rules_copy)
+    return engine.load_framework(rules_copy)
+
+
+def test_a_line_that_fails_in_evaluation_is_reported_on_its_line_with_the_rule_as_a_note(rules_copy):
+    framework = _framework_dividing_by_vermogen(rules_copy)
     assessor = LineAssessor(framework, "cases.jsonl")
     assert isinstance(assessor.line(16, _case(vermogen={"totaal": "10.00"}).encode()), str)
     outcome = assessor.line(17, _case(inkomen=[{"persoon": "p1", "soort": "loon", "netto_per_maand": "5.00"}]).encode())
@@ -230,12 +236,7 @@ def test_a_failing_derived_fact_is_reported_the_same_once_the_derivation_is_one_
     # art. 34's vermogen as divisor) still stops that case with E910 naming the derived fact and its file.
     from engine.evaluation import facts as facts_module
     from engine.language.calc import WARM_UP
-    normen = rules_copy / "werk_inkomen" / "normen.yaml"
-    normen.write_text(normen.read_text(encoding="utf-8").replace("derived:\n", (
-        "derived:\n  huishouden.inkomen_per_vermogen:\n    type: decimaal\n"
-        "    legal_basis: \"Participatiewet art. 34\"\n    formula: casus.inkomen / casus.vermogen\n"), 1),
-        encoding="utf-8")
-    framework = engine.load_framework(rules_copy)
+    framework = _framework_dividing_by_vermogen(rules_copy)
     assessor = LineAssessor(framework, "cases.jsonl")
     good = _case(vermogen={"totaal": "10.00"}).encode()
     for number in range(WARM_UP + 2):
