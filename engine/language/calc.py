@@ -9,6 +9,7 @@ the rounding rule it names.
 
 from __future__ import annotations
 
+import operator
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -79,11 +80,9 @@ def _junction(parts: list[Closure], dominant: bool) -> Closure:
     return junction
 
 
-_CMP_FUNCS = {
-    "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
-}
+_ARITH_FUNCS = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+_CMP_FUNCS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+              ">=": operator.ge}
 
 
 def _compile_cmp(node: Cmp) -> Closure:
@@ -123,32 +122,17 @@ def _compile_in(node: In) -> Closure:
 
 
 def _compile_arith(node: Arith) -> Closure:
-    """One closure per operator (the operator is chosen once, not per evaluation)."""
+    """The operator is chosen once, not per evaluation: + - * as a function of the table, / with its checks."""
     left, right, op = compile_closure(node.left), compile_closure(node.right), node.op
-    if op == "+":
-        def _add(env):
+    func = _ARITH_FUNCS.get(op)
+    if func is not None:
+        def _operate(env):
             a = left(env)
             if a is UNKNOWN:
                 return UNKNOWN
             b = right(env)
-            return UNKNOWN if b is UNKNOWN else a + b
-        return _add
-    if op == "-":
-        def _subtract(env):
-            a = left(env)
-            if a is UNKNOWN:
-                return UNKNOWN
-            b = right(env)
-            return UNKNOWN if b is UNKNOWN else a - b
-        return _subtract
-    if op == "*":
-        def _multiply(env):
-            a = left(env)
-            if a is UNKNOWN:
-                return UNKNOWN
-            b = right(env)
-            return UNKNOWN if b is UNKNOWN else a * b
-        return _multiply
+            return UNKNOWN if b is UNKNOWN else func(a, b)
+        return _operate
 
     def _arith(env):
         a = left(env)
